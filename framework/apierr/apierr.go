@@ -1,0 +1,149 @@
+// Package apierr defines the errors a JSON API handler returns and writes them in Backstage's
+// error body, so that Backstage clients parse Portico's errors unchanged:
+//
+//	{"error":{"name":"NotFoundError","message":"…"},"request":{"method":"GET","url":"/api/…"},"response":{"statusCode":404}}
+//
+// The mapping from error to HTTP status lives here and nowhere else for the JSON surface.
+package apierr
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+)
+
+// Error is an API error with Backstage's error name and an HTTP status.
+type Error struct {
+	Name    string // Backstage error name, e.g. "NotFoundError"
+	Status  int
+	Message string
+	Cause   error
+}
+
+// Error returns the message, which already includes the text of a %w cause.
+func (e *Error) Error() string { return e.Message }
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+func newf(name string, status int, format string, args []any) *Error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Name: name, Status: status, Message: err.Error(), Cause: errors.Unwrap(err)}
+}
+
+// Input is a malformed or invalid request (400).
+func Input(format string, args ...any) *Error {
+	return newf("InputError", http.StatusBadRequest, format, args)
+}
+
+// Authentication means the caller could not be authenticated (401).
+func Authentication(format string, args ...any) *Error {
+	return newf("AuthenticationError", http.StatusUnauthorized, format, args)
+}
+
+// NotAllowed means the caller is known but may not do this (403).
+func NotAllowed(format string, args ...any) *Error {
+	return newf("NotAllowedError", http.StatusForbidden, format, args)
+}
+
+// NotFound means the addressed resource does not exist (404).
+func NotFound(format string, args ...any) *Error {
+	return newf("NotFoundError", http.StatusNotFound, format, args)
+}
+
+// Conflict means the request conflicts with the current state (409).
+func Conflict(format string, args ...any) *Error {
+	return newf("ConflictError", http.StatusConflict, format, args)
+}
+
+// NotImplemented means the server does not support this (501).
+func NotImplemented(format string, args ...any) *Error {
+	return newf("NotImplementedError", http.StatusNotImplemented, format, args)
+}
+
+// ServiceUnavailable means the server cannot serve this now (503).
+func ServiceUnavailable(format string, args ...any) *Error {
+	return newf("ServiceUnavailableError", http.StatusServiceUnavailable, format, args)
+}
+
+// Body is the JSON shape of an error response.
+type Body struct {
+	Error    BodyError    `json:"error"`
+	Request  BodyRequest  `json:"request"`
+	Response BodyResponse `json:"response"`
+}
+
+// BodyError is the "error" member of Body.
+type BodyError struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+// BodyRequest is the "request" member of Body.
+type BodyRequest struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+}
+
+// BodyResponse is the "response" member of Body.
+type BodyResponse struct {
+	StatusCode int `json:"statusCode"`
+}
+
+type originalURLKey struct{}
+
+// WithOriginalURL records the URL a request arrived with, before any prefix was stripped, so
+// error bodies name the URL the client sent (Backstage reports req.originalUrl).
+func WithOriginalURL(ctx context.Context, url string) context.Context {
+	return context.WithValue(ctx, originalURLKey{}, url)
+}
+
+// OriginalURL returns the URL recorded by WithOriginalURL, or the request's own URL.
+func OriginalURL(r *http.Request) string {
+	if u, ok := r.Context().Value(originalURLKey{}).(string); ok {
+		return u
+	}
+	return r.URL.RequestURI()
+}
+
+// Classify returns the API error that err stands for; errors that are not *Error become a 500
+// "Error" whose message hides the details (they are logged instead).
+func Classify(err error) (apiErr *Error, internal bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, false
+	}
+	if errors.Is(err, context.Canceled) {
+		return &Error{Name: "Error", Status: 499, Message: "request cancelled"}, false
+	}
+	return &Error{Name: "Error", Status: http.StatusInternalServerError, Message: "Internal Server Error"}, true
+}
+
+// Write writes err as Backstage's JSON error body. Internal errors are logged with their full
+// text and answered with a generic message.
+func Write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	e, internal := Classify(err)
+	if internal && logger != nil {
+		logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "url", OriginalURL(r), "err", err)
+	}
+	WriteStatus(w, r, e.Status, e.Name, e.Message)
+}
+
+// WriteStatus writes an error body with an explicit status, name and message.
+func WriteStatus(w http.ResponseWriter, r *http.Request, status int, name, message string) {
+	body := Body{
+		Error:    BodyError{Name: name, Message: message},
+		Request:  BodyRequest{Method: r.Method, URL: OriginalURL(r)},
+		Response: BodyResponse{StatusCode: status},
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if status == http.StatusNotModified {
+		w.WriteHeader(status) // a 304 carries no body
+		return
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}

@@ -1,0 +1,27 @@
+package framework
+
+import (
+	"net/http"
+
+	"github.com/portico-dev/portico/framework/apierr"
+)
+
+// RootHTTPRouter serves paths outside /api/ (the web UI, static assets). Patterns are
+// net/http ServeMux patterns; "/" catches everything not otherwise handled.
+type RootHTTPRouter interface {
+	Handle(pattern string, h http.Handler)
+}
+
+type rootRouter struct{ mux *http.ServeMux }
+
+func newRootRouter() *rootRouter { return &rootRouter{mux: http.NewServeMux()} }
+
+func (r *rootRouter) Handle(pattern string, h http.Handler) { r.mux.Handle(pattern, h) }
+
+func (r *rootRouter) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if _, pattern := r.mux.Handler(req); pattern == "" {
+		apierr.WriteStatus(w, req, http.StatusNotFound, "NotFoundError", "Not found: "+req.URL.Path)
+		return
+	}
+	r.mux.ServeHTTP(w, req)
+}

@@ -1,0 +1,167 @@
+package framework
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/portico-dev/portico/framework/apierr"
+)
+
+// HTTPRouter is a plugin's HTTP surface, mounted at /api/<pluginId>.
+type HTTPRouter interface {
+	// Handle registers h for a net/http ServeMux pattern relative to the plugin's mount,
+	// e.g. "GET /entities/by-name/{kind}/{namespace}/{name}".
+	Handle(pattern string, h http.Handler)
+	HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request))
+	// AddAuthPolicy declares who may call paths under a prefix without the default
+	// user-or-service credentials (e.g. health routes, auth start/handler, JWKS).
+	AddAuthPolicy(p AuthPolicy)
+}
+
+// AuthPolicy relaxes the default credentials requirement for a path prefix.
+type AuthPolicy struct {
+	Path  string // relative to the plugin mount, e.g. "/health"
+	Allow string // "unauthenticated" | "user-cookie"
+}
+
+// Route describes one registered route, for introspection (tests list routes and policies).
+type Route struct {
+	PluginID string
+	Pattern  string
+}
+
+// pluginRouter is the HTTPRouter of one plugin.
+type pluginRouter struct {
+	pluginID string
+	mux      *http.ServeMux
+
+	mu       sync.Mutex
+	patterns []string
+	policies []AuthPolicy
+}
+
+func newPluginRouter(pluginID string) *pluginRouter {
+	return &pluginRouter{pluginID: pluginID, mux: http.NewServeMux()}
+}
+
+func (p *pluginRouter) Handle(pattern string, h http.Handler) {
+	p.mu.Lock()
+	p.patterns = append(p.patterns, pattern)
+	p.mu.Unlock()
+	p.mux.Handle(pattern, h)
+}
+
+func (p *pluginRouter) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	p.Handle(pattern, http.HandlerFunc(h))
+}
+
+func (p *pluginRouter) AddAuthPolicy(ap AuthPolicy) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.policies = append(p.policies, ap)
+}
+
+// AuthPolicies returns the policies the plugin declared.
+func (p *pluginRouter) AuthPolicies() []AuthPolicy {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]AuthPolicy(nil), p.policies...)
+}
+
+// ServeHTTP serves a request whose path has had /api/<id> stripped. Requests no pattern
+// matches get Backstage's JSON error body rather than ServeMux's plain text.
+func (p *pluginRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, pattern := p.mux.Handler(r)
+	if pattern == "" {
+		h.ServeHTTP(&jsonErrorWriter{ResponseWriter: w, r: r}, r)
+		return
+	}
+	p.mux.ServeHTTP(w, r)
+}
+
+// jsonErrorWriter turns ServeMux's plain-text 404/405 into Backstage's error body.
+type jsonErrorWriter struct {
+	http.ResponseWriter
+	r       *http.Request
+	swallow bool
+}
+
+func (j *jsonErrorWriter) WriteHeader(status int) {
+	switch status {
+	case http.StatusNotFound:
+		j.swallow = true
+		j.ResponseWriter.Header().Del("Content-Type")
+		apierr.WriteStatus(j.ResponseWriter, j.r, status, "NotFoundError", "Not found: "+j.r.Method+" "+apierr.OriginalURL(j.r))
+	case http.StatusMethodNotAllowed:
+		j.swallow = true
+		j.ResponseWriter.Header().Del("Content-Type")
+		apierr.WriteStatus(j.ResponseWriter, j.r, status, "MethodNotAllowedError", "Method "+j.r.Method+" not allowed")
+	default:
+		j.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (j *jsonErrorWriter) Write(b []byte) (int, error) {
+	if j.swallow {
+		return len(b), nil
+	}
+	return j.ResponseWriter.Write(b)
+}
+
+// routers is the set of plugin routers, keyed by plugin ID.
+type routers struct {
+	mu sync.RWMutex
+	m  map[string]*pluginRouter
+}
+
+func (rs *routers) get(pluginID string) *pluginRouter {
+	rs.mu.RLock()
+	defer rs.mu.RUnlock()
+	return rs.m[pluginID]
+}
+
+func (rs *routers) getOrCreate(pluginID string) *pluginRouter {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.m == nil {
+		rs.m = map[string]*pluginRouter{}
+	}
+	r, ok := rs.m[pluginID]
+	if !ok {
+		r = newPluginRouter(pluginID)
+		rs.m[pluginID] = r
+	}
+	return r
+}
+
+func (rs *routers) routes() []Route {
+	rs.mu.RLock()
+	defer rs.mu.RUnlock()
+	var out []Route
+	for id, r := range rs.m {
+		r.mu.Lock()
+		for _, p := range r.patterns {
+			out = append(out, Route{PluginID: id, Pattern: p})
+		}
+		r.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].PluginID != out[j].PluginID {
+			return out[i].PluginID < out[j].PluginID
+		}
+		return out[i].Pattern < out[j].Pattern
+	})
+	return out
+}
+
+// splitAPIPath splits "/api/<id>/rest" into id and "/rest".
+func splitAPIPath(path string) (id, rest string, ok bool) {
+	trimmed, found := strings.CutPrefix(path, "/api/")
+	if !found {
+		return "", "", false
+	}
+	id, rest, _ = strings.Cut(trimmed, "/")
+	return id, "/" + rest, id != ""
+}

@@ -1,0 +1,92 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+type greeter struct{ name string }
+
+func TestServiceResolution(t *testing.T) {
+	rootRef := NewServiceRef[*greeter]("test.root", ScopeRoot)
+	pluginRef := NewServiceRef[*greeter]("test.plugin", ScopePlugin)
+	missingRef := NewServiceRef[*greeter]("test.missing", ScopePlugin)
+	cycleA := NewServiceRef[*greeter]("test.a", ScopePlugin)
+	cycleB := NewServiceRef[*greeter]("test.b", ScopePlugin)
+
+	rootCalls := 0
+	c := newContainer()
+	c.add(NewServiceFactory(rootRef, func(context.Context, *Deps) (*greeter, error) {
+		rootCalls++
+		return &greeter{name: "root"}, nil
+	}))
+	c.add(NewServiceFactory(pluginRef, func(ctx context.Context, d *Deps) (*greeter, error) {
+		r, err := Use(ctx, d, rootRef)
+		if err != nil {
+			return nil, err
+		}
+		return &greeter{name: r.name + "/" + d.PluginID()}, nil
+	}))
+	c.add(NewServiceFactory(cycleA, func(ctx context.Context, d *Deps) (*greeter, error) { return Use(ctx, d, cycleB) }))
+	c.add(NewServiceFactory(cycleB, func(ctx context.Context, d *Deps) (*greeter, error) { return Use(ctx, d, cycleA) }))
+
+	ctx := t.Context()
+	catalog := &Deps{c: c, pluginID: "catalog"}
+	search := &Deps{c: c, pluginID: "search"}
+
+	t.Run("plugin scoped instances are per plugin and cached", func(t *testing.T) {
+		g1, err := Use(ctx, catalog, pluginRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g2, _ := Use(ctx, catalog, pluginRef)
+		g3, _ := Use(ctx, search, pluginRef)
+		if g1 != g2 || g1 == g3 {
+			t.Fatalf("instances: catalog %p %p, search %p", g1, g2, g3)
+		}
+		if g1.name != "root/catalog" || g3.name != "root/search" {
+			t.Errorf("names %q %q", g1.name, g3.name)
+		}
+		if rootCalls != 1 {
+			t.Errorf("root factory ran %d times, want 1", rootCalls)
+		}
+	})
+	t.Run("missing service names plugin and service", func(t *testing.T) {
+		_, err := Use(ctx, catalog, missingRef)
+		if err == nil || !strings.Contains(err.Error(), `plugin "catalog"`) || !strings.Contains(err.Error(), `"test.missing"`) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("cycle is reported", func(t *testing.T) {
+		_, err := Use(ctx, catalog, cycleA)
+		if err == nil || !strings.Contains(err.Error(), "cycle: test.a -> test.b -> test.a") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("root cannot use plugin service", func(t *testing.T) {
+		_, err := Use(ctx, &Deps{c: c}, pluginRef)
+		if err == nil || !strings.Contains(err.Error(), "root service cannot depend on plugin service") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("factory errors are wrapped", func(t *testing.T) {
+		boom := errors.New("boom")
+		ref := NewServiceRef[int]("test.failing", ScopeRoot)
+		c.add(NewServiceFactory(ref, func(context.Context, *Deps) (int, error) { return 0, boom }))
+		_, err := Use(ctx, catalog, ref)
+		if !errors.Is(err, boom) || !strings.Contains(err.Error(), `create service "test.failing"`) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("later factory overrides", func(t *testing.T) {
+		ref := NewServiceRef[string]("test.override", ScopeRoot)
+		c.add(ServiceValue(ref, "first"))
+		c.add(ServiceValue(ref, "second"))
+		got, err := Use(ctx, catalog, ref)
+		if err != nil || got != "second" {
+			t.Fatalf("got %q, %v", got, err)
+		}
+	})
+}

@@ -1,0 +1,15 @@
+// Package all lists Portico's built-in plugins and modules: the one place where the binary's
+// features are chosen. A custom build appends its own to this list (see cmd/portico).
+package all
+
+import (
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/plugins/app"
+)
+
+// Features returns the built-in plugins and modules, in start-up order.
+func Features() []framework.Feature {
+	return []framework.Feature{
+		app.Plugin(),
+	}
+}

@@ -1,0 +1,63 @@
+// Package app is the app plugin: it serves the configuration the web UI may see
+// (schema visibility "frontend") at /api/app/config, in the shape Backstage's frontend config
+// loader reads ([{context, data}]).
+package app
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"net/http"
+
+	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/framework"
+)
+
+//go:embed schema.json
+var configSchema []byte
+
+// Plugin returns the app plugin.
+func Plugin() framework.Plugin {
+	return framework.Plugin{
+		ID:           "app",
+		ConfigSchema: configSchema,
+		Register: func(r *framework.PluginRegistrar) {
+			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
+				cfg, err := framework.Use(ctx, d, framework.RootConfigService)
+				if err != nil {
+					return err
+				}
+				vis, err := framework.Use(ctx, d, framework.ConfigVisibilityService)
+				if err != nil {
+					return err
+				}
+				router, err := framework.Use(ctx, d, framework.HTTPRouterService)
+				if err != nil {
+					return err
+				}
+				h := &handler{cfg: cfg, vis: vis}
+				router.HandleFunc("GET /config", h.serveConfig)
+				// The UI needs its configuration before anyone has signed in.
+				router.AddAuthPolicy(framework.AuthPolicy{Path: "/config", Allow: "unauthenticated"})
+				return nil
+			})
+		},
+	}
+}
+
+type handler struct {
+	cfg *config.Config
+	vis *config.Visibility
+}
+
+// appConfig is one entry of Backstage's frontend AppConfig list.
+type appConfig struct {
+	Context string         `json:"context"`
+	Data    map[string]any `json:"data"`
+}
+
+func (h *handler) serveConfig(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode([]appConfig{{Context: "app-config", Data: h.vis.Frontend(h.cfg)}})
+}
