@@ -65,6 +65,7 @@ func New(opts Options) *Backend {
 		ids:       map[string]bool{},
 		lifecycle: newRootLifecycle(opts.Logger),
 		routers:   &routers{},
+		health:    newHealth(nil),
 		rootMux:   newRootRouter(),
 		registry:  prometheus.NewRegistry(),
 		ready:     make(chan struct{}),
@@ -166,7 +167,7 @@ func (b *Backend) start(ctx context.Context, g *errgroup.Group, gctx context.Con
 	if err != nil {
 		return err
 	}
-	b.health = newHealth(srvOpts.HealthHeaders)
+	b.health.headers = srvOpts.HealthHeaders // before the server starts reading it
 	if err := registerProcessMetrics(b.registry, b.opts.Version); err != nil {
 		return err
 	}
@@ -297,9 +298,7 @@ func (b *Backend) listenAndServe(o ServerOptions, serveErr chan<- error) error {
 func (b *Backend) shutdown(ctx context.Context, cancelRunners context.CancelFunc, g *errgroup.Group) error {
 	var errs []error
 	b.stopOnce.Do(func() {
-		if b.health != nil {
-			b.health.setStopping()
-		}
+		b.health.setStopping()
 		srvOpts, _ := Use(ctx, &Deps{c: b.container}, serverOptionsService)
 		if srvOpts.ServerShutdownDelay > 0 {
 			time.Sleep(srvOpts.ServerShutdownDelay)

@@ -63,7 +63,7 @@ func tryStartBackend(t *testing.T, cfg map[string]any, features ...Feature) (*te
 			return nil, err
 		default:
 		}
-		if b.health != nil && b.health.Ready() {
+		if b.health.Ready() {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -45,7 +45,9 @@ type rootLifecycle struct {
 func newRootLifecycle(logger *slog.Logger) *rootLifecycle { return &rootLifecycle{logger: logger} }
 
 // forOwner returns the Lifecycle view of one plugin ("" = root).
-func (l *rootLifecycle) forOwner(owner string) Lifecycle { return &ownedLifecycle{root: l, owner: owner} }
+func (l *rootLifecycle) forOwner(owner string) Lifecycle {
+	return &ownedLifecycle{root: l, owner: owner}
+}
 
 type ownedLifecycle struct {
 	root  *rootLifecycle

@@ -18,7 +18,9 @@ var (
 )
 
 // CoreConfigSchema is the schema of the framework's own keys (backend.*, discovery, …).
-func CoreConfigSchema() config.Schema { return config.Schema{Owner: "framework", JSON: coreConfigSchema} }
+func CoreConfigSchema() config.Schema {
+	return config.Schema{Owner: "framework", JSON: coreConfigSchema}
+}
 
 // ConfigSchemas collects the schemas of the framework and every plugin and module in features.
 func ConfigSchemas(features []Feature) []config.Schema {

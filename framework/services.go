@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -49,15 +48,13 @@ func (b *Backend) infraFactories() []ServiceFactory {
 			if err != nil {
 				return nil, err
 			}
-			if opts.Directory != "" {
-				// The data directory holds the embedded database and caches; create it on first start.
-				if err := os.MkdirAll(opts.Directory, 0o700); err != nil {
-					return nil, fmt.Errorf("create data directory: %w", err)
-				}
-			}
 			m, err := database.NewManager(opts, log.With("service", "database"))
 			if err != nil {
 				return nil, err
+			}
+			// Fail at start, in one line, when PostgreSQL is unreachable; create ./.portico.
+			if err := m.Ping(ctx); err != nil {
+				return nil, fmt.Errorf("database: %w", err)
 			}
 			lc.AddShutdownHook(func(context.Context) error { return m.Close() })
 			return m, nil

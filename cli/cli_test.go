@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/plugins/all"
+)
+
+// run executes a command line in dir with the given files written there first.
+func run(t *testing.T, files map[string]string, environ []string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	return runIn(t, t.TempDir(), all.Features(), files, environ, args...)
+}
+
+func runIn(t *testing.T, dir string, features []framework.Feature, files map[string]string, environ []string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir) // relative data paths resolve against the process's working directory
+	var out, errb bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errb, Environ: environ, Dir: dir}
+	err = Run(t.Context(), env, features, args)
+	return out.String(), errb.String(), err
+}
+
+func TestConfigCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   map[string]string
+		environ []string
+		args    []string
+		wantErr bool
+		want    []string // substrings of stdout or the error
+	}{
+		{
+			name:  "no config at all is fine",
+			files: nil, args: []string{"config", "check"},
+			want: []string{"config ok"},
+		},
+		{
+			name:  "valid config",
+			files: map[string]string{"app-config.yaml": "app:\n  title: Acme\nbackend:\n  listen:\n    port: 7010\n"},
+			args:  []string{"config", "check"}, want: []string{"config ok"},
+		},
+		{
+			name:    "missing --config file",
+			args:    []string{"config", "check", "--config", "nope.yaml"},
+			wantErr: true, want: []string{"nope.yaml"},
+		},
+		{
+			name:    "malformed yaml names file and line",
+			files:   map[string]string{"app-config.yaml": "app:\n  title: [unclosed\n"},
+			args:    []string{"config", "check"},
+			wantErr: true, want: []string{"app-config.yaml:"},
+		},
+		{
+			name:    "unknown include",
+			files:   map[string]string{"app-config.yaml": "app:\n  title:\n    $include: missing.yaml\n"},
+			args:    []string{"config", "check"},
+			wantErr: true, want: []string{"app-config.yaml:2: app.title", "missing.yaml"},
+		},
+		{
+			name:    "wrong type names file, line and key",
+			files:   map[string]string{"app-config.yaml": "app:\n  title: Acme\nbackend:\n  listen:\n    port: [1, 2]\n"},
+			args:    []string{"config", "check"},
+			wantErr: true, want: []string{"app-config.yaml:5: backend.listen.port"},
+		},
+		{
+			name:    "unset required key",
+			files:   map[string]string{"app-config.yaml": "backend:\n  database:\n    client: pg\n"},
+			args:    []string{"config", "check"},
+			wantErr: true, want: []string{"app-config.yaml:2: backend.database", "connection"},
+		},
+		{
+			name:    "bad env override",
+			environ: []string{"APP_CONFIG_backend_listen_port=null"},
+			args:    []string{"config", "check"},
+			wantErr: true, want: []string{"APP_CONFIG_backend_listen_port"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, err := run(t, tt.files, tt.environ, tt.args...)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v; stdout:\n%s", err, tt.wantErr, out)
+			}
+			text := out
+			if err != nil {
+				text += err.Error()
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("output lacks %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigPrintMasksSecrets(t *testing.T) {
+	files := map[string]string{"app-config.yaml": `
+app:
+  title: Acme
+backend:
+  baseUrl: http://localhost:7007
+  database:
+    client: pg
+    connection: postgres://u:hunter22@db/x
+integrations:
+  github:
+    - host: github.com
+      token: ghp_supersecret
+`}
+	out, _, err := run(t, files, nil, "config", "print")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "hunter22") || strings.Contains(out, "ghp_supersecret") || !strings.Contains(out, "title: Acme") {
+		t.Fatalf("print output:\n%s", out)
+	}
+	out, _, err = run(t, files, nil, "config", "print", "--frontend", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"title": "Acme"`) || !strings.Contains(out, `"baseUrl": "http://localhost:7007"`) || strings.Contains(out, "database") {
+		t.Fatalf("frontend output:\n%s", out)
+	}
+}
+
+func TestConfigSchema(t *testing.T) {
+	out, _, err := run(t, nil, nil, "config", "schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"allOf"`) || !strings.Contains(out, `"plugin app"`) || !strings.Contains(out, `"framework"`) {
+		t.Fatalf("schema output:\n%.400s", out)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, err := run(t, nil, nil, "version")
+	if err != nil || !strings.HasPrefix(out, "portico ") {
+		t.Fatalf("%q %v", out, err)
+	}
+}
+
+func TestServeFailsWithOneLine(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	busy := ln.Addr().(*net.TCPAddr).Port
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"port in use", map[string]string{"app-config.yaml": fmt.Sprintf("backend:\n  listen: { host: 127.0.0.1, port: %d }\n", busy)},
+			fmt.Sprintf("listen on 127.0.0.1:%d (backend.listen)", busy)},
+		{"unreachable postgres", map[string]string{"app-config.yaml": "backend:\n  listen: 127.0.0.1:0\n  database:\n    client: pg\n    connection: postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2\n"},
+			"127.0.0.1:1"},
+		{"invalid config", map[string]string{"app-config.yaml": "backend:\n  listen:\n    port: [1]\n"},
+			"app-config.yaml:3: backend.listen.port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := run(t, tt.files, []string{"LOG_LEVEL=error"}, "serve")
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("err = %v, want one line containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+//go:embed testdata/migrations
+var testMigrations embed.FS
+
+func TestDBMigrate(t *testing.T) {
+	migrations, err := fs.Sub(testMigrations, "testdata/migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	features := append(all.Features(), framework.Plugin{ID: "notes", Migrations: migrations})
+	dir := t.TempDir()
+	out, stderr, err := runIn(t, dir, features, nil, nil, "db", "migrate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "" || stderr != "" {
+		t.Errorf("db migrate is not quiet in a pipe: %q %q", out, stderr)
+	}
+	// The plugin's table now exists in its own SQLite file under ./.portico.
+	dbFile := filepath.Join(dir, ".portico", "backstage_plugin_notes.sqlite")
+	m, err := database.NewManager(database.Options{Filename: dbFile}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	db, err := m.ForPlugin(t.Context(), "notes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(t.Context(), "INSERT INTO notes (body) VALUES ('hi')"); err != nil {
+		t.Fatalf("table missing after db migrate: %v", err)
+	}
+	// Running it again is a no-op.
+	if _, _, err := runIn(t, dir, features, nil, nil, "db", "migrate"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,35 @@
+package database
+
+import (
+	"database/sql"
+	"log/slog"
+)
+
+// DB is one plugin's database: a connection pool plus the dialect of the
+// server behind it. It is safe for concurrent use and is closed by the
+// [Manager] that made it.
+type DB struct {
+	*sql.DB
+	// Dialect tells stores how to spell the few things that differ.
+	Dialect Dialect
+	// PluginID is the plugin this database belongs to.
+	PluginID string
+
+	logger         *slog.Logger
+	skipMigrations bool
+	// keeper holds a connection open for the lifetime of an in-memory
+	// SQLite database, which SQLite frees when its last connection closes.
+	keeper *sql.Conn
+	// keeperDB is the pool the keeper connection came from.
+	keeperDB *sql.DB
+}
+
+// close releases the pool and, for in-memory SQLite, the database itself.
+func (db *DB) close() error {
+	err := db.DB.Close()
+	if db.keeper != nil {
+		_ = db.keeper.Close()
+		_ = db.keeperDB.Close()
+	}
+	return err
+}

@@ -1,0 +1,107 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// SQLite connection settings.
+//
+// Pool: WAL lets any number of readers run beside one writer, and every
+// transaction begins IMMEDIATE (it takes the write lock up front), so two
+// transactions never deadlock upgrading a read lock; a writer waits for the
+// lock in SQLite's busy handler for up to sqliteBusyTimeoutMS. A pool of a
+// few connections therefore buys read parallelism while writes queue; more
+// connections would only add writers spinning in the busy handler, so the
+// default stays small. Connections are kept (no idle expiry) because each
+// one is configured with pragmas when opened.
+const (
+	sqliteBusyTimeoutMS   = 10000
+	sqliteDefaultMaxConns = 4
+)
+
+// openSQLite opens the plugin's SQLite database described by o.
+func (m *Manager) openSQLite(ctx context.Context, pluginID string, o Options) (*DB, error) {
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeoutMS))
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Set("_txlock", "immediate")
+	params.Set("_time_format", "sqlite")
+	params.Set("_timezone", "UTC")
+
+	var dsn, where string
+	if o.Memory {
+		// A shared-cache name makes every connection of the pool see the same
+		// in-memory database; the manager's ID keeps two managers apart.
+		params.Set("mode", "memory")
+		params.Set("cache", "shared")
+		dsn = "file:portico-" + m.id + "-" + o.Prefix + pluginID + "?" + params.Encode()
+		where = "memory"
+	} else {
+		file := o.Filename
+		if file == "" {
+			file = filepath.Join(o.Directory, o.Prefix+pluginID+".sqlite")
+		}
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite file for plugin %s: %w", pluginID, err)
+		}
+		if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+			return nil, fmt.Errorf("create sqlite directory for plugin %s: %w", pluginID, err)
+		}
+		params.Add("_pragma", "journal_mode(WAL)")
+		params.Add("_pragma", "synchronous(NORMAL)")
+		dsn = "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + params.Encode()
+		where = abs
+	}
+
+	maxConns := o.MaxOpenConns
+	if maxConns == 0 {
+		maxConns = sqliteDefaultMaxConns
+	}
+	db := &DB{
+		Dialect:        Dialect{Name: SQLite},
+		PluginID:       pluginID,
+		logger:         m.logger.With("plugin", pluginID),
+		skipMigrations: o.SkipMigrations,
+	}
+	if o.Memory {
+		keeperDB, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open in-memory sqlite for plugin %s: %w", pluginID, err)
+		}
+		keeper, err := keeperDB.Conn(ctx)
+		if err != nil {
+			_ = keeperDB.Close()
+			return nil, fmt.Errorf("open in-memory sqlite for plugin %s: %w", pluginID, err)
+		}
+		db.keeper, db.keeperDB = keeper, keeperDB
+	}
+	sqlDB, err := sql.Open("sqlite", dsn)
+	if err == nil {
+		sqlDB.SetMaxOpenConns(maxConns)
+		sqlDB.SetMaxIdleConns(maxConns)
+		sqlDB.SetConnMaxLifetime(0)
+		sqlDB.SetConnMaxIdleTime(0)
+		db.DB = sqlDB
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
+		if db.DB != nil {
+			_ = db.close()
+		} else if db.keeper != nil {
+			_ = db.keeper.Close()
+			_ = db.keeperDB.Close()
+		}
+		return nil, fmt.Errorf("open sqlite %s for plugin %s: %w", strings.TrimSpace(where), pluginID, err)
+	}
+	db.logger.DebugContext(ctx, "opened database", "client", "sqlite", "location", where)
+	return db, nil
+}

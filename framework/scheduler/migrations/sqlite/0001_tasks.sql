@@ -1,0 +1,12 @@
+-- Global task coordination, one row per task id (Backstage's table).
+-- IF NOT EXISTS: plugins sharing one SQLite file share this table.
+CREATE TABLE IF NOT EXISTS backstage_backend_tasks__tasks (
+    id TEXT PRIMARY KEY NOT NULL,
+    settings_json TEXT NOT NULL,
+    next_run_start_at DATETIME NULL,
+    current_run_ticket TEXT NULL,
+    current_run_started_at DATETIME NULL,
+    current_run_expires_at DATETIME NULL,
+    last_run_ended_at DATETIME NULL,
+    last_run_error_json TEXT NULL
+);

@@ -1,0 +1,1 @@
+CREATE TABLE greetings (name TEXT PRIMARY KEY, greeted_at TIMESTAMPTZ NOT NULL DEFAULT now());

@@ -1,0 +1,217 @@
+package urlreader
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Reader reads files, trees and searches from the sources described in the
+// package documentation. It is safe for concurrent use.
+type Reader struct {
+	allow      []hostRule
+	github     []GitHubIntegration
+	gitlab     []GitLabIntegration
+	git        []GitIntegration
+	integHosts map[string]bool // lower-case host[:port] of every integration endpoint
+	localRoots []string
+	client     *http.Client
+	maxBytes   int64
+	logger     *slog.Logger
+	locks      *keyedLocks
+
+	cacheMu     sync.Mutex
+	cacheDir    string
+	ownCacheDir bool // created by us, removed by Close
+}
+
+const (
+	githubHost    = "github.com"
+	githubAPIURL  = "https://api.github.com"
+	githubRawURL  = "https://raw.githubusercontent.com"
+	gitlabHost    = "gitlab.com"
+	maxRedirects  = 10
+	clientTimeout = 2 * time.Minute
+)
+
+// New validates opts and returns a Reader.
+func New(opts Options) (*Reader, error) {
+	allow, err := compileAllow(opts.Allow)
+	if err != nil {
+		return nil, fmt.Errorf("urlreader: %w", err)
+	}
+	r := &Reader{
+		allow:      allow,
+		integHosts: map[string]bool{},
+		maxBytes:   opts.MaxBytes,
+		logger:     opts.Logger,
+		locks:      newKeyedLocks(),
+		cacheDir:   opts.CacheDir,
+	}
+	if r.maxBytes <= 0 {
+		r.maxBytes = DefaultMaxBytes
+	}
+	if r.logger == nil {
+		r.logger = slog.New(slog.DiscardHandler)
+	}
+
+	for _, gh := range opts.Integrations.GitHub {
+		gh.Host = strings.ToLower(cmp.Or(gh.Host, githubHost))
+		if gh.Host == githubHost {
+			gh.APIBaseURL = cmp.Or(gh.APIBaseURL, githubAPIURL)
+			gh.RawBaseURL = cmp.Or(gh.RawBaseURL, githubRawURL)
+		}
+		gh.APIBaseURL = strings.TrimRight(gh.APIBaseURL, "/")
+		gh.RawBaseURL = strings.TrimRight(gh.RawBaseURL, "/")
+		if gh.APIBaseURL == "" && gh.RawBaseURL == "" {
+			return nil, fmt.Errorf("urlreader: github integration %q needs apiBaseUrl or rawBaseUrl", gh.Host)
+		}
+		if err := r.addIntegrationHosts(gh.Host, gh.APIBaseURL, gh.RawBaseURL); err != nil {
+			return nil, fmt.Errorf("urlreader: github integration %q: %w", gh.Host, err)
+		}
+		r.github = append(r.github, gh)
+	}
+	for _, gl := range opts.Integrations.GitLab {
+		gl.Host = strings.ToLower(cmp.Or(gl.Host, gitlabHost))
+		gl.APIBaseURL = strings.TrimRight(cmp.Or(gl.APIBaseURL, "https://"+gl.Host+"/api/v4"), "/")
+		gl.BaseURL = strings.TrimRight(cmp.Or(gl.BaseURL, "https://"+gl.Host), "/")
+		if err := r.addIntegrationHosts(gl.Host, gl.APIBaseURL, gl.BaseURL); err != nil {
+			return nil, fmt.Errorf("urlreader: gitlab integration %q: %w", gl.Host, err)
+		}
+		r.gitlab = append(r.gitlab, gl)
+	}
+	for _, g := range opts.Integrations.Git {
+		if g.Host == "" {
+			return nil, errors.New("urlreader: git integration needs a host")
+		}
+		g.Host = strings.ToLower(g.Host)
+		r.integHosts[g.Host] = true
+		r.git = append(r.git, g)
+	}
+
+	for _, root := range opts.LocalRoots {
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return nil, fmt.Errorf("urlreader: local root %q: %w", root, err)
+		}
+		r.localRoots = append(r.localRoots, abs)
+	}
+
+	base := opts.HTTPClient
+	if base == nil {
+		base = defaultHTTPClient()
+	}
+	client := *base // a copy, so the caller's client keeps its own policy
+	client.CheckRedirect = r.checkRedirect(base.CheckRedirect)
+	r.client = &client
+	return r, nil
+}
+
+// Close removes the temporary git cache directory, if the Reader created
+// one. Call it after the last read has finished.
+func (r *Reader) Close() error {
+	r.cacheMu.Lock()
+	defer r.cacheMu.Unlock()
+	if !r.ownCacheDir {
+		return nil
+	}
+	r.ownCacheDir = false
+	dir := r.cacheDir
+	r.cacheDir = ""
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("urlreader: remove cache dir: %w", err)
+	}
+	return nil
+}
+
+func (r *Reader) addIntegrationHosts(host string, endpoints ...string) error {
+	r.integHosts[host] = true
+	for _, e := range endpoints {
+		if e == "" {
+			continue
+		}
+		u, err := url.Parse(e)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("invalid endpoint %q", e)
+		}
+		r.integHosts[strings.ToLower(u.Host)] = true
+	}
+	return nil
+}
+
+// allowedHTTP reports whether an http(s) URL may be fetched.
+func (r *Reader) allowedHTTP(u *url.URL) bool {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	if r.integHosts[strings.ToLower(u.Host)] {
+		return true
+	}
+	for _, rule := range r.allow {
+		if rule.match(u) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRedirect follows redirects only to allowed locations, never from
+// https to http, and drops credentials when the host changes.
+func (r *Reader) checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		prev := via[len(via)-1].URL
+		if prev.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("redirect from https to %s: %w", req.URL.Redacted(), ErrNotAllowed)
+		}
+		if !r.allowedHTTP(req.URL) {
+			return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrNotAllowed)
+		}
+		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			req.Header.Del("Authorization")
+			req.Header.Del("Private-Token")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+}
+
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ResponseHeaderTimeout = 30 * time.Second
+	return &http.Client{Transport: t, Timeout: clientTimeout}
+}
+
+// gitCacheDir returns the directory holding cached repositories, creating
+// a temporary one on first use when none was configured.
+func (r *Reader) gitCacheDir() (string, error) {
+	r.cacheMu.Lock()
+	defer r.cacheMu.Unlock()
+	if r.cacheDir != "" {
+		if err := os.MkdirAll(r.cacheDir, 0o755); err != nil {
+			return "", fmt.Errorf("create git cache dir: %w", err)
+		}
+		return r.cacheDir, nil
+	}
+	dir, err := os.MkdirTemp("", "portico-git-*")
+	if err != nil {
+		return "", fmt.Errorf("create git cache dir: %w", err)
+	}
+	r.cacheDir, r.ownCacheDir = dir, true
+	return dir, nil
+}
