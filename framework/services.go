@@ -394,6 +394,22 @@ func URLReaderOptionsFromConfig(cfg *config.Config) (urlreader.Options, error) {
 		}
 		opts.Integrations.GitLab = append(opts.Integrations.GitLab, in)
 	}
+	// Local files (file locations, file:// and git+file:// URLs) are readable only under these
+	// directories: by default the working directory the portal was started in.
+	roots, ok, err := cfg.OptionalStringArray("backend.reading.localRoots")
+	if err != nil {
+		return opts, err
+	}
+	if !ok {
+		roots = []string{"."}
+	}
+	for _, r := range roots {
+		abs, err := filepath.Abs(r)
+		if err != nil {
+			return opts, configError(cfg, "backend.reading.localRoots", "%v", err)
+		}
+		opts.LocalRoots = append(opts.LocalRoots, abs)
+	}
 	dir, err := DataDir(cfg)
 	if err != nil {
 		return opts, err

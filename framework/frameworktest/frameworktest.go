@@ -1,0 +1,96 @@
+// Package frameworktest starts a real backend on a loopback port for plugin tests: real
+// config, real SQLite (or PostgreSQL when asked), real HTTP.
+package frameworktest
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/framework"
+)
+
+// Backend is a running backend.
+type Backend struct {
+	*framework.Backend
+	// URL is the backend's base URL, e.g. http://127.0.0.1:41234.
+	URL string
+}
+
+// Start runs a backend with the given config (merged over test defaults: a temp working
+// directory and an in-memory SQLite database unless cfg sets backend.database) until the test
+// ends. It fails the test if the backend does not become ready.
+func Start(t testing.TB, cfg map[string]any, features ...framework.Feature) *Backend {
+	t.Helper()
+	if cfg == nil {
+		cfg = map[string]any{}
+	}
+	backendCfg, _ := cfg["backend"].(map[string]any)
+	if backendCfg == nil {
+		backendCfg = map[string]any{}
+		cfg["backend"] = backendCfg
+	}
+	if _, ok := backendCfg["workingDirectory"]; !ok {
+		backendCfg["workingDirectory"] = t.TempDir()
+	}
+	if _, ok := backendCfg["database"]; !ok {
+		backendCfg["database"] = map[string]any{"client": "better-sqlite3", "connection": ":memory:"}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	if _, ok := backendCfg["baseUrl"]; !ok {
+		backendCfg["baseUrl"] = url
+	}
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	b := framework.New(framework.Options{Config: config.FromMap(cfg, "test"), Listener: ln, Logger: logger, Version: "test"})
+	b.Add(features...)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("backend stopped with error: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("backend did not stop within 30s")
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("backend failed to start: %v", err)
+		default:
+		}
+		resp, err := http.Get(url + "/.backstage/health/v1/readiness")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return &Backend{Backend: b, URL: url}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("backend did not become ready within 30s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// testWriter sends backend logs to the test log, shown only for failing tests.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
