@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // buildBinary compiles portico once per test run into a temp dir.
@@ -125,5 +127,87 @@ func TestServeWithNoConfig(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(dir, ".portico")); err != nil || !fi.IsDir() {
 		t.Errorf(".portico not created: %v", err)
+	}
+}
+
+// TestTwoProcessesOnOnePostgres starts two portico processes against one PostgreSQL at the same
+// moment: both must become ready (database creation and migrations race safely).
+func TestTwoProcessesOnOnePostgres(t *testing.T) {
+	pgURL := os.Getenv("PORTICO_TEST_POSTGRES_URL")
+	if pgURL == "" {
+		t.Skip("PORTICO_TEST_POSTGRES_URL not set: two-replica PostgreSQL start skipped")
+	}
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	prefix := fmt.Sprintf("portico_e2e_%d_", time.Now().UnixNano()%1_000_000_000)
+	t.Cleanup(func() { dropDatabases(t, pgURL, prefix) })
+	type proc struct {
+		cmd  *exec.Cmd
+		port int
+	}
+	var procs []proc
+	for i := 0; i < 2; i++ {
+		dir := t.TempDir()
+		port := freePort(t)
+		cfg := fmt.Sprintf("backend:\n  listen: { host: 127.0.0.1, port: %d }\n  database:\n    client: pg\n    connection: %q\n    prefix: %s\n", port, pgURL, prefix)
+		if err := os.WriteFile(filepath.Join(dir, "app-config.yaml"), []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "LOG_LEVEL=warn")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		procs = append(procs, proc{cmd, port})
+	}
+	for _, p := range procs {
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range procs {
+		ready := false
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/.backstage/health/v1/readiness", p.port))
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					ready = true
+					break
+				}
+			}
+			if p.cmd.ProcessState != nil {
+				break
+			}
+		}
+		if !ready {
+			t.Errorf("replica on port %d did not become ready: %v", p.port, p.cmd.Stderr)
+		}
+	}
+	for _, p := range procs {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		if err := p.cmd.Wait(); err != nil {
+			t.Errorf("replica on port %d: exit %v: %v", p.port, err, p.cmd.Stderr)
+		}
+	}
+}
+
+// dropDatabases removes every database whose name starts with prefix.
+func dropDatabases(t *testing.T, pgURL, prefix string) {
+	conn, err := pgx.Connect(context.Background(), pgURL)
+	if err != nil {
+		t.Logf("cleanup: %v", err)
+		return
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(context.Background(), "SELECT datname FROM pg_database WHERE datname LIKE $1", prefix+"%")
+	if err != nil {
+		return
+	}
+	names, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, n := range names {
+		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)")
 	}
 }
