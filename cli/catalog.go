@@ -27,7 +27,8 @@ that produce relations. Multi-document files are supported.
 
 A directory is walked for *.yaml and *.yml files that look like entities (documents with
 apiVersion and kind); other YAML files (OpenAPI definitions, mkdocs.yml, ...) are skipped. Files
-named explicitly are always checked.
+named explicitly are always checked. Hidden directories, node_modules and scaffolder template
+skeleton/ directories are not walked.
 
 $text, $json and $yaml placeholders are resolved against local files relative to the descriptor;
 URLs are not fetched. Location targets that are local files must exist. An entity defined twice
@@ -38,7 +39,9 @@ any problem, so the command can guard a repository's CI.`,
 		Example: `  portico catalog validate catalog-info.yaml
   portico catalog validate examples/
   portico catalog validate ./services/*/catalog-info.yaml org.yaml`,
-		Args: cobra.MinimumNArgs(1),
+		Args:          cobra.MinimumNArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.catalogValidate(cmd.Context(), args)
 		},
@@ -139,7 +142,7 @@ func collectDescriptorFiles(dir string, paths []string) ([]descriptorFile, error
 			}
 			name := d.Name()
 			if d.IsDir() {
-				if path != abs && (strings.HasPrefix(name, ".") || name == "node_modules") {
+				if path != abs && skipDescriptorDir(name) {
 					return filepath.SkipDir
 				}
 				return nil
@@ -175,6 +178,13 @@ func collectDescriptorFiles(dir string, paths []string) ([]descriptorFile, error
 // looksLikeDescriptor reports whether a YAML file holds at least one document with apiVersion
 // and kind, or cannot be parsed at all (a broken descriptor must not be skipped silently when
 // it is named like one).
+// skipDescriptorDir reports whether a directory found while walking holds no descriptors of its
+// own: hidden directories, node_modules, and scaffolder template skeletons (whose
+// catalog-info.yaml files are templates, not entities).
+func skipDescriptorDir(name string) bool {
+	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "skeleton"
+}
+
 func looksLikeDescriptor(path string) (bool, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -213,11 +223,13 @@ func checkCatalogDocument(v *model.Validator, f descriptorFile, d *model.Documen
 	add := func(line int, msg string) {
 		findings = append(findings, catalogFinding{File: f.shown, Line: line, Ref: ref, Message: msg})
 	}
+	var failed []string // pointers of placeholders that could not be resolved
 	if len(d.Problems) == 0 && d.Value != nil {
 		resolved, problems := resolvePlaceholders(filepath.Dir(f.abs), d.Value, "")
 		for _, p := range problems {
 			line, _ := d.Position(p.path)
 			add(line, p.message)
+			failed = append(failed, p.path)
 		}
 		d.Value = resolved
 		if e, _ := model.DecodeEntity(resolved); e != nil {
@@ -225,7 +237,9 @@ func checkCatalogDocument(v *model.Validator, f descriptorFile, d *model.Documen
 		}
 	}
 	for _, p := range v.CheckDocument(d) {
-		add(p.Line, p.Message)
+		if !underAny(p.Path, failed) {
+			add(p.Line, p.Message)
+		}
 	}
 	if d.Entity == nil || len(d.Problems) > 0 {
 		return 0, findings
@@ -242,7 +256,19 @@ func checkCatalogDocument(v *model.Validator, f descriptorFile, d *model.Documen
 	} else {
 		seen[ref] = here
 	}
+	sort.SliceStable(findings, func(i, j int) bool { return findings[i].Line < findings[j].Line })
 	return 1, findings
+}
+
+// underAny reports whether the JSON pointer p designates one of the unresolved placeholders or
+// a value holding one: a problem there only repeats that the placeholder failed.
+func underAny(p string, pointers []string) bool {
+	for _, q := range pointers {
+		if p != "" && (p == q || strings.HasPrefix(q, p+"/")) {
+			return true
+		}
+	}
+	return false
 }
 
 // pathProblem is a problem at a JSON pointer of the document.
