@@ -5,11 +5,13 @@ package all
 import (
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/plugins/app"
+	"github.com/portico-dev/portico/web"
 )
 
 // Features returns the built-in plugins and modules, in start-up order.
 func Features() []framework.Feature {
 	return []framework.Feature{
+		web.RegistryFactory(),
 		app.Plugin(),
 	}
 }

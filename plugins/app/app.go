@@ -1,6 +1,7 @@
-// Package app is the app plugin: it serves the configuration the web UI may see
-// (schema visibility "frontend") at /api/app/config, in the shape Backstage's frontend config
-// loader reads ([{context, data}]).
+// Package app is the app plugin: it mounts the web UI shell (resolving every plugin's UI
+// extensions against app.extensions at start-up), provides the home and settings pages, and
+// serves the configuration the UI may see (schema visibility "frontend") at /api/app/config,
+// in the shape Backstage's frontend config loader reads ([{context, data}]).
 package app
 
 import (
@@ -33,6 +34,9 @@ func Plugin() framework.Plugin {
 				}
 				router, err := framework.Use(ctx, d, framework.HTTPRouterService)
 				if err != nil {
+					return err
+				}
+				if err := registerUI(ctx, d, cfg); err != nil {
 					return err
 				}
 				h := &handler{cfg: cfg, vis: vis}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/app"
+	"github.com/portico-dev/portico/web"
 )
 
 func TestConfigEndpointServesOnlyFrontendValues(t *testing.T) {
@@ -14,7 +15,7 @@ func TestConfigEndpointServesOnlyFrontendValues(t *testing.T) {
 		"app":          map[string]any{"title": "Acme Portal", "baseUrl": "https://portal.acme.test", "secretThing": "nope"},
 		"organization": map[string]any{"name": "Acme"},
 		"backend":      map[string]any{"baseUrl": "https://portal.acme.test", "auth": map[string]any{"keys": []any{map[string]any{"secret": "shh-very-secret"}}}},
-	}, app.Plugin())
+	}, web.RegistryFactory(), app.Plugin())
 	resp, err := http.Get(b.URL + "/api/app/config")
 	if err != nil {
 		t.Fatal(err)

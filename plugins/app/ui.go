@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/web"
+	"github.com/portico-dev/portico/web/extension"
+)
+
+// homeConfigSchema adds the toolkit of links shown on the home page.
+const homeConfigSchema = `{
+  "type": "object",
+  "properties": {
+    "path": { "type": "string", "default": "/" },
+    "toolkit": {
+      "type": "array",
+      "default": [],
+      "items": {
+        "type": "object",
+        "required": ["label", "url"],
+        "properties": { "label": { "type": "string" }, "url": { "type": "string" } }
+      }
+    }
+  }
+}`
+
+// uiExtensions are the pages the app plugin itself provides: home and settings.
+func uiExtensions() []extension.Extension {
+	return []extension.Extension{
+		{
+			ID:           "page:home",
+			AttachTo:     extension.AttachPage(),
+			ConfigSchema: homeConfigSchema,
+			Renderer:     web.PageHandlerFunc(serveHome),
+		},
+		extension.NavItem(extension.NavItemSpec{Namespace: "home", Title: "Home", Icon: "home", Renderer: web.NavTarget{PageID: "page:home"}}),
+		extension.Page(extension.PageSpec{Namespace: "user-settings", Path: "/settings", Renderer: web.PageHandlerFunc(serveSettings)}),
+		extension.NavItem(extension.NavItemSpec{Namespace: "user-settings", Title: "Settings", Icon: "settings", Renderer: web.NavTarget{PageID: "page:user-settings"}}),
+	}
+}
+
+// mountUI resolves every contributed extension against app.extensions and mounts the shell.
+// It runs as a startup hook, once every plugin has added its extensions.
+func mountUI(cfg *config.Config, reg *web.Registry, router framework.RootHTTPRouter, opts web.Options) error {
+	var overrides []extension.Override
+	if v, ok := cfg.Get("app.extensions"); ok {
+		var err error
+		if overrides, err = extension.ParseOverrides(v); err != nil {
+			return appExtensionsError(cfg, err)
+		}
+	}
+	tree, err := extension.Resolve(reg.Extensions(), overrides)
+	if err != nil {
+		return appExtensionsError(cfg, err)
+	}
+	shell, err := web.New(opts, tree)
+	if err != nil {
+		return appExtensionsError(cfg, err)
+	}
+	shell.Mount(router)
+	return nil
+}
+
+// appExtensionsError names the config file and line of app.extensions.
+func appExtensionsError(cfg *config.Config, err error) error {
+	if file, line := cfg.Origin("app.extensions"); file != "" {
+		return fmt.Errorf("%s:%d: %w", file, line, err)
+	}
+	return err
+}
+
+type toolkitLink struct{ Label, URL string }
+
+func serveHome(w http.ResponseWriter, r *http.Request, p *web.Page) {
+	var links []toolkitLink
+	items, _ := p.Config()["toolkit"].([]any)
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		label, _ := m["label"].(string)
+		u, _ := m["url"].(string)
+		links = append(links, toolkitLink{Label: label, URL: u})
+	}
+	shell := p.Shell()
+	body, err := shell.Execute("home.html", map[string]any{
+		"OrgName":    shell.OrgName(),
+		"SearchPath": shell.SearchPath(),
+		"Toolkit":    links,
+	})
+	if err != nil {
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	shell.Render(w, r, web.View{Main: body})
+}
+
+type themeChoice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// serveSettings shows and saves the theme (a cookie, so it works without JavaScript).
+func serveSettings(w http.ResponseWriter, r *http.Request, p *web.Page) {
+	if r.URL.Path != p.Path {
+		p.Shell().NotFound(w, r)
+		return
+	}
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		theme := r.PostForm.Get("theme")
+		if theme != "light" && theme != "dark" && theme != "system" {
+			http.Error(w, "unknown theme", http.StatusBadRequest)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: web.ThemeCookie, Value: theme, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
+		http.Redirect(w, r, p.Path, http.StatusSeeOther)
+		return
+	}
+	current := web.ThemeFromRequest(r)
+	var themes []themeChoice
+	for _, t := range []themeChoice{{Value: "system", Label: "Follow the system"}, {Value: "light", Label: "Light"}, {Value: "dark", Label: "Dark"}} {
+		t.Checked = t.Value == current
+		themes = append(themes, t)
+	}
+	shell := p.Shell()
+	body, err := shell.Execute("settings.html", map[string]any{"Themes": themes, "Action": (&url.URL{Path: p.Path}).String()})
+	if err != nil {
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	shell.Render(w, r, web.View{Title: "Settings", Main: body})
+}
+
+// registerUI contributes the app's pages and mounts the shell at start-up.
+func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) error {
+	reg, err := framework.Use(ctx, d, web.RegistryService)
+	if err != nil {
+		return err
+	}
+	root, err := framework.Use(ctx, d, framework.RootHTTPRouterService)
+	if err != nil {
+		return err
+	}
+	lc, err := framework.Use(ctx, d, framework.LifecycleService)
+	if err != nil {
+		return err
+	}
+	log, err := framework.Use(ctx, d, framework.LoggerService)
+	if err != nil {
+		return err
+	}
+	reg.Add(uiExtensions()...)
+	opts := web.Options{Logger: log}
+	if opts.Title, _, err = cfg.OptionalString("app.title"); err != nil {
+		return err
+	}
+	if opts.OrgName, _, err = cfg.OptionalString("organization.name"); err != nil {
+		return err
+	}
+	if opts.DevDir, _, err = cfg.OptionalString("app.devTemplatesDir"); err != nil {
+		return err
+	}
+	lc.AddStartupHook(func(context.Context) error { return mountUI(cfg, reg, root, opts) })
+	return nil
+}

@@ -1,0 +1,325 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/web/extension"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Options configure the shell.
+type Options struct {
+	Title   string // app.title (default "Portico")
+	OrgName string // organization.name
+	// DevDir, when set, serves templates and static files from this directory (the web/ folder
+	// of a checkout) and re-reads them on every request, for fast iteration on the UI.
+	DevDir string
+	Logger *slog.Logger
+}
+
+// Shell renders pages inside the portal's layout and serves its assets.
+type Shell struct {
+	opts      Options
+	tree      *extension.Tree
+	pages     []*Page
+	nav       []navEntry
+	tmpl      *template.Template
+	staticSum string // content hash, appended to asset URLs so browsers may cache forever
+	static    fs.FS
+}
+
+// Page is a mounted page extension.
+type Page struct {
+	shell   *Shell
+	Node    *extension.Node
+	Path    string // mount path from the resolved config
+	handler PageHandler
+}
+
+// Config returns the page's resolved extension config.
+func (p *Page) Config() map[string]any { return p.Node.Config }
+
+// Shell returns the shell the page renders in.
+func (p *Page) Shell() *Shell { return p.shell }
+
+type navEntry struct {
+	Title, Icon, Href string
+}
+
+// New builds the shell from the resolved extension tree, checking every template.
+func New(opts Options, tree *extension.Tree) (*Shell, error) {
+	if opts.Title == "" {
+		opts.Title = "Portico"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Shell{opts: opts, tree: tree, static: mustSub(staticFS, "static")}
+	if opts.DevDir != "" {
+		s.static = os.DirFS(opts.DevDir + "/static")
+	}
+	if err := s.loadTemplates(); err != nil {
+		return nil, err
+	}
+	sum, err := hashFS(s.static)
+	if err != nil {
+		return nil, err
+	}
+	s.staticSum = sum
+	paths := map[string]string{}
+	for _, n := range tree.Children(RoutesID, "routes") {
+		path, _ := n.Config["path"].(string)
+		if path == "" || !strings.HasPrefix(path, "/") {
+			return nil, fmt.Errorf("app.extensions %s: config.path: must start with /, got %q", n.ID(), path)
+		}
+		path = strings.TrimRight(path, "/")
+		if path == "" {
+			path = "/"
+		}
+		if other, dup := paths[path]; dup {
+			return nil, fmt.Errorf("app.extensions %s: config.path: %q is already the path of %s", n.ID(), path, other)
+		}
+		paths[path] = n.ID()
+		h, ok := n.Extension.Renderer.(PageHandler)
+		if !ok {
+			return nil, fmt.Errorf("extension %s: renderer is %T, want web.PageHandler", n.ID(), n.Extension.Renderer)
+		}
+		s.pages = append(s.pages, &Page{shell: s, Node: n, Path: path, handler: h})
+	}
+	pagePath := func(id string) string {
+		for _, p := range s.pages {
+			if p.Node.ID() == id {
+				return p.Path
+			}
+		}
+		return ""
+	}
+	for _, n := range tree.Children(NavID, "items") {
+		target, _ := n.Extension.Renderer.(NavTarget)
+		href := pagePath(target.PageID)
+		if href == "" {
+			continue // its page is disabled: no dead link in the sidebar
+		}
+		title, _ := n.Config["title"].(string)
+		icon, _ := n.Config["icon"].(string)
+		s.nav = append(s.nav, navEntry{Title: title, Icon: icon, Href: href})
+	}
+	return s, nil
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the embedded directory exists at compile time
+	}
+	return sub
+}
+
+func (s *Shell) loadTemplates() error {
+	var src fs.FS = templateFS
+	pattern := "templates/*.html"
+	if s.opts.DevDir != "" {
+		src = os.DirFS(s.opts.DevDir)
+	}
+	t, err := template.New("").Funcs(template.FuncMap{
+		"asset": func(name string) string { return "/static/" + name + "?v=" + s.staticSum },
+	}).ParseFS(src, pattern)
+	if err != nil {
+		return fmt.Errorf("web templates: %w", err)
+	}
+	s.tmpl = t
+	return nil
+}
+
+func hashFS(f fs.FS) (string, error) {
+	h := sha256.New()
+	var names []string
+	err := fs.WalkDir(f, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, p)
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("web static files: %w", err)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b, err := fs.ReadFile(f, n)
+		if err != nil {
+			return "", err
+		}
+		h.Write([]byte(n))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// Pages returns the mounted pages in order.
+func (s *Shell) Pages() []*Page { return append([]*Page(nil), s.pages...) }
+
+// PagePath returns the mount path of a page extension, or "" when it is not enabled.
+func (s *Shell) PagePath(id string) string {
+	for _, p := range s.pages {
+		if p.Node.ID() == id {
+			return p.Path
+		}
+	}
+	return ""
+}
+
+// Tree returns the resolved extension tree (pages use it to find their cards and tabs).
+func (s *Shell) Tree() *extension.Tree { return s.tree }
+
+// Mount registers the pages, the static assets and the not-found page on the root router.
+func (s *Shell) Mount(router framework.RootHTTPRouter) {
+	router.Handle("GET /static/", http.StripPrefix("/static/", s.staticHandler()))
+	for _, p := range s.pages {
+		p := p
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, r, p) })
+		if p.Path == "/" {
+			router.Handle("/{$}", h)
+			continue
+		}
+		// The page owns its path and everything below it, for every method (forms post back).
+		router.Handle(p.Path, h)
+		router.Handle(p.Path+"/", h)
+	}
+	router.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.NotFound(w, r)
+	}))
+}
+
+func (s *Shell) staticHandler() http.Handler {
+	files := http.FileServerFS(s.static)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") == s.staticSum && s.opts.DevDir == "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// View is what a page renders into the layout.
+type View struct {
+	Title  string        // page title (the browser title is "Title | app title")
+	Main   template.HTML // the page body, rendered by the page's own template
+	Status int           // HTTP status; 0 means 200
+}
+
+type layoutData struct {
+	AppTitle, OrgName, Title string
+	Nav                      []navItemView
+	SearchPath, Query        string
+	Theme                    string
+	Main                     template.HTML
+}
+
+type navItemView struct {
+	navEntry
+	Active bool
+}
+
+// Render writes v inside the layout.
+func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
+	if s.opts.DevDir != "" {
+		if err := s.loadTemplates(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+	data := layoutData{
+		AppTitle:   s.opts.Title,
+		OrgName:    s.opts.OrgName,
+		Title:      v.Title,
+		SearchPath: s.searchPath(),
+		Query:      r.URL.Query().Get("q"),
+		Theme:      ThemeFromRequest(r),
+		Main:       v.Main,
+	}
+	for _, n := range s.nav {
+		active := r.URL.Path == n.Href || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/"))
+		data.Nav = append(data.Nav, navItemView{navEntry: n, Active: active})
+	}
+	var buf bytes.Buffer
+	if err := s.tmpl.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		s.opts.Logger.Error("render layout", "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if v.Status != 0 {
+		w.WriteHeader(v.Status)
+	}
+	_, _ = buf.WriteTo(w)
+}
+
+// Execute renders one of the shell's templates to HTML (pages use it for their bodies).
+func (s *Shell) Execute(name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := s.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil // output of html/template, already escaped
+}
+
+// OrgName is organization.name.
+func (s *Shell) OrgName() string { return s.opts.OrgName }
+
+// SearchPath is where search forms submit.
+func (s *Shell) SearchPath() string { return s.searchPath() }
+
+// searchPath is where the header's search box sends queries: the search page when one is
+// enabled, otherwise the catalog, which filters by text.
+func (s *Shell) searchPath() string {
+	if p := s.PagePath("page:search"); p != "" {
+		return p
+	}
+	if p := s.PagePath("page:catalog"); p != "" {
+		return p
+	}
+	return "/"
+}
+
+// NotFound renders the 404 page, which offers a search.
+func (s *Shell) NotFound(w http.ResponseWriter, r *http.Request) {
+	body, err := s.Execute("notfound.html", map[string]any{"Path": r.URL.Path, "SearchPath": s.searchPath()})
+	if err != nil {
+		http.Error(w, "Not Found", http.StatusNotFound)
+		return
+	}
+	s.Render(w, r, View{Title: "Page not found", Main: body, Status: http.StatusNotFound})
+}
+
+// ThemeCookie stores the user's theme choice: light, dark or system (the default).
+const ThemeCookie = "portico-theme"
+
+// ThemeFromRequest returns the theme the request asks for.
+func ThemeFromRequest(r *http.Request) string {
+	if c, err := r.Cookie(ThemeCookie); err == nil {
+		switch c.Value {
+		case "light", "dark":
+			return c.Value
+		}
+	}
+	return "system"
+}
