@@ -1,0 +1,156 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/query"
+	"github.com/portico-dev/portico/plugins/catalog/reader"
+)
+
+// Reader is the read side the API needs; *reader.Reader implements it.
+type Reader interface {
+	ListEach(ctx context.Context, req reader.ListRequest, fn func(json.RawMessage) error, next func(string)) error
+	Query(ctx context.Context, req reader.QueryRequest) (reader.QueryResult, error)
+	ByRefs(ctx context.Context, refs []string, filter *query.Expr, fields []string) ([]json.RawMessage, error)
+	ByRef(ctx context.Context, ref string) (json.RawMessage, error)
+	ByUID(ctx context.Context, uid string) (json.RawMessage, error)
+	Ancestry(ctx context.Context, ref string) (reader.Ancestry, error)
+	Facets(ctx context.Context, facets []string, filter *query.Expr) (map[string][]reader.FacetCount, error)
+	Locations(ctx context.Context) ([]model.Location, error)
+	Location(ctx context.Context, id string) (model.Location, error)
+	LocationByEntity(ctx context.Context, ref string) (model.Location, error)
+	QueryLocations(ctx context.Context, q reader.LocationQuery) (reader.LocationQueryResult, error)
+}
+
+var _ Reader = (*reader.Reader)(nil)
+
+// Writer is the write side the API needs; the catalog engine implements it.
+type Writer interface {
+	AddLocation(ctx context.Context, typ, target string, dryRun bool) (AddLocationResult, error) // model.ErrConflict when it exists
+	RemoveLocation(ctx context.Context, id string) error                                         // model.ErrNotFound
+	Refresh(ctx context.Context, entityRef string) error                                         // model.ErrNotFound
+	DeleteEntityByUID(ctx context.Context, uid string) error
+	ValidateEntity(ctx context.Context, entity json.RawMessage, locationRef string) ([]model.SerializedError, error) // empty = valid
+	AnalyzeLocation(ctx context.Context, req AnalyzeLocationRequest) (AnalyzeLocationResponse, error)
+}
+
+// AddLocationResult is the body of POST /locations.
+type AddLocationResult struct {
+	Location model.Location    `json:"location"`
+	Entities []json.RawMessage `json:"entities"`
+	Exists   bool              `json:"exists"`
+}
+
+// AnalyzeLocationRequest is the body of POST /analyze-location.
+type AnalyzeLocationRequest struct {
+	Location        LocationSpec `json:"location"`
+	CatalogFilename string       `json:"catalogFilename,omitempty"`
+}
+
+// LocationSpec is a location's type and target.
+type LocationSpec struct {
+	Type   string `json:"type"`
+	Target string `json:"target"`
+}
+
+// AnalyzeLocationResponse is the body answered by POST /analyze-location.
+type AnalyzeLocationResponse struct {
+	ExistingEntityFiles []AnalyzeExistingEntity `json:"existingEntityFiles"`
+	GenerateEntities    []AnalyzeGenerateEntity `json:"generateEntities"`
+}
+
+// AnalyzeExistingEntity is a catalog file found at the analysed location.
+type AnalyzeExistingEntity struct {
+	Location     LocationSpec    `json:"location"`
+	IsRegistered bool            `json:"isRegistered"`
+	Entity       json.RawMessage `json:"entity"`
+}
+
+// AnalyzeGenerateEntity is an entity suggested for the analysed location.
+type AnalyzeGenerateEntity struct {
+	Entity json.RawMessage `json:"entity"`
+	Fields []AnalyzeField  `json:"fields"`
+}
+
+// AnalyzeField is one suggested field of a generated entity.
+type AnalyzeField struct {
+	Field       string  `json:"field"`
+	State       string  `json:"state"` // analysisSuggestedValue, analysisSuggestedNoValue, needsUserInput
+	Value       *string `json:"value"`
+	Description string  `json:"description"`
+}
+
+// Options configures the API.
+type Options struct {
+	// Readonly refuses location registration and removal (catalog.readonly).
+	Readonly bool
+}
+
+type handlers struct {
+	r      Reader
+	w      Writer
+	logger *slog.Logger
+	opts   Options
+}
+
+// Register mounts the catalog API on router (patterns relative to
+// /api/catalog).
+func Register(router framework.HTTPRouter, r Reader, w Writer, logger *slog.Logger, opts Options) {
+	h := &handlers{r: r, w: w, logger: logger, opts: opts}
+	routes := map[string]http.HandlerFunc{
+		"GET /entities":                                            h.listEntities,
+		"GET /entities/by-query":                                   h.queryEntitiesGet,
+		"POST /entities/by-query":                                  h.queryEntitiesPost,
+		"POST /entities/by-refs":                                   h.entitiesByRefs,
+		"GET /entities/by-uid/{uid}":                               h.entityByUID,
+		"DELETE /entities/by-uid/{uid}":                            h.deleteEntityByUID,
+		"GET /entities/by-name/{kind}/{namespace}/{name}":          h.entityByName,
+		"GET /entities/by-name/{kind}/{namespace}/{name}/ancestry": h.ancestry,
+		"GET /entity-facets":                                       h.facetsGet,
+		"POST /entity-facets":                                      h.facetsPost,
+		"POST /refresh":                                            h.refresh,
+		"GET /locations":                                           h.listLocations,
+		"POST /locations":                                          h.addLocation,
+		"POST /locations/by-query":                                 h.queryLocations,
+		"GET /locations/{id}":                                      h.location,
+		"DELETE /locations/{id}":                                   h.deleteLocation,
+		"GET /locations/by-entity/{kind}/{namespace}/{name}":       h.locationByEntity,
+		"POST /analyze-location":                                   h.analyzeLocation,
+		"POST /validate-entity":                                    h.validateEntity,
+	}
+	for pattern, fn := range routes {
+		router.HandleFunc(pattern, fn)
+	}
+}
+
+// fail writes err in Backstage's error envelope, mapping the catalog's
+// sentinels and input errors.
+func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ie *query.InputError
+	var ae *apierr.Error
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &ie):
+		err = apierr.Input("%s", ie.Message)
+	case errors.Is(err, model.ErrNotFound):
+		err = apierr.NotFound("%s", err.Error())
+	case errors.Is(err, model.ErrConflict):
+		err = apierr.Conflict("%s", err.Error())
+	case errors.Is(err, model.ErrInvalidRef):
+		err = apierr.Input("%s", err.Error())
+	}
+	apierr.Write(w, r, h.logger, err)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,131 @@
+package reader_test
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/plugins/catalog/query"
+	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/reader/readertest"
+	"github.com/portico-dev/portico/plugins/catalog/store/migrations"
+)
+
+// benchEntities returns N from PORTICO_BENCH_ENTITIES (default 10000).
+func benchEntities(b *testing.B) int {
+	if s := os.Getenv("PORTICO_BENCH_ENTITIES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("PORTICO_BENCH_ENTITIES: %v", err)
+		}
+		return n
+	}
+	return 10000
+}
+
+// syntheticEntity returns entity i of a realistic mix: mostly components,
+// then APIs, resources, groups and users, with owners, tags and relations.
+func syntheticEntity(i int) string {
+	types := []string{"service", "website", "library", "Service"}
+	lifecycles := []string{"production", "experimental", "deprecated"}
+	owner := fmt.Sprintf("team-%d", i%200)
+	switch i % 10 {
+	case 0, 1, 2, 3, 4, 5:
+		return fmt.Sprintf(`{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"component-%d","namespace":"default","title":"Component %d","description":"The component number %d of the synthetic catalog","tags":["go","tier-%d"],"annotations":{"backstage.io/managed-by-location":"url:https://example.com/r%d/catalog-info.yaml","backstage.io/managed-by-origin-location":"url:https://example.com/root.yaml"}},"spec":{"type":"%s","lifecycle":"%s","owner":"%s","system":"system-%d","providesApis":["api-%d"],"dependsOn":["component:default/component-%d"]},"relations":[{"type":"dependsOn","targetRef":"component:default/component-%d"},{"type":"ownedBy","targetRef":"group:default/%s"},{"type":"partOf","targetRef":"system:default/system-%d"},{"type":"providesApi","targetRef":"api:default/api-%d"}]}`,
+			i, i, i, i%3, i, types[i%4], lifecycles[i%3], owner, i%300, i+6, i+1, i+1, owner, i%300, i+6)
+	case 6, 7:
+		return fmt.Sprintf(`{"apiVersion":"backstage.io/v1alpha1","kind":"API","metadata":{"name":"api-%d","namespace":"default"},"spec":{"type":"openapi","lifecycle":"%s","owner":"%s","definition":"openapi: 3.0.0"},"relations":[{"type":"ownedBy","targetRef":"group:default/%s"}]}`,
+			i, lifecycles[i%3], owner, owner)
+	case 8:
+		return fmt.Sprintf(`{"apiVersion":"backstage.io/v1alpha1","kind":"Resource","metadata":{"name":"resource-%d","namespace":"default"},"spec":{"type":"database","owner":"%s"},"relations":[{"type":"ownedBy","targetRef":"group:default/%s"}]}`,
+			i, owner, owner)
+	default:
+		return fmt.Sprintf(`{"apiVersion":"backstage.io/v1alpha1","kind":"User","metadata":{"name":"user-%d","namespace":"default"},"spec":{"profile":{"displayName":"User Number %d","email":"user%d@example.com"},"memberOf":["%s"]},"relations":[{"type":"memberOf","targetRef":"group:default/%s"}]}`,
+			i, i, i, owner, owner)
+	}
+}
+
+type benchDB struct {
+	once sync.Once
+	db   *database.DB
+	r    *reader.Reader
+}
+
+// loadBench opens a file-backed SQLite catalog of N synthetic entities once
+// per benchmark binary run.
+func loadBench(b *testing.B, shared *benchDB) *reader.Reader {
+	shared.once.Do(func() {
+		db := databasetest.OpenSQLite(b, "catalogbench")
+		if err := db.Migrate(b.Context(), migrations.FS); err != nil {
+			b.Fatal(err)
+		}
+		n := benchEntities(b)
+		s := readertest.Seeder{DB: db}
+		const batch = 2000
+		for start := 0; start < n; start += batch {
+			var es []string
+			for i := start; i < min(start+batch, n); i++ {
+				es = append(es, syntheticEntity(i))
+			}
+			if _, err := s.Entities(b.Context(), es...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := db.ExecContext(b.Context(), "ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+		if path := os.Getenv("PORTICO_BENCH_DUMP"); path != "" {
+			// A copy of the loaded catalog, for EXPLAIN QUERY PLAN sessions.
+			if _, err := db.ExecContext(b.Context(), "VACUUM INTO ?", path); err != nil {
+				b.Fatal(err)
+			}
+		}
+		shared.db, shared.r = db, reader.New(db)
+	})
+	return shared.r
+}
+
+func BenchmarkReader(b *testing.B) {
+	var shared benchDB
+	r := loadBench(b, &shared)
+	cases := []struct {
+		name string
+		run  func(b *testing.B, r *reader.Reader, i int) error
+	}{
+		{"by-name", func(b *testing.B, r *reader.Reader, i int) error {
+			_, err := r.ByRef(b.Context(), fmt.Sprintf("component:default/component-%d", (i*10)%benchEntities(b)))
+			return err
+		}},
+		{"by-query kind=component limit=100", func(b *testing.B, r *reader.Reader, _ int) error {
+			f, _ := query.ParseFilters([]string{"kind=component"})
+			_, err := r.Query(b.Context(), reader.QueryRequest{Filter: f, Limit: 100})
+			return err
+		}},
+		{"by-query kind=component limit=100 ordered by metadata.name", func(b *testing.B, r *reader.Reader, _ int) error {
+			f, _ := query.ParseFilters([]string{"kind=component"})
+			_, err := r.Query(b.Context(), reader.QueryRequest{Filter: f, Limit: 100, Order: []query.OrderField{{Field: "metadata.name"}}})
+			return err
+		}},
+		{"facets spec.type", func(b *testing.B, r *reader.Reader, _ int) error {
+			_, err := r.Facets(b.Context(), []string{"spec.type"}, nil)
+			return err
+		}},
+		{"full-text", func(b *testing.B, r *reader.Reader, i int) error {
+			_, err := r.Query(b.Context(), reader.QueryRequest{FullText: &query.FullText{Term: fmt.Sprintf("nent-%d", i%1000)}, Limit: 20})
+			return err
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if err := c.run(b, r, i); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

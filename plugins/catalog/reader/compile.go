@@ -1,0 +1,134 @@
+package reader
+
+import (
+	"strings"
+
+	"github.com/portico-dev/portico/plugins/catalog/query"
+)
+
+// sqlBuilder accumulates a SQL text with '?' placeholders and its arguments.
+type sqlBuilder struct {
+	sb   strings.Builder
+	args []any
+}
+
+func (b *sqlBuilder) write(parts ...string) {
+	for _, p := range parts {
+		b.sb.WriteString(p)
+	}
+}
+
+func (b *sqlBuilder) arg(v any) {
+	b.sb.WriteByte('?')
+	b.args = append(b.args, v)
+}
+
+func (b *sqlBuilder) String() string { return b.sb.String() }
+
+// compileExprMode writes e as a condition on the entity id column idCol. Every
+// match is a non-correlated IN subquery on search(key, value), which both
+// servers run once per query as a hashed semi-join.
+// With correlated set, matches are written instead as EXISTS probes on
+// search(entity_id), cheap when few entities are probed.
+func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, correlated bool) {
+	switch e.Op {
+	case query.OpTrue:
+		b.write("1=1")
+	case query.OpAll, query.OpAny:
+		if len(e.Args) == 0 {
+			b.write("1=0")
+			return
+		}
+		sep := " AND "
+		if e.Op == query.OpAny {
+			sep = " OR "
+		}
+		b.write("(")
+		for i, a := range e.Args {
+			if i > 0 {
+				b.write(sep)
+			}
+			compileExprMode(b, a, idCol, correlated)
+		}
+		b.write(")")
+	case query.OpNot:
+		b.write("NOT (")
+		if len(e.Args) == 1 {
+			compileExprMode(b, e.Args[0], idCol, correlated)
+		} else {
+			b.write("1=0")
+		}
+		b.write(")")
+	case query.OpMatch:
+		m := e.Match
+		if correlated {
+			b.write("EXISTS (SELECT 1 FROM search WHERE entity_id = ", idCol, " AND key = ")
+		} else {
+			b.write(idCol, " IN (SELECT entity_id FROM search WHERE key = ")
+		}
+		b.arg(m.Key)
+		switch {
+		case m.HasPrefix:
+			b.write(" AND value LIKE ")
+			b.arg(escapeLike(m.Prefix) + "%")
+			b.write(` ESCAPE '\'`)
+		case len(m.Values) == 1:
+			b.write(" AND value = ")
+			b.arg(m.Values[0])
+		case len(m.Values) > 1:
+			b.write(" AND value IN (")
+			for i, v := range m.Values {
+				if i > 0 {
+					b.write(", ")
+				}
+				b.arg(v)
+			}
+			b.write(")")
+		}
+		b.write(")")
+	default:
+		b.write("1=0")
+	}
+}
+
+// compileFullText writes a case-insensitive substring match of term over
+// the search values of fields.
+func compileFullText(b *sqlBuilder, ft query.FullText, idCol string) {
+	fields := ft.Fields
+	if len(fields) == 0 {
+		fields = query.DefaultFullTextFields()
+	}
+	b.write(idCol, " IN (SELECT entity_id FROM search WHERE key IN (")
+	for i, f := range fields {
+		if i > 0 {
+			b.write(", ")
+		}
+		b.arg(query.Lower(f))
+	}
+	b.write(") AND value LIKE ")
+	b.arg("%" + escapeLike(query.Lower(strings.TrimSpace(ft.Term))) + "%")
+	b.write(` ESCAPE '\')`)
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// compileWhere writes the visibility condition plus the optional filter and
+// full-text conditions for final_entities aliased fe.
+func compileWhere(b *sqlBuilder, filter *query.Expr, ft *query.FullText) {
+	compileWhereMode(b, filter, ft, false)
+}
+
+func compileWhereMode(b *sqlBuilder, filter *query.Expr, ft *query.FullText, correlated bool) {
+	b.write("fe.final_entity IS NOT NULL")
+	if filter != nil {
+		b.write(" AND ")
+		compileExprMode(b, *filter, "fe.entity_id", correlated)
+	}
+	if ft != nil && strings.TrimSpace(ft.Term) != "" {
+		b.write(" AND ")
+		compileFullText(b, *ft, "fe.entity_id")
+	}
+}

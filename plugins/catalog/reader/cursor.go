@@ -1,0 +1,63 @@
+package reader
+
+import (
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/portico-dev/portico/plugins/catalog/query"
+)
+
+// queryCursor is the state a by-query cursor carries. GET cursors keep the
+// filter under "filter"; predicate (POST) cursors keep it under "query",
+// which @backstage/catalog-client takes as the sign to POST the next page.
+type queryCursor struct {
+	Filter   *query.Expr        `json:"filter,omitempty"`
+	Query    *query.Expr        `json:"query,omitempty"`
+	FullText *query.FullText    `json:"fullText,omitempty"`
+	Order    []query.OrderField `json:"orderFields,omitempty"`
+	Pos      position           `json:"pos"`
+	Backward bool               `json:"isPrevious,omitempty"`
+	Total    *int               `json:"totalItems,omitempty"`
+}
+
+// listCursor is the state of a GET /entities "after" cursor.
+type listCursor struct {
+	Pos position `json:"pos"`
+}
+
+func encodeCursor(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// The cursor types hold only strings, numbers and expressions.
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string, v any) error {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		b, err = base64.RawURLEncoding.DecodeString(s)
+	}
+	if err != nil {
+		return &query.InputError{Message: "Malformed cursor: could not decode it"}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return &query.InputError{Message: "Malformed cursor: " + err.Error()}
+	}
+	return nil
+}
+
+func (c *queryCursor) validate() error {
+	for _, e := range []*query.Expr{c.Filter, c.Query} {
+		if e != nil {
+			if err := e.Validate(); err != nil {
+				return &query.InputError{Message: "Malformed cursor: " + err.Error()}
+			}
+		}
+	}
+	if len(c.Pos.Values) != len(c.Order) {
+		return &query.InputError{Message: "Malformed cursor: sort values do not match the order fields"}
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package reader
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/portico-dev/portico/plugins/catalog/query"
+)
+
+// FacetCount is one value of a facet and how many entities have it.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Facets counts, for each facet (a search key, matched case-insensitively),
+// the distinct entities per original-case value among the entities matching
+// filter. The result has one entry per requested facet string, as written.
+func (r *Reader) Facets(ctx context.Context, facets []string, filter *query.Expr) (map[string][]FacetCount, error) {
+	out := make(map[string][]FacetCount, len(facets))
+	byKey := map[string][]string{}
+	var keys []string
+	for _, f := range facets {
+		out[f] = []FacetCount{}
+		k := query.Lower(f)
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], f)
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var b sqlBuilder
+	b.write("SELECT s.key, s.original_value, COUNT(DISTINCT s.entity_id) FROM search s JOIN final_entities fe ON fe.entity_id = s.entity_id WHERE s.key IN (")
+	for i, k := range keys {
+		if i > 0 {
+			b.write(", ")
+		}
+		b.arg(k)
+	}
+	b.write(") AND s.original_value IS NOT NULL AND ")
+	compileWhere(&b, filter, nil)
+	b.write(" GROUP BY s.key, s.original_value")
+	rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("count facets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var fc FacetCount
+		if err := rows.Scan(&key, &fc.Value, &fc.Count); err != nil {
+			return nil, fmt.Errorf("scan facet: %w", err)
+		}
+		for _, f := range byKey[key] {
+			out[f] = append(out[f], fc)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count facets: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,238 @@
+package reader
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/portico-dev/portico/plugins/catalog/query"
+)
+
+// position is a row's place in an ordering: its sort values (nil for a
+// missing value, which sorts last) and its entity_ref, the tie-breaker.
+type position struct {
+	Values []*string `json:"v,omitempty"`
+	Ref    string    `json:"r"`
+}
+
+// pageRow is one streamed row of a page.
+type pageRow struct {
+	pos    position
+	entity string
+}
+
+// pageSpec describes one page: which entities, in which order, from where.
+type pageSpec struct {
+	filter   *query.Expr
+	fullText *query.FullText
+	order    []query.OrderField
+	after    *position // rows strictly after (before, when backward) this one
+	backward bool      // walk the ordering in reverse
+	offset   int
+	limit    int // <= 0: no limit
+	// walkRefIndex hints that the filter matches a large share of the
+	// catalog (SQLite only; PostgreSQL's planner has the statistics).
+	walkRefIndex bool
+}
+
+// sqliteRefIndex is SQLite's name for the index of UNIQUE (entity_ref), the
+// second constraint of final_entities in 0001_catalog.sql.
+const sqliteRefIndex = "sqlite_autoindex_final_entities_2"
+
+// page runs one keyset page and calls fn for each row in presentation order
+// of the walk (reverse order when backward).
+func (r *Reader) page(ctx context.Context, p pageSpec, fn func(pageRow) error) error {
+	var b sqlBuilder
+	if len(p.order) == 0 {
+		b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe")
+		if p.walkRefIndex && !r.db.Dialect.IsPostgres() {
+			// Many entities match: walking the entity_ref index in order and
+			// probing the filter stops after about limit rows, where the
+			// planner's choice would look up and sort every match.
+			b.write(" INDEXED BY " + sqliteRefIndex)
+		}
+		b.write(" WHERE ")
+		compileWhereMode(&b, p.filter, p.fullText, p.walkRefIndex && !r.db.Dialect.IsPostgres())
+		if p.after != nil {
+			if p.backward {
+				b.write(" AND fe.entity_ref < ")
+			} else {
+				b.write(" AND fe.entity_ref > ")
+			}
+			b.arg(p.after.Ref)
+		}
+		if p.backward {
+			b.write(" ORDER BY fe.entity_ref DESC")
+		} else {
+			b.write(" ORDER BY fe.entity_ref ASC")
+		}
+	} else {
+		b.write("SELECT t.entity_ref, t.final_entity")
+		for i := range p.order {
+			b.write(", t.s", strconv.Itoa(i))
+		}
+		b.write(" FROM (SELECT fe.entity_ref, fe.final_entity")
+		for i, o := range p.order {
+			// The sort value of an order field is the smallest search value of its key.
+			b.write(", (SELECT MIN(s.value) FROM search s WHERE s.entity_id = fe.entity_id AND s.key = ")
+			b.arg(o.Field)
+			b.write(") AS s", strconv.Itoa(i))
+		}
+		b.write(" FROM final_entities fe WHERE ")
+		compileWhere(&b, p.filter, p.fullText)
+		b.write(") t")
+		if p.after != nil {
+			b.write(" WHERE ")
+			writeKeyset(&b, p.order, *p.after, p.backward, 0)
+		}
+		b.write(" ORDER BY ")
+		for i, o := range p.order {
+			col := "t.s" + strconv.Itoa(i)
+			desc := o.Desc != p.backward
+			nullsDir := " ASC"
+			if p.backward {
+				nullsDir = " DESC"
+			}
+			dir := " ASC"
+			if desc {
+				dir = " DESC"
+			}
+			b.write("(", col, " IS NULL)", nullsDir, ", ", col, dir, ", ")
+		}
+		if p.backward {
+			b.write("t.entity_ref DESC")
+		} else {
+			b.write("t.entity_ref ASC")
+		}
+	}
+	switch {
+	case p.limit > 0:
+		b.write(" LIMIT ")
+		b.arg(p.limit)
+	case p.offset > 0 && !r.db.Dialect.IsPostgres():
+		b.write(" LIMIT -1") // SQLite takes OFFSET only after a LIMIT
+	}
+	if p.offset > 0 {
+		b.write(" OFFSET ")
+		b.arg(p.offset)
+	}
+
+	rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)
+	if err != nil {
+		return fmt.Errorf("query entities: %w", err)
+	}
+	defer rows.Close()
+	n := len(p.order)
+	for rows.Next() {
+		var row pageRow
+		vals := make([]sql.NullString, n)
+		dest := make([]any, 0, 2+n)
+		dest = append(dest, &row.pos.Ref, &row.entity)
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("scan entity: %w", err)
+		}
+		if n > 0 {
+			row.pos.Values = make([]*string, n)
+			for i, v := range vals {
+				if v.Valid {
+					s := v.String
+					row.pos.Values[i] = &s
+				}
+			}
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("query entities: %w", err)
+	}
+	return nil
+}
+
+// writeKeyset writes "the row comes after pos" (before, when backward) for
+// the ordering order + entity_ref, where missing values sort last:
+// gt(0) OR (eq(0) AND (gt(1) OR (eq(1) AND ... ref > pos.Ref))).
+func writeKeyset(b *sqlBuilder, order []query.OrderField, pos position, backward bool, i int) {
+	if i == len(order) {
+		if backward {
+			b.write("t.entity_ref < ")
+		} else {
+			b.write("t.entity_ref > ")
+		}
+		b.arg(pos.Ref)
+		return
+	}
+	col := "t.s" + strconv.Itoa(i)
+	var v *string
+	if i < len(pos.Values) {
+		v = pos.Values[i]
+	}
+	b.write("(")
+	// strictly beyond on this key
+	switch {
+	case v == nil && !backward:
+		b.write("1=0") // nothing sorts after a missing value
+	case v == nil && backward:
+		b.write(col, " IS NOT NULL")
+	default:
+		greater := order[i].Desc == backward // forward asc or backward desc: larger values
+		op := " < "
+		if greater {
+			op = " > "
+		}
+		if !backward {
+			b.write("(", col, " IS NULL OR ", col, op)
+			b.arg(*v)
+			b.write(")")
+		} else {
+			b.write(col, op)
+			b.arg(*v)
+		}
+	}
+	b.write(" OR (")
+	if v == nil {
+		b.write(col, " IS NULL")
+	} else {
+		b.write(col, " = ")
+		b.arg(*v)
+	}
+	b.write(" AND ")
+	writeKeyset(b, order, pos, backward, i+1)
+	b.write("))")
+}
+
+// count returns how many visible entities match filter and full text.
+func (r *Reader) count(ctx context.Context, filter *query.Expr, ft *query.FullText) (int, error) {
+	var b sqlBuilder
+	if m := singleValueMatch(filter); m != nil && (ft == nil || strings.TrimSpace(ft.Term) == "") {
+		// Flatten makes (entity, key, value) unique and writes search rows
+		// only for stitched entities, so one key=value pair is counted from
+		// the (key, value) index alone, without touching the entities.
+		b.write("SELECT COUNT(*) FROM search WHERE key = ")
+		b.arg(m.Key)
+		b.write(" AND value = ")
+		b.arg(m.Values[0])
+	} else {
+		b.write("SELECT COUNT(*) FROM final_entities fe WHERE ")
+		compileWhere(&b, filter, ft)
+	}
+	var n int
+	if err := r.db.QueryRowContext(ctx, r.q(b.String()), b.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count entities: %w", err)
+	}
+	return n, nil
+}
+
+// singleValueMatch returns the match of a filter that is one key=value test.
+func singleValueMatch(e *query.Expr) *query.Match {
+	if e == nil || e.Op != query.OpMatch || e.Match == nil || e.Match.HasPrefix || len(e.Match.Values) != 1 {
+		return nil
+	}
+	return e.Match
+}

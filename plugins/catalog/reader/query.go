@@ -1,0 +1,159 @@
+package reader
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/portico-dev/portico/plugins/catalog/query"
+)
+
+// DefaultQueryLimit is the page size of by-query requests that give none.
+const DefaultQueryLimit = 20
+
+// QueryRequest is GET or POST /entities/by-query. With Cursor set, Filter,
+// FullText, Order, Offset and Predicate are ignored: the cursor carries them.
+type QueryRequest struct {
+	Filter    *query.Expr
+	Predicate bool // the filter came as a predicate body (POST)
+	FullText  *query.FullText
+	Order     []query.OrderField
+	Fields    []string
+	Limit     int // 0: DefaultQueryLimit
+	Offset    int
+	Cursor    string
+	SkipTotal bool // totalItems=exclude
+}
+
+// QueryResult is one page of a by-query request.
+type QueryResult struct {
+	Items      []json.RawMessage
+	TotalItems int
+	NextCursor string
+	PrevCursor string
+}
+
+// Query returns one page of entities with cursors to the pages around it.
+// The total is counted on the first request and carried by the cursors.
+func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, error) {
+	limit := req.Limit
+	if limit <= 0 {
+		limit = DefaultQueryLimit
+	}
+	var c queryCursor
+	fromCursor := req.Cursor != ""
+	if fromCursor {
+		if err := decodeCursor(req.Cursor, &c); err != nil {
+			return QueryResult{}, err
+		}
+		if err := c.validate(); err != nil {
+			return QueryResult{}, err
+		}
+	} else {
+		if req.Predicate {
+			c.Query = req.Filter
+			if c.Query == nil {
+				t := query.True()
+				c.Query = &t
+			}
+		} else {
+			c.Filter = req.Filter
+		}
+		if req.FullText != nil && req.FullText.Term != "" {
+			ft := *req.FullText
+			c.FullText = &ft
+		}
+		c.Order = req.Order
+	}
+	filter := c.Filter
+	if c.Query != nil {
+		filter = c.Query
+	}
+
+	var res QueryResult
+	switch {
+	case c.Total != nil:
+		res.TotalItems = *c.Total
+	case !req.SkipTotal:
+		n, err := r.count(ctx, filter, c.FullText)
+		if err != nil {
+			return QueryResult{}, err
+		}
+		res.TotalItems = n
+		c.Total = &n
+	}
+
+	spec := pageSpec{filter: filter, fullText: c.FullText, order: c.Order, limit: limit + 1}
+	if c.Total != nil && len(c.Order) == 0 {
+		dense, err := r.dense(ctx, *c.Total, limit)
+		if err != nil {
+			return QueryResult{}, err
+		}
+		spec.walkRefIndex = dense
+	}
+	if fromCursor {
+		spec.after = &c.Pos
+		spec.backward = c.Backward
+	} else {
+		spec.offset = req.Offset
+	}
+	var rows []pageRow
+	if err := r.page(ctx, spec, func(row pageRow) error {
+		rows = append(rows, row)
+		return nil
+	}); err != nil {
+		return QueryResult{}, err
+	}
+	more := len(rows) > limit
+	if more {
+		rows = rows[:limit]
+	}
+	if spec.backward {
+		slices.Reverse(rows)
+	}
+
+	res.Items = make([]json.RawMessage, 0, len(rows))
+	for _, row := range rows {
+		out, err := query.ProjectJSON(json.RawMessage(row.entity), req.Fields)
+		if err != nil {
+			return QueryResult{}, fmt.Errorf("project entity %s: %w", row.pos.Ref, err)
+		}
+		res.Items = append(res.Items, out)
+	}
+	if len(rows) == 0 {
+		return res, nil
+	}
+	// Pages exist after this one when a forward walk saw more rows, or when
+	// this page was reached walking backwards; before it when a backward walk
+	// saw more rows, or when it was reached forwards or past an offset.
+	hasNext := (!spec.backward && more) || spec.backward
+	hasPrev := (spec.backward && more) || (!spec.backward && (fromCursor || req.Offset > 0))
+	if hasNext {
+		n := c
+		n.Pos, n.Backward = rows[len(rows)-1].pos, false
+		res.NextCursor = encodeCursor(n)
+	}
+	if hasPrev {
+		p := c
+		p.Pos, p.Backward = rows[0].pos, true
+		res.PrevCursor = encodeCursor(p)
+	}
+	return res, nil
+}
+
+// dense reports whether total matches are dense enough in the catalog that
+// walking the entity_ref index finds limit of them quickly (SQLite only).
+func (r *Reader) dense(ctx context.Context, total, limit int) (bool, error) {
+	if r.db.Dialect.IsPostgres() || total == 0 {
+		return false, nil
+	}
+	// MAX(rowid) is an O(log n) estimate of the table size.
+	var size sql.NullInt64
+	if err := r.db.QueryRowContext(ctx, "SELECT MAX(rowid) FROM final_entities").Scan(&size); err != nil {
+		return false, fmt.Errorf("estimate catalog size: %w", err)
+	}
+	// Expected rows walked: limit * size / total; keep it a few thousand.
+	return int64(limit)*size.Int64 <= int64(total)*5000, nil
+}

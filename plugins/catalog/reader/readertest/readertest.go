@@ -1,0 +1,124 @@
+// Package readertest writes catalog fixtures for tests and benchmarks of the
+// read side: final entities and their search rows (through query.Flatten,
+// exactly as the stitcher writes them), processing parents and locations.
+package readertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/query"
+	"github.com/portico-dev/portico/plugins/catalog/store/migrations"
+)
+
+// ForEachDialect runs body on a fresh, migrated catalog database per dialect.
+func ForEachDialect(t *testing.T, body func(t *testing.T, db *database.DB)) {
+	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		if err := db.Migrate(t.Context(), migrations.FS); err != nil {
+			t.Fatalf("migrate catalog: %v", err)
+		}
+		body(t, db)
+	})
+}
+
+// Seeder writes fixtures in one transaction per call.
+type Seeder struct {
+	DB *database.DB
+}
+
+// Entities stores each entity (JSON objects) as a stitched final entity with
+// its search rows. metadata.uid is generated when absent, metadata.etag set
+// when absent. It returns the uids in order.
+func (s Seeder) Entities(ctx context.Context, entities ...string) ([]string, error) {
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	insEntity, err := tx.PrepareContext(ctx, s.DB.Dialect.Rebind(`INSERT INTO final_entities (entity_id, entity_ref, final_entity, hash) VALUES (?, ?, ?, ?)`))
+	if err != nil {
+		return nil, err
+	}
+	defer insEntity.Close()
+	insSearch, err := tx.PrepareContext(ctx, s.DB.Dialect.Rebind(`INSERT INTO search (entity_id, key, value, original_value) VALUES (?, ?, ?, ?)`))
+	if err != nil {
+		return nil, err
+	}
+	defer insSearch.Close()
+	uids := make([]string, 0, len(entities))
+	for _, raw := range entities {
+		var m map[string]any
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			return nil, fmt.Errorf("decode fixture %s: %w", raw, err)
+		}
+		meta, _ := m["metadata"].(map[string]any)
+		if meta == nil {
+			return nil, fmt.Errorf("fixture without metadata: %s", raw)
+		}
+		uid, _ := meta["uid"].(string)
+		if uid == "" {
+			uid = uuid.NewString()
+			meta["uid"] = uid
+		}
+		if _, ok := meta["etag"]; !ok {
+			meta["etag"] = "etag-" + uid
+		}
+		kind, _ := m["kind"].(string)
+		ns, _ := meta["namespace"].(string)
+		name, _ := meta["name"].(string)
+		ref := model.EntityRef{Kind: kind, Namespace: ns, Name: name}
+		if ref.Namespace == "" {
+			ref.Namespace = "default"
+		}
+		final, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := insEntity.ExecContext(ctx, uid, ref.String(), string(final), "h-"+uid); err != nil {
+			return nil, fmt.Errorf("insert %s: %w", ref, err)
+		}
+		for _, r := range query.Flatten(m) {
+			if _, err := insSearch.ExecContext(ctx, uid, r.Key, r.Value, r.OriginalValue); err != nil {
+				return nil, fmt.Errorf("insert search row %s of %s: %w", r.Key, ref, err)
+			}
+		}
+		uids = append(uids, uid)
+	}
+	return uids, tx.Commit()
+}
+
+// Parent records that parent (an entity ref, or "" for a provider with key
+// sourceKey) emitted child.
+func (s Seeder) Parent(ctx context.Context, sourceKey, parent, child string) error {
+	var sk, sr any
+	if sourceKey != "" {
+		sk = sourceKey
+	}
+	if parent != "" {
+		sr = parent
+	}
+	_, err := s.DB.ExecContext(ctx, s.DB.Dialect.Rebind(`INSERT INTO refresh_state_references (source_key, source_entity_ref, target_entity_ref) VALUES (?, ?, ?)`), sk, sr, child)
+	return err
+}
+
+// Location registers a location row.
+func (s Seeder) Location(ctx context.Context, id, typ, target string) error {
+	_, err := s.DB.ExecContext(ctx, s.DB.Dialect.Rebind(`INSERT INTO locations (id, type, target) VALUES (?, ?, ?)`), id, typ, target)
+	return err
+}
+
+// Unstitched stores an entity row whose final_entity is still NULL.
+func (s Seeder) Unstitched(ctx context.Context, uid, ref string) error {
+	_, err := s.DB.ExecContext(ctx, s.DB.Dialect.Rebind(`INSERT INTO final_entities (entity_id, entity_ref) VALUES (?, ?)`), uid, ref)
+	return err
+}
