@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/plugins/app"
+	"github.com/portico-dev/portico/plugins/catalog"
 	"github.com/portico-dev/portico/web"
 )
 
@@ -13,5 +14,6 @@ func Features() []framework.Feature {
 	return []framework.Feature{
 		web.RegistryFactory(),
 		app.Plugin(),
+		catalog.Plugin(),
 	}
 }

@@ -1,0 +1,130 @@
+// Package catalog is the Software Catalog plugin: Backstage's entity model, ingestion engine
+// and REST API at /api/catalog. Modules extend it through ProcessingExtensionPoint (entity
+// providers, processors, extra kinds).
+package catalog
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/examples"
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/plugins/catalog/api"
+	"github.com/portico-dev/portico/plugins/catalog/engine"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/store/migrations"
+)
+
+//go:embed schema.json
+var configSchema []byte
+
+// ProcessingExtensionPoint is the catalog's extension point: modules add entity providers,
+// processors and kinds to the registry before the catalog starts.
+var ProcessingExtensionPoint = framework.NewExtensionPointRef[*engine.Registry]("catalog.processing")
+
+// Plugin returns the catalog plugin.
+func Plugin() framework.Plugin {
+	return framework.Plugin{
+		ID:           "catalog",
+		ConfigSchema: configSchema,
+		Migrations:   mustSub(migrations.FS),
+		Register: func(r *framework.PluginRegistrar) {
+			ext := &engine.Registry{}
+			framework.ProvideExtensionPoint(r, ProcessingExtensionPoint, ext)
+			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
+				return initCatalog(ctx, d, ext)
+			})
+		},
+	}
+}
+
+func mustSub(f fs.FS) fs.FS {
+	sub, err := fs.Sub(f, ".")
+	if err != nil {
+		panic(err) // embedded at compile time
+	}
+	return sub
+}
+
+func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) error {
+	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
+	if err != nil {
+		return err
+	}
+	db, err := framework.Use(ctx, d, framework.DatabaseService)
+	if err != nil {
+		return err
+	}
+	urls, err := framework.Use(ctx, d, framework.URLReaderService)
+	if err != nil {
+		return err
+	}
+	log, err := framework.Use(ctx, d, framework.LoggerService)
+	if err != nil {
+		return err
+	}
+	lc, err := framework.Use(ctx, d, framework.LifecycleService)
+	if err != nil {
+		return err
+	}
+	router, err := framework.Use(ctx, d, framework.HTTPRouterService)
+	if err != nil {
+		return err
+	}
+	s, err := readSettings(cfg)
+	if err != nil {
+		return err
+	}
+	if !cfg.Has("catalog.locations") {
+		if err := useExamples(cfg, &s); err != nil {
+			return err
+		}
+		log.Info("no catalog.locations configured: showing the example catalog", "location", s.engine.Locations[0].Target)
+	}
+	opts := s.engine
+	opts.DB, opts.Reader, opts.Logger = db, urls, log
+	ext.Apply(&opts)
+	eng, err := engine.New(opts)
+	if err != nil {
+		return err
+	}
+	api.Register(router, reader.New(db), eng, log, api.Options{Readonly: s.readonly})
+	lc.Go("engine", eng.Run)
+	return nil
+}
+
+// useExamples points a catalog without configured locations at the example company: the
+// checkout's examples/ folder when portico runs from one, else a copy extracted from the
+// binary into the data directory. Every kind is allowed, since the examples use all of them.
+func useExamples(cfg *config.Config, s *settings) error {
+	root, err := filepath.Abs(filepath.Join("examples", examples.RootFile))
+	if err != nil {
+		return err
+	}
+	if _, statErr := os.Stat(root); statErr != nil {
+		dataDir, err := framework.DataDir(cfg)
+		if err != nil {
+			return err
+		}
+		if root, err = examples.Extract(filepath.Join(dataDir, "examples")); err != nil {
+			return fmt.Errorf("catalog: %w", err)
+		}
+		if root, err = filepath.Abs(root); err != nil {
+			return err
+		}
+	}
+	s.engine.Locations = []engine.ConfigLocation{{Type: "file", Target: root}}
+	if !cfg.Has("catalog.rules") {
+		s.engine.Rules = []engine.Rule{{Allow: []string{
+			model.KindComponent, model.KindAPI, model.KindResource, model.KindSystem, model.KindDomain,
+			model.KindGroup, model.KindUser, model.KindLocation, model.KindTemplate,
+		}}}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/portico-dev/portico/framework/urlreader"
+	"github.com/portico-dev/portico/plugins/catalog/api"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+)
+
+// AnalyzeLocation looks at a URL for the catalog-import flow: a descriptor file (or the
+// catalog file at a repository's root) yields its entities and whether they are registered;
+// a repository without one yields a suggested Component.
+func (e *Engine) AnalyzeLocation(ctx context.Context, req api.AnalyzeLocationRequest) (api.AnalyzeLocationResponse, error) {
+	resp := api.AnalyzeLocationResponse{ExistingEntityFiles: []api.AnalyzeExistingEntity{}, GenerateEntities: []api.AnalyzeGenerateEntity{}}
+	target := strings.TrimSpace(req.Location.Target)
+	if target == "" {
+		return resp, invalidf("Location target is required")
+	}
+	typ := req.Location.Type
+	if typ == "" {
+		typ = model.LocationTypeURL
+	}
+	filename := req.CatalogFilename
+	if filename == "" {
+		filename = "catalog-info.yaml"
+	}
+	candidates := []string{target}
+	if !strings.HasSuffix(target, ".yaml") && !strings.HasSuffix(target, ".yml") {
+		candidates = []string{strings.TrimSuffix(target, "/") + "/blob/HEAD/" + filename, strings.TrimSuffix(target, "/") + "/" + filename}
+	}
+	if e.opts.Reader != nil {
+		for _, c := range candidates {
+			r, err := e.opts.Reader.ReadURL(ctx, c, urlreader.ReadOptions{})
+			if err != nil {
+				if errors.Is(err, urlreader.ErrNotFound) || errors.Is(err, urlreader.ErrNotAllowed) {
+					continue
+				}
+				continue
+			}
+			registered := e.isRegistered(ctx, typ, c)
+			for _, d := range model.ParseDescriptor(r.Body, model.ParseOptions{}) {
+				if len(d.Problems) > 0 || d.Entity == nil {
+					continue
+				}
+				data, err := json.Marshal(d.Value)
+				if err != nil {
+					continue
+				}
+				resp.ExistingEntityFiles = append(resp.ExistingEntityFiles, api.AnalyzeExistingEntity{
+					Location: api.LocationSpec{Type: typ, Target: c}, IsRegistered: registered, Entity: data,
+				})
+			}
+			return resp, nil
+		}
+	}
+	name := "component"
+	if u, err := url.Parse(target); err == nil {
+		if base := path.Base(strings.TrimSuffix(u.Path, "/")); base != "" && base != "." && base != "/" {
+			name = strings.TrimSuffix(base, ".git")
+		}
+	}
+	ent := map[string]any{
+		"apiVersion": model.APIVersionV1alpha1,
+		"kind":       model.KindComponent,
+		"metadata":   map[string]any{"name": name},
+		"spec":       map[string]any{"type": "other", "lifecycle": "unknown"},
+	}
+	if u, err := url.Parse(target); err == nil && u.Host == "github.com" {
+		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+		if len(parts) >= 2 {
+			ent["metadata"].(map[string]any)["annotations"] = map[string]any{model.AnnotationGitHubProjectSlug: parts[0] + "/" + strings.TrimSuffix(parts[1], ".git")}
+		}
+	}
+	data, _ := json.Marshal(ent)
+	resp.GenerateEntities = append(resp.GenerateEntities, api.AnalyzeGenerateEntity{Entity: data, Fields: []api.AnalyzeField{}})
+	return resp, nil
+}
+
+func (e *Engine) isRegistered(ctx context.Context, typ, target string) bool {
+	var n int
+	if err := e.db.QueryRowContext(ctx, e.q("SELECT COUNT(*) FROM locations WHERE type = ? AND target = ?"), typ, target).Scan(&n); err != nil {
+		return false
+	}
+	return n > 0
+}

@@ -1,0 +1,237 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+)
+
+// Engine ingests, processes and stitches catalog entities. It is safe for concurrent use;
+// several Engines (in one or several processes) may share one PostgreSQL database.
+type Engine struct {
+	opts       Options
+	db         *database.DB
+	log        *slog.Logger
+	validator  *model.Validator
+	processors []Processor
+	providers  []EntityProvider
+	rules      *rulesEnforcer
+	// fingerprint changes when anything that shapes processing results changes (rules,
+	// processors, kinds), so skipped-as-unchanged entities are reprocessed after an upgrade.
+	fingerprint string
+
+	stats stats
+
+	startMu sync.Mutex
+	started bool
+}
+
+// New returns an engine. It does not touch the database until Start, Run or
+// ProcessUntilIdle; the catalog's migrations must have been applied.
+func New(opts Options) (*Engine, error) {
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
+	locs, err := resolveConfigLocations(opts.Locations)
+	if err != nil {
+		return nil, err
+	}
+	opts.Locations = locs
+	e := &Engine{
+		opts:      opts,
+		db:        opts.DB,
+		log:       opts.Logger,
+		validator: model.NewValidator(model.Options{Kinds: opts.Kinds}),
+		rules:     newRulesEnforcer(opts.Rules, locs),
+	}
+	e.processors = append([]Processor{
+		&placeholderProcessor{reader: opts.Reader},
+		annotateLocationProcessor{},
+		&locationReaderProcessor{reader: opts.Reader},
+		&builtinKindsProcessor{validator: e.validator},
+	}, opts.Processors...)
+	e.providers = append([]EntityProvider{
+		&configLocationProvider{locations: locs},
+		&registeredLocationProvider{e: e},
+	}, opts.Providers...)
+	names := map[string]bool{}
+	for _, p := range e.providers {
+		if names[p.Name()] {
+			return nil, fmt.Errorf("engine: duplicate entity provider name %q", p.Name())
+		}
+		names[p.Name()] = true
+	}
+	e.fingerprint = fingerprint(opts, e.processors, e.validator)
+	return e, nil
+}
+
+func fingerprint(opts Options, procs []Processor, v *model.Validator) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "v1|%+v|%+v|", opts.Rules, opts.Locations)
+	for _, p := range procs {
+		fmt.Fprintf(h, "p:%s|", p.Name())
+	}
+	for _, k := range v.Kinds() {
+		fmt.Fprintf(h, "k:%s:%v|", k.Kind, k.APIVersions)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// now returns the engine's clock in UTC, truncated to microseconds (what both servers keep).
+func (e *Engine) now() time.Time { return e.opts.Clock().UTC().Truncate(time.Microsecond) }
+
+// Start connects the entity providers (once) and applies the orphan provider strategy. Run
+// and ProcessUntilIdle call it.
+func (e *Engine) Start(ctx context.Context) error {
+	e.startMu.Lock()
+	defer e.startMu.Unlock()
+	if e.started {
+		return nil
+	}
+	for _, p := range e.providers {
+		if err := p.Connect(ctx, connection{e: e, name: p.Name()}); err != nil {
+			return fmt.Errorf("engine: connect provider %s: %w", p.Name(), err)
+		}
+	}
+	if err := e.removeUnknownProviderBuckets(ctx); err != nil {
+		return err
+	}
+	e.started = true
+	return nil
+}
+
+// Run connects the providers and processes, stitches and cleans up until ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.Start(ctx); err != nil {
+		return err
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		}
+		n, err := e.Step(ctx)
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("catalog processing step failed", "err", err)
+		}
+		if n > 0 && err == nil {
+			timer.Reset(0)
+		} else {
+			timer.Reset(e.opts.PollInterval)
+		}
+	}
+}
+
+// ProcessUntilIdle connects the providers and runs Step until nothing is due: every entity
+// whose next_update_at has come is processed, everything marked is stitched and orphans are
+// handled. Tests and benchmarks drive the engine with it.
+func (e *Engine) ProcessUntilIdle(ctx context.Context) error {
+	if err := e.Start(ctx); err != nil {
+		return err
+	}
+	for {
+		n, err := e.Step(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// Step does one round of work: process due entities (several batches), stitch what they
+// changed, delete orphans. It returns how many rows it handled (0 when idle).
+func (e *Engine) Step(ctx context.Context) (int, error) {
+	total := 0
+	for range 20 {
+		n, err := e.processBatch(ctx)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < e.opts.BatchSize {
+			break
+		}
+	}
+	for {
+		n, err := e.stitchBatch(ctx)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n == 0 {
+			break
+		}
+	}
+	if e.opts.OrphanStrategy == OrphanStrategyDelete {
+		n, err := e.deleteOrphans(ctx)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func newID() string { return uuid.NewString() }
+
+// sortedKeys returns the keys of a set, sorted (stable statement order avoids deadlocks).
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// placeholders returns "?,?,?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+// chunks splits s into slices of at most n.
+func chunks[T any](s []T, n int) [][]T {
+	var out [][]T
+	for len(s) > n {
+		out = append(out, s[:n])
+		s = s[n:]
+	}
+	if len(s) > 0 {
+		out = append(out, s)
+	}
+	return out
+}
+
+// inputHasher combines the versions of several files into one.
+type inputHasher struct{ h []byte }
+
+func newInputHasher() *inputHasher { return &inputHasher{} }
+
+func (i *inputHasher) add(name string, data []byte) {
+	s := sha1.Sum(append(append([]byte(name), 0), data...))
+	i.h = append(i.h, s[:]...)
+}
+
+func (i *inputHasher) sum() string { return sha1Hex(i.h) }

@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/urlreader"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+)
+
+// Orphan strategies (catalog.orphanStrategy).
+const (
+	OrphanStrategyDelete = "delete"
+	OrphanStrategyKeep   = "keep"
+)
+
+// Defaults applied by New.
+const (
+	DefaultProcessingInterval = 100 * time.Second
+	DefaultLease              = 2 * time.Minute
+	DefaultBatchSize          = 500
+	DefaultPollInterval       = time.Second
+	maxBackoff                = time.Hour
+)
+
+// ConfigLocation is one entry of catalog.locations.
+type ConfigLocation struct {
+	Type   string
+	Target string
+	// Rules are extra allow-rules for entities originating from this location.
+	Rules []Rule
+}
+
+// Rule is one entry of catalog.rules: the kinds it allows and, optionally, the origin
+// locations it is restricted to.
+type Rule struct {
+	Allow     []string
+	Locations []RuleLocation
+}
+
+// RuleLocation restricts a rule to origin locations of a type with an exact target or a
+// target matching a glob pattern.
+type RuleLocation struct {
+	Type    string
+	Exact   string
+	Pattern string
+}
+
+// DefaultRules are the rules used when Options.Rules is nil: Backstage's default.
+func DefaultRules() []Rule {
+	return []Rule{{Allow: []string{model.KindComponent, model.KindAPI, model.KindLocation}}}
+}
+
+// Options configure an Engine. Only DB is required.
+type Options struct {
+	DB *database.DB
+	// Reader reads url and file locations and placeholders; nil makes every read fail.
+	Reader *urlreader.Reader
+	Logger *slog.Logger
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+	// Random returns a number in [0,1) for interval jitter; nil means math/rand/v2.
+	Random func() float64
+	// WorkerID names this engine in processing leases; "" means a random id.
+	WorkerID string
+
+	// Locations are the static locations (catalog.locations).
+	Locations []ConfigLocation
+	// Rules are catalog.rules; nil means DefaultRules, an empty slice allows nothing.
+	Rules []Rule
+	// OrphanStrategy is OrphanStrategyDelete (default) or OrphanStrategyKeep.
+	OrphanStrategy string
+	// ProcessingInterval is the minimum time between two processing runs of an entity; the
+	// actual delay is random in [interval, 1.5×interval]. 0 means DefaultProcessingInterval.
+	ProcessingInterval time.Duration
+	// Lease is how long a claimed entity stays reserved for this worker; 0 means DefaultLease.
+	Lease time.Duration
+	// BatchSize is the number of entities claimed (and stitched) at once.
+	BatchSize int
+	// PollInterval is how often Run looks for due work when idle.
+	PollInterval time.Duration
+	// Workers is the number of goroutines processing a claimed batch; 0 means 2.
+	Workers int
+
+	// Providers and Processors are added after the built-ins (the extension points).
+	Providers  []EntityProvider
+	Processors []Processor
+	// Kinds are extra entity kinds recognised by validation.
+	Kinds []model.Kind
+}
+
+func (o *Options) setDefaults() error {
+	if o.DB == nil {
+		return errors.New("engine: options: DB is required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Random == nil {
+		o.Random = rand.Float64
+	}
+	if o.WorkerID == "" {
+		o.WorkerID = "engine-" + newID()[:8]
+	}
+	if o.Rules == nil {
+		o.Rules = DefaultRules()
+	}
+	switch o.OrphanStrategy {
+	case "":
+		o.OrphanStrategy = OrphanStrategyDelete
+	case OrphanStrategyDelete, OrphanStrategyKeep:
+	default:
+		return fmt.Errorf("engine: options: unknown orphan strategy %q", o.OrphanStrategy)
+	}
+	if o.ProcessingInterval <= 0 {
+		o.ProcessingInterval = DefaultProcessingInterval
+	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
+	for _, r := range o.Rules {
+		if err := r.check(); err != nil {
+			return err
+		}
+	}
+	for _, l := range o.Locations {
+		if strings.TrimSpace(l.Type) == "" || strings.TrimSpace(l.Target) == "" {
+			return fmt.Errorf("engine: options: location %q:%q needs a type and a target", l.Type, l.Target)
+		}
+		for _, r := range l.Rules {
+			if err := r.check(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r Rule) check() error {
+	for _, l := range r.Locations {
+		if l.Exact != "" && l.Pattern != "" {
+			return fmt.Errorf("engine: options: rule location %q has both exact and pattern", l.Type)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/portico-dev/portico/framework/urlreader"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+)
+
+// placeholderProcessor resolves $text, $json and $yaml placeholders relative to the entity's
+// location, as Backstage's PlaceholderProcessor does: an object with exactly one key naming a
+// known resolver and a string value is replaced by what the resolver reads.
+type placeholderProcessor struct {
+	reader *urlreader.Reader
+}
+
+func (p *placeholderProcessor) Name() string { return "PlaceholderProcessor" }
+
+func (p *placeholderProcessor) PreProcessEntity(ctx context.Context, e *model.Entity, pc *ProcessContext) (*model.Entity, error) {
+	changed := false
+	var firstErr error
+	var walk func(v any) (any, bool)
+	walk = func(v any) (any, bool) {
+		if firstErr != nil {
+			return v, false
+		}
+		switch t := v.(type) {
+		case []any:
+			any := false
+			for i, item := range t {
+				if nv, ok := walk(item); ok {
+					t[i] = nv
+					any = true
+				}
+			}
+			return t, any
+		case map[string]any:
+			if len(t) == 1 {
+				for k, raw := range t {
+					s, isString := raw.(string)
+					if !isString || !strings.HasPrefix(k, "$") {
+						break
+					}
+					name := k[1:]
+					if name != "text" && name != "json" && name != "yaml" {
+						break
+					}
+					val, err := p.resolve(ctx, name, s, pc)
+					if err != nil {
+						firstErr = err
+						return v, false
+					}
+					return val, true
+				}
+			}
+			any := false
+			for k, item := range t {
+				if nv, ok := walk(item); ok {
+					t[k] = nv
+					any = true
+				}
+			}
+			return t, any
+		}
+		return v, false
+	}
+	if e.Spec != nil {
+		if _, ok := walk(map[string]any(e.Spec)); ok {
+			changed = true
+		}
+	}
+	for k, v := range e.Extra {
+		if nv, ok := walk(v); ok {
+			e.Extra[k] = nv
+			changed = true
+		}
+	}
+	for k, v := range e.Metadata.Extra {
+		if nv, ok := walk(v); ok {
+			e.Metadata.Extra[k] = nv
+			changed = true
+		}
+	}
+	_ = changed
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return e, nil
+}
+
+func (p *placeholderProcessor) resolve(ctx context.Context, name, value string, pc *ProcessContext) (any, error) {
+	target, err := placeholderURL(pc.Location, value)
+	if err != nil {
+		return nil, placeholderError("Placeholder $%s could not form a URL out of %s and %s, %v", name, pc.Location.Target, value, err)
+	}
+	if p.reader == nil {
+		return nil, placeholderError("Placeholder $%s could not read location %s, no URL reader is configured", name, value)
+	}
+	resp, err := p.reader.ReadURL(ctx, target, urlreader.ReadOptions{})
+	if err != nil {
+		pc.Emit.Input("read:"+target, "error")
+		return nil, placeholderError("Placeholder $%s could not read location %s, %v", name, value, err)
+	}
+	etag := resp.ETag
+	if etag == "" {
+		etag = sha1Hex(resp.Body)
+	}
+	pc.Emit.Input("read:"+target, etag)
+	switch name {
+	case "json":
+		var v any
+		if err := json.Unmarshal(resp.Body, &v); err != nil {
+			return nil, placeholderError("Placeholder $json failed to parse JSON data at %s, %v", value, err)
+		}
+		return v, nil
+	case "yaml":
+		dec := yaml.NewDecoder(bytes.NewReader(resp.Body))
+		var docs []any
+		for {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				if err.Error() == "EOF" {
+					break
+				}
+				return nil, placeholderError("Placeholder $yaml failed to parse YAML data at %s, %v", value, err)
+			}
+			docs = append(docs, v)
+		}
+		if len(docs) != 1 {
+			return nil, placeholderError("Placeholder $yaml expected to find exactly one document of data at %s, found %d", value, len(docs))
+		}
+		return jsonCompatible(docs[0]), nil
+	default:
+		return string(resp.Body), nil
+	}
+}
+
+// placeholderURL resolves value against the entity's location. For file locations relative
+// paths are resolved against the file's folder (an extension of Backstage, which only
+// resolves against URLs).
+func placeholderURL(loc model.LocationRef, value string) (string, error) {
+	if strings.Contains(value, "://") {
+		return value, nil
+	}
+	switch loc.Type {
+	case model.LocationTypeURL:
+		return resolveURL(loc.Target, value)
+	case model.LocationTypeFile:
+		if path.IsAbs(value) {
+			return value, nil
+		}
+		return path.Join(fileDir(loc.Target), value), nil
+	}
+	return "", fmt.Errorf("unsupported location type %s", loc.Type)
+}
+
+// jsonCompatible converts YAML-decoded values into the generic JSON form.
+func jsonCompatible(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = jsonCompatible(x)
+		}
+		return t
+	case map[any]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[fmt.Sprint(k)] = jsonCompatible(x)
+		}
+		return m
+	case []any:
+		for i, x := range t {
+			t[i] = jsonCompatible(x)
+		}
+		return t
+	case int:
+		return float64(t)
+	case int64:
+		return float64(t)
+	case uint64:
+		return float64(t)
+	}
+	return v
+}
+
+// placeholderError is a processing error in Backstage's wording (capitalised, as users see it).
+func placeholderError(format string, args ...any) error {
+	return &ProcessingError{Serialized: GeneralError(fmt.Sprintf(format, args...))}
+}

@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/urlreader"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+)
+
+// claimed is a refresh_state row this worker holds a lease on.
+type claimed struct {
+	id, ref         string
+	raw             string
+	unprocessedHash string
+	resultHash      sql.NullString
+	inputHash       sql.NullString
+	cache           sql.NullString
+	errors          sql.NullString
+	epoch           int64
+	failures        int
+}
+
+// work is a claimed row and what processing made of it.
+type work struct {
+	c    claimed
+	skip bool
+	out  outcome
+}
+
+// claim leases up to BatchSize due rows: their next_update_at moves to the lease expiry (so a
+// dead worker's rows come back then) and their epoch is bumped (so a late write from an
+// earlier holder is refused).
+func (e *Engine) claim(ctx context.Context) ([]claimed, error) {
+	now := e.now()
+	var out []claimed
+	err := e.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, e.q(`UPDATE refresh_state
+			SET claimed_by = ?, claim_expires_at = ?, next_update_at = ?, epoch = epoch + 1
+			WHERE entity_id IN (SELECT entity_id FROM refresh_state WHERE next_update_at <= ?
+				ORDER BY next_update_at LIMIT ? `+e.db.Dialect.ForUpdateSkipLocked()+`)
+			RETURNING entity_id, entity_ref, unprocessed_entity, unprocessed_hash, result_hash,
+				processed_input_hash, cache, errors, epoch, failures`),
+			e.opts.WorkerID, database.NewNullTime(now.Add(e.opts.Lease)), database.NewNullTime(now.Add(e.opts.Lease)),
+			database.NewNullTime(now), e.opts.BatchSize)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c claimed
+			if err := rows.Scan(&c.id, &c.ref, &c.raw, &c.unprocessedHash, &c.resultHash, &c.inputHash, &c.cache, &c.errors, &c.epoch, &c.failures); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out, nil
+}
+
+// processBatch claims, processes and writes one batch; it returns the number claimed.
+func (e *Engine) processBatch(ctx context.Context) (int, error) {
+	batch, err := e.claim(ctx)
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	items := make([]work, len(batch))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range e.opts.Workers {
+		wg.Go(func() {
+			for i := range next {
+				items[i] = e.runOne(ctx, batch[i])
+			}
+		})
+	}
+	for i := range batch {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := e.writeOutcomes(ctx, items); err != nil {
+		return 0, fmt.Errorf("write processing results: %w", err)
+	}
+	e.stats.claimed.Add(int64(len(batch)))
+	for _, w := range items {
+		if w.skip {
+			e.stats.skipped.Add(1)
+		} else if !w.out.OK {
+			e.stats.failed.Add(1)
+		}
+	}
+	return len(batch), nil
+}
+
+func (e *Engine) runOne(ctx context.Context, c claimed) work {
+	if e.unchanged(ctx, c) {
+		return work{c: c, skip: true}
+	}
+	return work{c: c, out: e.processEntity(ctx, []byte(c.raw))}
+}
+
+func inputHashOf(unprocessedHash, fingerprint string, inputs map[string]string) string {
+	keys := make([]string, 0, len(inputs))
+	for k := range inputs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(unprocessedHash + "|" + fingerprint)
+	for _, k := range keys {
+		b.WriteString("|" + k + "=" + inputs[k])
+	}
+	return sha1Hex([]byte(b.String()))
+}
+
+// unchanged reports whether the entity, the engine's configuration and every external input
+// of its last successful processing are unchanged, so processing can be skipped.
+func (e *Engine) unchanged(ctx context.Context, c claimed) bool {
+	if !c.inputHash.Valid || (c.errors.Valid && c.errors.String != "[]" && c.errors.String != "") {
+		return false
+	}
+	inputs := map[string]string{}
+	if c.cache.Valid && c.cache.String != "" {
+		if err := json.Unmarshal([]byte(c.cache.String), &inputs); err != nil {
+			return false
+		}
+	}
+	if inputHashOf(c.unprocessedHash, e.fingerprint, inputs) != c.inputHash.String {
+		return false
+	}
+	for k, v := range inputs {
+		if !e.inputCurrent(ctx, k, v) {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *Engine) inputCurrent(ctx context.Context, key, version string) bool {
+	r := e.opts.Reader
+	if r == nil || version == "error" {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(key, "read:"):
+		u := strings.TrimPrefix(key, "read:")
+		resp, err := r.ReadURL(ctx, u, urlreader.ReadOptions{ETag: version})
+		if errors.Is(err, urlreader.ErrNotModified) {
+			return true
+		}
+		if err != nil {
+			return version == "" && errors.Is(err, urlreader.ErrNotFound)
+		}
+		return resp.ETag == version || sha1Hex(resp.Body) == version
+	case strings.HasPrefix(key, "search:"):
+		results, err := r.Search(ctx, strings.TrimPrefix(key, "search:"), urlreader.SearchOptions{})
+		if err != nil {
+			return false
+		}
+		h := newInputHasher()
+		for _, res := range results {
+			data, err := res.Content()
+			if err != nil {
+				return false
+			}
+			h.add(res.URL, data)
+		}
+		return h.sum() == version
+	}
+	return false
+}
+
+// nextUpdate is when an entity is processed again: the interval plus up to 50% jitter, and
+// exponential backoff (up to an hour, or the interval when longer) after failures.
+func (e *Engine) nextUpdate(now time.Time, failures int) time.Time {
+	d := e.opts.ProcessingInterval
+	limit := max(maxBackoff, d)
+	for i := 1; i < failures && i < 8 && d < limit; i++ {
+		d *= 2
+	}
+	d = min(d, limit)
+	return now.Add(d + time.Duration(float64(d)*0.5*e.opts.Random()))
+}
+
+func errorsJSON(errs []model.SerializedError) string {
+	if len(errs) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(errs)
+	if err != nil {
+		return "[]"
+	}
+	return string(b)
+}
+
+func inputsJSON(in map[string]string) sql.NullString {
+	if len(in) == 0 {
+		return sql.NullString{}
+	}
+	b, _ := json.Marshal(in)
+	return sql.NullString{String: string(b), Valid: true}
+}

@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/portico-dev/portico/plugins/catalog/model"
+)
+
+// Processor is one step of the processing pipeline. A processor implements any of
+// PreProcessor, KindValidator, LocationReader and PostProcessor; the engine calls the hooks
+// it has, in registration order (built-ins first).
+type Processor interface {
+	Name() string
+}
+
+// PreProcessor may change an entity before validation (placeholders, annotations).
+type PreProcessor interface {
+	PreProcessEntity(ctx context.Context, e *model.Entity, pc *ProcessContext) (*model.Entity, error)
+}
+
+// KindValidator recognises entities of kinds the model does not know. The first processor
+// answering true accepts the entity.
+type KindValidator interface {
+	ValidateEntityKind(ctx context.Context, e *model.Entity) (bool, error)
+}
+
+// LocationReader reads a location and emits the entities (and errors) it holds. It returns
+// false when it does not handle the location's type.
+type LocationReader interface {
+	ReadLocation(ctx context.Context, loc model.LocationRef, optional bool, emit Emitter) (bool, error)
+}
+
+// PostProcessor runs after validation; it typically emits relations.
+type PostProcessor interface {
+	PostProcessEntity(ctx context.Context, e *model.Entity, pc *ProcessContext) (*model.Entity, error)
+}
+
+// ProcessContext is what a processor knows about the entity being processed.
+type ProcessContext struct {
+	// Location is the location that read the entity (managed-by-location).
+	Location model.LocationRef
+	// OriginLocation is the root location (managed-by-origin-location).
+	OriginLocation model.LocationRef
+	// Emit collects children, relations, errors, refresh keys and inputs.
+	Emit Emitter
+}
+
+// Emitter collects what processing produces besides the entity itself.
+type Emitter interface {
+	// Entity emits a child entity read from loc; locationKey "" means loc's string form.
+	Entity(loc model.LocationRef, e *model.Entity, locationKey string)
+	// Relation emits a relation, stored with the processed entity as its originator.
+	Relation(r model.RelationSpec)
+	// Error records a processing error; the entity's result is then not ok.
+	Error(loc model.LocationRef, err model.SerializedError)
+	// Refresh registers a refresh key for the entity.
+	Refresh(key string)
+	// Input records an external input (a URL and its version, e.g. an ETag) the result depends
+	// on. When every input is unchanged on the next run, processing is skipped.
+	Input(key, version string)
+}
+
+// InputError returns a serialized InputError.
+func InputError(msg string) model.SerializedError {
+	return model.SerializedError{Name: model.ErrorNameInputError, Message: msg}
+}
+
+// NotFoundError returns a serialized NotFoundError.
+func NotFoundError(msg string) model.SerializedError {
+	return model.SerializedError{Name: "NotFoundError", Message: msg}
+}
+
+// GeneralError returns a serialized Error.
+func GeneralError(msg string) model.SerializedError {
+	return model.SerializedError{Name: model.ErrorNameError, Message: msg}
+}
+
+// collector is the Emitter of one processing run.
+type collector struct {
+	validator *model.Validator
+	origin    model.LocationRef
+	children  []child
+	relations []model.RelationSpec
+	errors    []model.SerializedError
+	keys      []string
+	inputs    map[string]string
+}
+
+type child struct {
+	entity      *model.Entity
+	json        []byte // the raw document, encoded at emission (keeps memory small)
+	envelope    model.Problems
+	locationKey string
+}
+
+// valueEmitter is implemented by the engine's collector: children emitted as raw documents
+// keep exactly what the author wrote (a wrongly typed field is reported, not dropped).
+type valueEmitter interface {
+	EntityValue(loc model.LocationRef, ent *model.Entity, value map[string]any, locationKey string)
+}
+
+func (c *collector) EntityValue(loc model.LocationRef, ent *model.Entity, value map[string]any, locationKey string) {
+	md, _ := value["metadata"].(map[string]any)
+	if md != nil {
+		ann, ok := md["annotations"].(map[string]any)
+		if !ok {
+			ann = map[string]any{}
+			md["annotations"] = ann
+		}
+		ann[model.AnnotationManagedByLocation] = loc.String()
+		ann[model.AnnotationManagedByOriginLocation] = c.origin.String()
+	}
+	if locationKey == "" {
+		locationKey = loc.String()
+	}
+	if _, ok := value["metadata"].(map[string]any); ok {
+		if _, ok := md["namespace"]; !ok {
+			md["namespace"] = model.DefaultNamespace
+		}
+	}
+	data, err := json.Marshal(value)
+	if err != nil {
+		c.errors = append(c.errors, GeneralError("encode entity: "+err.Error()))
+		return
+	}
+	// Only what the parent still needs is kept: the ref (and kind) for rules and the bytes.
+	light := &model.Entity{APIVersion: ent.APIVersion, Kind: ent.Kind, Metadata: model.Metadata{Name: ent.Metadata.Name, Namespace: ent.Metadata.Namespace,
+		Annotations: map[string]string{model.AnnotationManagedByLocation: loc.String()}}}
+	c.children = append(c.children, child{entity: light, json: data, envelope: c.validator.ValidateEnvelope(value), locationKey: locationKey})
+}
+
+func (c *collector) Entity(loc model.LocationRef, e *model.Entity, locationKey string) {
+	e.SetAnnotation(model.AnnotationManagedByLocation, loc.String())
+	e.SetAnnotation(model.AnnotationManagedByOriginLocation, c.origin.String())
+	if locationKey == "" {
+		locationKey = loc.String()
+	}
+	c.children = append(c.children, child{entity: e, locationKey: locationKey})
+}
+
+func (c *collector) Relation(r model.RelationSpec) { c.relations = append(c.relations, r) }
+
+func (c *collector) Error(_ model.LocationRef, err model.SerializedError) {
+	c.errors = append(c.errors, err)
+}
+
+func (c *collector) Refresh(key string) { c.keys = append(c.keys, key) }
+
+func (c *collector) Input(key, version string) {
+	if c.inputs == nil {
+		c.inputs = map[string]string{}
+	}
+	c.inputs[key] = version
+}

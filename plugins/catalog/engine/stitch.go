@@ -1,0 +1,267 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/query"
+)
+
+// stitchClaim is a final_entities row this worker is stitching.
+type stitchClaim struct {
+	id, ref string
+	hash    sql.NullString
+}
+
+// stitchState is what stitching one entity needs from refresh_state.
+type stitchState struct {
+	processed sql.NullString
+	errors    sql.NullString
+	incoming  int
+}
+
+// stitchBatch stitches up to BatchSize queued entities; it returns the number claimed.
+// Marks coalesce: an entity marked by many changes (a group gaining many members) is stitched
+// once per batch round, not once per change.
+func (e *Engine) stitchBatch(ctx context.Context) (int, error) {
+	now := e.now()
+	ticket := newID()
+	var claims []stitchClaim
+	err := e.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, e.q(`UPDATE final_entities SET stitch_ticket = ?, next_stitch_at = ?
+			WHERE entity_id IN (SELECT entity_id FROM final_entities WHERE next_stitch_at <= ?
+				ORDER BY next_stitch_at LIMIT ? `+e.db.Dialect.ForUpdateSkipLocked()+`)
+			RETURNING entity_id, entity_ref, hash`),
+			ticket, database.NewNullTime(now.Add(e.opts.Lease)), database.NewNullTime(now), e.opts.BatchSize)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c stitchClaim
+			if err := rows.Scan(&c.id, &c.ref, &c.hash); err != nil {
+				return err
+			}
+			claims = append(claims, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("claim stitching: %w", err)
+	}
+	if len(claims) == 0 {
+		return 0, nil
+	}
+	sort.Slice(claims, func(i, j int) bool { return claims[i].id < claims[j].id })
+	if err := e.stitch(ctx, claims, ticket); err != nil {
+		return 0, fmt.Errorf("stitch: %w", err)
+	}
+	e.stats.stitchClaimed.Add(int64(len(claims)))
+	return len(claims), nil
+}
+
+func (e *Engine) stitch(ctx context.Context, claims []stitchClaim, ticket string) error {
+	ids := make([]string, len(claims))
+	refs := make([]string, len(claims))
+	for i, c := range claims {
+		ids[i], refs[i] = c.id, c.ref
+	}
+	states := make(map[string]*stitchState, len(claims))
+	rels := make(map[string][]model.Relation, len(claims))
+	// Reads happen outside the write transaction so SQLite's single writer is held briefly.
+	for _, c := range chunks(ids, sqlChunk) {
+		rows, err := e.db.QueryContext(ctx, e.q(`SELECT rs.entity_id, rs.processed_entity, rs.errors,
+			(SELECT COUNT(*) FROM refresh_state_references r WHERE r.target_entity_ref = rs.entity_ref)
+			FROM refresh_state rs WHERE rs.entity_id IN (`+placeholders(len(c))+`)`), anys(c)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			st := &stitchState{}
+			if err := rows.Scan(&id, &st.processed, &st.errors, &st.incoming); err != nil {
+				rows.Close()
+				return err
+			}
+			states[id] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, c := range chunks(refs, sqlChunk) {
+		rows, err := e.db.QueryContext(ctx, e.q(`SELECT DISTINCT source_entity_ref, type, target_entity_ref FROM relations
+			WHERE source_entity_ref IN (`+placeholders(len(c))+`)`), anys(c)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var s string
+			var r model.Relation
+			if err := rows.Scan(&s, &r.Type, &r.TargetRef); err != nil {
+				rows.Close()
+				return err
+			}
+			rels[s] = append(rels[s], r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+
+	type result struct {
+		claim  stitchClaim
+		gone   bool // no refresh_state row: drop the final row
+		skip   bool // nothing to write, just clear the mark
+		final  []byte
+		hash   string
+		search []query.Row
+	}
+	results := make([]result, 0, len(claims))
+	for _, c := range claims {
+		st := states[c.id]
+		switch {
+		case st == nil:
+			results = append(results, result{claim: c, gone: true})
+			continue
+		case !st.processed.Valid:
+			results = append(results, result{claim: c, skip: true}) // abandoned: never processed OK
+			continue
+		}
+		final, hash, rows, err := e.buildFinal(c, st, rels[c.ref])
+		if err != nil {
+			e.log.Warn("stitching failed", "entity", c.ref, "err", err)
+			results = append(results, result{claim: c, skip: true})
+			continue
+		}
+		if c.hash.Valid && c.hash.String == hash {
+			results = append(results, result{claim: c, skip: true})
+			continue
+		}
+		results = append(results, result{claim: c, final: final, hash: hash, search: rows})
+	}
+
+	now := database.NewNullTime(e.now())
+	return e.inTx(ctx, func(tx *sql.Tx) error {
+		var clear, gone, written []string
+		var searchRows [][]any
+		for _, r := range results {
+			switch {
+			case r.gone:
+				gone = append(gone, r.claim.id)
+			case r.skip:
+				clear = append(clear, r.claim.id)
+			default:
+				res, err := tx.ExecContext(ctx, e.q(`UPDATE final_entities SET final_entity = ?, hash = ?, last_updated_at = ?, next_stitch_at = NULL
+					WHERE entity_id = ? AND stitch_ticket = ?`), string(r.final), r.hash, now, r.claim.id, ticket)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					continue // re-marked or taken over meanwhile: the newer stitch writes
+				}
+				written = append(written, r.claim.id)
+				e.stats.stitched.Add(1)
+				for _, s := range r.search {
+					searchRows = append(searchRows, []any{r.claim.id, s.Key, nullPtr(s.Value), nullPtr(s.OriginalValue)})
+				}
+			}
+		}
+		if err := e.execIn(ctx, tx, "UPDATE final_entities SET next_stitch_at = NULL WHERE stitch_ticket = ? AND entity_id IN (%s)", clear, ticket); err != nil {
+			return err
+		}
+		if err := e.execIn(ctx, tx, "DELETE FROM final_entities WHERE stitch_ticket = ? AND entity_id IN (%s)", gone, ticket); err != nil {
+			return err
+		}
+		if err := e.execIn(ctx, tx, "DELETE FROM search WHERE entity_id IN (%s)", append(gone, written...)); err != nil {
+			return err
+		}
+		return e.insertRows(ctx, tx, "INSERT INTO search (entity_id, key, value, original_value) VALUES", "", 4, searchRows)
+	})
+}
+
+func nullPtr(s *string) sql.NullString {
+	if s == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+// buildFinal assembles the served entity: the processed entity, the orphan annotation, status
+// items for processing errors, sanitized URLs, sorted relations, uid and etag.
+func (e *Engine) buildFinal(c stitchClaim, st *stitchState, rels []model.Relation) ([]byte, string, []query.Row, error) {
+	var ent map[string]any
+	if err := json.Unmarshal([]byte(st.processed.String), &ent); err != nil {
+		return nil, "", nil, fmt.Errorf("decode processed entity: %w", err)
+	}
+	md, _ := ent["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		ent["metadata"] = md
+	}
+	ann, _ := md["annotations"].(map[string]any)
+	if st.incoming == 0 {
+		if ann == nil {
+			ann = map[string]any{}
+			md["annotations"] = ann
+		}
+		ann[model.AnnotationOrphan] = "true"
+	}
+	for _, k := range []string{model.AnnotationViewURL, model.AnnotationEditURL} {
+		if v, ok := ann[k].(string); ok && model.IsScriptURL(v) {
+			ann[k] = model.AnnotationRejectedURL
+		}
+	}
+	if st.errors.Valid && st.errors.String != "" && st.errors.String != "[]" {
+		var errs []map[string]any
+		if err := json.Unmarshal([]byte(st.errors.String), &errs); err == nil && len(errs) > 0 {
+			status, _ := ent["status"].(map[string]any)
+			if status == nil {
+				status = map[string]any{}
+				ent["status"] = status
+			}
+			items, _ := status["items"].([]any)
+			for _, er := range errs {
+				name, _ := er["name"].(string)
+				msg, _ := er["message"].(string)
+				items = append(items, map[string]any{
+					"type":    model.StatusTypeCatalogProcessing,
+					"level":   model.StatusLevelError,
+					"message": name + ": " + msg,
+					"error":   er,
+				})
+			}
+			status["items"] = items
+		}
+	}
+	rels = model.SortRelations(rels)
+	relList := make([]any, len(rels))
+	for i, r := range rels {
+		relList[i] = map[string]any{"type": r.Type, "targetRef": r.TargetRef}
+	}
+	ent["relations"] = relList
+	delete(md, "uid")
+	delete(md, "etag")
+	body, err := json.Marshal(ent)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	hash := sha1Hex(body)
+	md["uid"] = c.id
+	md["etag"] = hash
+	if err := query.CheckKeys(ent); err != nil {
+		return nil, "", nil, err
+	}
+	final, err := json.Marshal(ent)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return final, hash, query.Flatten(ent), nil
+}

@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/portico-dev/portico/framework/database"
+)
+
+// sqlChunk bounds the values bound in one IN list or multi-row insert.
+const sqlChunk = 500
+
+// execer is what both *sql.DB and *sql.Tx offer.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (e *Engine) q(s string) string { return e.db.Dialect.Rebind(s) }
+
+// inTx runs fn in one transaction (BEGIN IMMEDIATE on SQLite: the single writer).
+func (e *Engine) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if !e.db.Dialect.IsPostgres() {
+		// Big batches touch many index pages: a 64 MiB page cache (per connection, instead of
+		// SQLite's 2 MiB) keeps them from spilling to the WAL mid-transaction.
+		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("set cache size: %w", err)
+		}
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// queryStrings runs a query returning one string column per row, over chunks of args.
+func (e *Engine) queryStrings(ctx context.Context, x execer, query string, args []string, extra ...any) ([]string, error) {
+	var out []string
+	for _, c := range chunks(args, sqlChunk) {
+		a := make([]any, 0, len(c)+len(extra))
+		a = append(a, extra...)
+		for _, s := range c {
+			a = append(a, s)
+		}
+		rows, err := x.QueryContext(ctx, e.q(fmt.Sprintf(query, placeholders(len(c)))), a...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var s sql.NullString
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if s.Valid {
+				out = append(out, s.String)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// execIn runs a statement with an IN list over chunks of args; extra args come first.
+func (e *Engine) execIn(ctx context.Context, x execer, stmt string, args []string, extra ...any) error {
+	for _, c := range chunks(args, sqlChunk) {
+		a := make([]any, 0, len(c)+len(extra))
+		a = append(a, extra...)
+		for _, s := range c {
+			a = append(a, s)
+		}
+		if _, err := x.ExecContext(ctx, e.q(fmt.Sprintf(stmt, placeholders(len(c)))), a...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertRows runs a multi-row INSERT: head is "INSERT INTO t (a,b,c) VALUES", tail follows the
+// values (ON CONFLICT ...). rows hold width values each.
+func (e *Engine) insertRows(ctx context.Context, x execer, head, tail string, width int, rows [][]any) error {
+	per := max(1, 2000/width)
+	tuple := "(" + placeholders(width) + ")"
+	for _, c := range chunks(rows, per) {
+		b := make([]byte, 0, len(head)+len(c)*(len(tuple)+1)+len(tail)+2)
+		b = append(b, head...)
+		b = append(b, ' ')
+		args := make([]any, 0, len(c)*width)
+		for i, r := range c {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, tuple...)
+			args = append(args, r...)
+		}
+		b = append(b, ' ')
+		b = append(b, tail...)
+		if _, err := x.ExecContext(ctx, e.q(string(b)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markStitch queues entities (by ref) for stitching. Entities without a final_entities row
+// yet are stitched when they are processed.
+func (e *Engine) markStitchRefs(ctx context.Context, x execer, refs map[string]bool) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	now := database.NewNullTime(e.now())
+	return e.execIn(ctx, x, "UPDATE final_entities SET next_stitch_at = ?, stitch_ticket = ? WHERE entity_ref IN (%s)", sortedKeys(refs), now, newID())
+}
+
+// markStitchSelf queues processed entities for stitching, creating their final_entities rows.
+func (e *Engine) markStitchSelf(ctx context.Context, x execer, ids map[string]string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	now := database.NewNullTime(e.now())
+	ticket := newID()
+	rows := make([][]any, 0, len(ids))
+	for _, id := range sortedKeysS(ids) {
+		rows = append(rows, []any{id, ids[id], now, ticket})
+	}
+	return e.insertRows(ctx, x, "INSERT INTO final_entities (entity_id, entity_ref, next_stitch_at, stitch_ticket) VALUES",
+		"ON CONFLICT (entity_id) DO UPDATE SET next_stitch_at = excluded.next_stitch_at, stitch_ticket = excluded.stitch_ticket", 4, rows)
+}
+
+func sortedKeysS(m map[string]string) []string {
+	s := make(map[string]bool, len(m))
+	for k := range m {
+		s[k] = true
+	}
+	return sortedKeys(s)
+}

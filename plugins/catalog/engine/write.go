@@ -1,0 +1,250 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+)
+
+// writeOutcomes stores a processed batch in one transaction. Every row update is fenced by the
+// epoch read at claim time: a worker whose lease was taken over writes nothing.
+func (e *Engine) writeOutcomes(ctx context.Context, items []work) error {
+	now := e.now()
+	nowT := database.NewNullTime(now)
+	return e.inTx(ctx, func(tx *sql.Tx) error {
+		selfMarks := map[string]string{}
+		var changed []work
+		for _, w := range items {
+			c := w.c
+			switch {
+			case w.skip:
+				if _, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET next_update_at = ?, claimed_by = NULL, claim_expires_at = NULL
+					WHERE entity_id = ? AND epoch = ?`), database.NewNullTime(e.nextUpdate(now, 0)), c.id, c.epoch); err != nil {
+					return err
+				}
+			case !w.out.OK:
+				failures := c.failures + 1
+				res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET errors = ?, result_hash = ?, failures = ?, next_update_at = ?,
+					processed_input_hash = NULL, cache = ?, claimed_by = NULL, claim_expires_at = NULL
+					WHERE entity_id = ? AND epoch = ?`),
+					errorsJSON(w.out.Errors), w.out.ResultHash, failures, database.NewNullTime(e.nextUpdate(now, failures)),
+					inputsJSON(w.out.Inputs), c.id, c.epoch)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n == 1 && (!c.resultHash.Valid || c.resultHash.String != w.out.ResultHash) {
+					selfMarks[c.id] = c.ref
+					e.log.Debug("entity processing failed", "entity", c.ref, "errors", errorsJSON(w.out.Errors))
+				}
+			case c.resultHash.Valid && c.resultHash.String == w.out.ResultHash:
+				if _, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET next_update_at = ?, failures = 0, processed_input_hash = ?, cache = ?,
+					claimed_by = NULL, claim_expires_at = NULL WHERE entity_id = ? AND epoch = ?`),
+					database.NewNullTime(e.nextUpdate(now, 0)), inputHashOf(c.unprocessedHash, e.fingerprint, w.out.Inputs),
+					inputsJSON(w.out.Inputs), c.id, c.epoch); err != nil {
+					return err
+				}
+			default:
+				res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET processed_entity = ?, result_hash = ?, errors = '[]', failures = 0,
+					processed_input_hash = ?, cache = ?, next_update_at = ?, claimed_by = NULL, claim_expires_at = NULL
+					WHERE entity_id = ? AND epoch = ?`),
+					string(w.out.JSON), w.out.ResultHash, inputHashOf(c.unprocessedHash, e.fingerprint, w.out.Inputs),
+					inputsJSON(w.out.Inputs), database.NewNullTime(e.nextUpdate(now, 0)), c.id, c.epoch)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n == 1 {
+					changed = append(changed, w)
+					selfMarks[c.id] = c.ref
+				}
+			}
+		}
+		if len(changed) > 0 {
+			if err := e.writeProducts(ctx, tx, changed, nowT); err != nil {
+				return err
+			}
+		}
+		return e.markStitchSelf(ctx, tx, selfMarks)
+	})
+}
+
+// writeProducts replaces the relations, children, references and refresh keys of entities
+// whose successful processing result changed.
+func (e *Engine) writeProducts(ctx context.Context, tx *sql.Tx, changed []work, now database.NullTime) error {
+	ids := make([]string, len(changed))
+	refs := make([]string, len(changed))
+	for i, w := range changed {
+		ids[i] = w.c.id
+		refs[i] = w.c.ref
+	}
+	marks := map[string]bool{}
+
+	// Relations: diff against the stored ones so both ends of every added or removed edge are
+	// re-stitched, and nothing else.
+	old := map[string]map[relRow]bool{}
+	for _, c := range chunks(ids, sqlChunk) {
+		rows, err := tx.QueryContext(ctx, e.q("SELECT originating_entity_id, source_entity_ref, type, target_entity_ref FROM relations WHERE originating_entity_id IN ("+placeholders(len(c))+")"), anys(c)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var r relRow
+			if err := rows.Scan(&id, &r.Source, &r.Type, &r.Target); err != nil {
+				rows.Close()
+				return err
+			}
+			if old[id] == nil {
+				old[id] = map[relRow]bool{}
+			}
+			old[id][r] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	var relDelete []string
+	var relInsert [][]any
+	for _, w := range changed {
+		prev := old[w.c.id]
+		now := make(map[relRow]bool, len(w.out.Relations))
+		for _, r := range w.out.Relations {
+			now[r] = true
+		}
+		same := len(prev) == len(now)
+		for r := range now {
+			if !prev[r] {
+				same = false
+				marks[r.Source] = true
+			}
+		}
+		for r := range prev {
+			if !now[r] {
+				same = false
+				marks[r.Source] = true
+			}
+		}
+		if same {
+			continue
+		}
+		if len(prev) > 0 {
+			relDelete = append(relDelete, w.c.id)
+		}
+		for _, r := range w.out.Relations {
+			relInsert = append(relInsert, []any{w.c.id, r.Source, r.Type, r.Target})
+		}
+	}
+	if err := e.execIn(ctx, tx, "DELETE FROM relations WHERE originating_entity_id IN (%s)", relDelete); err != nil {
+		return err
+	}
+	if err := e.insertRows(ctx, tx, "INSERT INTO relations (originating_entity_id, source_entity_ref, type, target_entity_ref) VALUES", "", 4, relInsert); err != nil {
+		return err
+	}
+
+	// Children and the parent → child references.
+	var all []childOut
+	for _, w := range changed {
+		all = append(all, w.out.Children...)
+	}
+	accepted, _, err := e.upsertEntities(ctx, tx, all)
+	if err != nil {
+		return err
+	}
+	acceptedKey := make(map[string]string, len(accepted))
+	for _, c := range accepted {
+		acceptedKey[c.Ref] = c.LocationKey
+	}
+	oldChildren := map[string]map[string]bool{}
+	for _, c := range chunks(refs, sqlChunk) {
+		rows, err := tx.QueryContext(ctx, e.q("SELECT source_entity_ref, target_entity_ref FROM refresh_state_references WHERE source_entity_ref IN ("+placeholders(len(c))+")"), anys(c)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var s, t string
+			if err := rows.Scan(&s, &t); err != nil {
+				rows.Close()
+				return err
+			}
+			if oldChildren[s] == nil {
+				oldChildren[s] = map[string]bool{}
+			}
+			oldChildren[s][t] = true
+		}
+		rows.Close()
+	}
+	var refInsert [][]any
+	var refDelete []string
+	for _, w := range changed {
+		newChildren := map[string]bool{}
+		var conflicts []model.SerializedError
+		for _, c := range w.out.Children {
+			if k, ok := acceptedKey[c.Ref]; ok && k == c.LocationKey {
+				newChildren[c.Ref] = true
+				continue
+			}
+			msg := fmt.Sprintf("Source %s detected conflicting entityRef %s already referenced by another location and now also %s", w.c.ref, c.Ref, c.LocationKey)
+			e.log.Warn("conflicting entity ref", "message", msg)
+			conflicts = append(conflicts, model.SerializedError{Name: "ConflictError", Message: msg})
+		}
+		prev := oldChildren[w.c.ref]
+		same := len(prev) == len(newChildren)
+		for r := range prev {
+			if !newChildren[r] {
+				same = false
+				marks[r] = true // may now be an orphan
+			}
+		}
+		if !same || len(prev) != len(newChildren) {
+			if len(prev) > 0 {
+				refDelete = append(refDelete, w.c.ref)
+			}
+			for _, r := range sortedKeys(newChildren) {
+				refInsert = append(refInsert, []any{w.c.ref, r})
+			}
+		}
+		if len(conflicts) > 0 {
+			// Keep the conflict visible on the parent and retry it next time (the winner may
+			// be gone by then).
+			if _, err := tx.ExecContext(ctx, e.q("UPDATE refresh_state SET errors = ?, result_hash = NULL, processed_input_hash = NULL WHERE entity_id = ?"),
+				errorsJSON(conflicts), w.c.id); err != nil {
+				return err
+			}
+		}
+	}
+	if err := e.execIn(ctx, tx, "DELETE FROM refresh_state_references WHERE source_entity_ref IN (%s)", refDelete); err != nil {
+		return err
+	}
+	if err := e.insertRows(ctx, tx, "INSERT INTO refresh_state_references (source_entity_ref, target_entity_ref) VALUES", "", 2, refInsert); err != nil {
+		return err
+	}
+
+	// Refresh keys.
+	var keyDelete []string
+	var keyInsert [][]any
+	for _, w := range changed {
+		keyDelete = append(keyDelete, w.c.id)
+		for _, k := range w.out.Keys {
+			keyInsert = append(keyInsert, []any{w.c.id, k})
+		}
+	}
+	if err := e.execIn(ctx, tx, "DELETE FROM refresh_keys WHERE entity_id IN (%s)", keyDelete); err != nil {
+		return err
+	}
+	if err := e.insertRows(ctx, tx, "INSERT INTO refresh_keys (entity_id, key) VALUES", "", 2, keyInsert); err != nil {
+		return err
+	}
+	_ = now
+	return e.markStitchRefs(ctx, tx, marks)
+}
+
+func anys(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
