@@ -1,3 +1,0 @@
-module ${{ values.name }}
-
-go 1.26
