@@ -19,6 +19,8 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 	"github.com/portico-dev/portico/plugins/catalog/store/migrations"
+	"github.com/portico-dev/portico/plugins/catalog/ui"
+	"github.com/portico-dev/portico/web"
 )
 
 //go:embed schema.json
@@ -94,7 +96,12 @@ func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) e
 	if err != nil {
 		return err
 	}
-	api.Register(router, reader.New(db), eng, log, api.Options{Readonly: s.readonly})
+	rd := reader.New(db)
+	api.Register(router, rd, eng, log, api.Options{Readonly: s.readonly})
+	// The web UI is optional: a backend without the web registry serves the API alone.
+	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+		ui.Register(reg, rd, ui.Options{Logger: log})
+	}
 	lc.Go("engine", eng.Run)
 	return nil
 }

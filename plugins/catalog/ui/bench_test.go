@@ -1,0 +1,119 @@
+package ui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/ui"
+)
+
+// benchSize is N from PORTICO_BENCH_ENTITIES (default 10000).
+func benchSize(b *testing.B) int {
+	if s := os.Getenv("PORTICO_BENCH_ENTITIES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("PORTICO_BENCH_ENTITIES: %v", err)
+		}
+		return n
+	}
+	return 10000
+}
+
+// BenchmarkPages renders the catalog index and entity pages over a SQLite catalog of N
+// generated entities (plugins/catalog/bench), reporting server time percentiles and HTML
+// size. Run with PORTICO_BENCH_ENTITIES=100000 for the 100k figures.
+func BenchmarkPages(b *testing.B) {
+	n := benchSize(b)
+	db := openCatalogDB(b)
+	seedGenerated(b, db, n)
+	warm := shellHandler(b, reader.New(db), nil, ui.Options{})
+	cold := shellHandler(b, reader.New(db), nil, ui.Options{FacetTTL: -1})
+	cases := []struct {
+		name string
+		path func(i int) string
+	}{
+		{"index default", func(int) string { return "/catalog" }},
+		{"index default uncached counts", func(int) string { return "/catalog" }},
+		{"index all kinds", func(int) string { return "/catalog?filters[kind]=all" }},
+		{"index kind and owner", func(i int) string {
+			return fmt.Sprintf("/catalog?filters[kind]=component&filters[owners]=group:default/%s", "platform")
+		}},
+		{"index text", func(i int) string { return fmt.Sprintf("/catalog?q=%d", i%1000) }},
+		{"index sorted by name", func(int) string { return "/catalog?sort=name" }},
+		{"entity component", func(i int) string { return "" }},
+		{"entity group", func(i int) string { return "" }},
+	}
+	for _, c := range cases {
+		b.Run(fmt.Sprintf("%s/%d", c.name, n), func(b *testing.B) {
+			h := warm
+			if c.name == "index default uncached counts" {
+				h = cold
+			}
+			path := c.path
+			switch c.name {
+			case "entity component":
+				refs := sampleRefs(b, h, "component")
+				path = func(i int) string { return refs[i%len(refs)] }
+			case "entity group":
+				refs := sampleRefs(b, h, "group")
+				path = func(i int) string { return refs[i%len(refs)] }
+			}
+			var times []time.Duration
+			size := 0
+			for i := 0; b.Loop(); i++ {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest(http.MethodGet, path(i), nil)
+				start := time.Now()
+				h.ServeHTTP(rec, req)
+				times = append(times, time.Since(start))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: status %d", req.URL, rec.Code)
+				}
+				size = max(size, rec.Body.Len())
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)*50/100].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+			b.ReportMetric(float64(size)/1024, "max-KB")
+		})
+	}
+}
+
+// sampleRefs returns entity page paths of one kind, taken from the index.
+func sampleRefs(b *testing.B, h http.Handler, kind string) []string {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/catalog?limit=100&filters[kind]="+kind, nil))
+	body := rec.Body.String()
+	var out []string
+	prefix := `<td><a href="/catalog/default/` + kind + `/`
+	for i := 0; ; {
+		j := indexFrom(body, prefix, i)
+		if j < 0 {
+			break
+		}
+		start := j + len(`<td><a href="`)
+		end := indexFrom(body, `"`, start)
+		out = append(out, body[start:end])
+		i = end
+	}
+	if len(out) == 0 {
+		b.Fatalf("no %s entities in the index", kind)
+	}
+	return out
+}
+
+func indexFrom(s, sub string, from int) int {
+	for i := from; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"log/slog"
+	"time"
+
+	"github.com/portico-dev/portico/plugins/catalog/query"
+	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/web"
+	"github.com/portico-dev/portico/web/extension"
+)
+
+// Extension IDs of the catalog pages and the entity page's overview tab.
+const (
+	IndexPageID  = "page:catalog"
+	EntityPageID = "page:catalog/entity"
+	OverviewID   = "entity-content:catalog/overview"
+)
+
+// Default mount paths, as in Backstage. The entity path uses net/http ServeMux wildcards.
+const (
+	DefaultIndexPath  = "/catalog"
+	DefaultEntityPath = "/catalog/{namespace}/{kind}/{name}"
+)
+
+// Reader is the part of the catalog's read side the pages use; *reader.Reader implements it.
+type Reader interface {
+	Query(ctx context.Context, req reader.QueryRequest) (reader.QueryResult, error)
+	Facets(ctx context.Context, facets []string, filter *query.Expr) (map[string][]reader.FacetCount, error)
+	ByRef(ctx context.Context, ref string) (json.RawMessage, error)
+	ByRefs(ctx context.Context, refs []string, filter *query.Expr, fields []string) ([]json.RawMessage, error)
+}
+
+var _ Reader = (*reader.Reader)(nil)
+
+// Options configure the catalog pages.
+type Options struct {
+	Logger *slog.Logger
+	// FacetTTL is how long filter counts are reused for the same filter (default 30s; negative
+	// disables the cache). Counting scans every matching entity, so at 100k entities it costs
+	// more than the page itself; counts a few seconds old are fine for a picker.
+	FacetTTL time.Duration
+	// Now is the clock of the facet cache (default time.Now).
+	Now func() time.Time
+}
+
+// CardRenderer is the Renderer payload of an entity-card extension attached to the overview.
+type CardRenderer interface {
+	RenderCard(ctx context.Context, ec *EntityContext) (Card, error)
+}
+
+// Card is a rendered entity card: a titled section of the overview.
+type Card struct {
+	Title string
+	Body  template.HTML
+}
+
+// ContentRenderer is the Renderer payload of an entity-content extension (an entity page tab).
+type ContentRenderer interface {
+	RenderContent(ctx context.Context, ec *EntityContext) (template.HTML, error)
+}
+
+// Register contributes the catalog pages, nav item, overview tab and cards to reg.
+func Register(reg *web.Registry, r Reader, opts Options) {
+	reg.Add(Extensions(r, opts)...)
+}
+
+// Extensions returns the catalog's UI extensions reading from r.
+func Extensions(r Reader, opts Options) []extension.Extension {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.FacetTTL == 0 {
+		opts.FacetTTL = 30 * time.Second
+	}
+	idx := &indexPage{r: r, log: opts.Logger, facets: newFacetCache(opts.FacetTTL, opts.Now)}
+	ent := &entityPage{r: r, log: opts.Logger}
+	exts := []extension.Extension{
+		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Renderer: idx}),
+		extension.NavItem(extension.NavItemSpec{Namespace: "catalog", Title: "Catalog", Icon: "catalog", Renderer: web.NavTarget{PageID: IndexPageID}}),
+		extension.Page(extension.PageSpec{Namespace: "catalog", Name: "entity", Path: DefaultEntityPath, Renderer: ent}),
+		extension.EntityContent(extension.EntityContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview", Renderer: overview{}}),
+	}
+	return append(exts, cardExtensions()...)
+}
