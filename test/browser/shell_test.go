@@ -30,12 +30,22 @@ func screenshotDir(t *testing.T) string {
 
 func startPortal(t *testing.T) *frameworktest.Backend {
 	t.Helper()
+	return startPortalWith(t, nil)
+}
+
+// startPortalWith runs the whole portal on the example company; app holds extra app.* keys.
+func startPortalWith(t *testing.T, app map[string]any) *frameworktest.Backend {
+	t.Helper()
+	appCfg := map[string]any{"title": "Kestrel Portal"}
+	for k, v := range app {
+		appCfg[k] = v
+	}
 	examples, err := filepath.Abs("../../examples/catalog-info.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return frameworktest.Start(t, map[string]any{
-		"app":          map[string]any{"title": "Kestrel Portal"},
+		"app":          appCfg,
 		"organization": map[string]any{"name": "Kestrel Travel"},
 		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{filepath.Dir(examples)}}},
 		"catalog": map[string]any{

@@ -2,10 +2,12 @@ package reader_test
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"slices"
 	"strconv"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
@@ -49,69 +51,106 @@ func syntheticEntity(i int) string {
 	}
 }
 
-type benchDB struct {
-	once sync.Once
-	db   *database.DB
-	r    *reader.Reader
-}
-
-// loadBench opens a file-backed SQLite catalog of N synthetic entities once
-// per benchmark binary run.
-func loadBench(b *testing.B, shared *benchDB) *reader.Reader {
-	shared.once.Do(func() {
-		db := databasetest.OpenSQLite(b, "catalogbench")
-		if err := db.Migrate(b.Context(), migrations.FS); err != nil {
+// loadBench fills db with a catalog of N synthetic entities.
+func loadBench(b *testing.B, db *database.DB) *reader.Reader {
+	b.Helper()
+	if err := db.Migrate(b.Context(), migrations.FS); err != nil {
+		b.Fatal(err)
+	}
+	n := benchEntities(b)
+	s := readertest.Seeder{DB: db}
+	const batch = 2000
+	for start := 0; start < n; start += batch {
+		var es []string
+		for i := start; i < min(start+batch, n); i++ {
+			es = append(es, syntheticEntity(i))
+		}
+		if _, err := s.Entities(b.Context(), es...); err != nil {
 			b.Fatal(err)
 		}
-		n := benchEntities(b)
-		s := readertest.Seeder{DB: db}
-		const batch = 2000
-		for start := 0; start < n; start += batch {
-			var es []string
-			for i := start; i < min(start+batch, n); i++ {
-				es = append(es, syntheticEntity(i))
-			}
-			if _, err := s.Entities(b.Context(), es...); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if _, err := db.ExecContext(b.Context(), "ANALYZE"); err != nil {
+	}
+	if _, err := db.ExecContext(b.Context(), "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	if path := os.Getenv("PORTICO_BENCH_DUMP"); path != "" && !db.Dialect.IsPostgres() {
+		// A copy of the loaded catalog, for EXPLAIN QUERY PLAN sessions.
+		if _, err := db.ExecContext(b.Context(), "VACUUM INTO ?", path); err != nil {
 			b.Fatal(err)
 		}
-		if path := os.Getenv("PORTICO_BENCH_DUMP"); path != "" {
-			// A copy of the loaded catalog, for EXPLAIN QUERY PLAN sessions.
-			if _, err := db.ExecContext(b.Context(), "VACUUM INTO ?", path); err != nil {
-				b.Fatal(err)
-			}
-		}
-		shared.db, shared.r = db, reader.New(db)
-	})
-	return shared.r
+	}
+	return reader.New(db)
 }
 
+// BenchmarkReader runs the read queries of issue 3 on a catalog of
+// PORTICO_BENCH_ENTITIES entities, on SQLite (file-backed) and on
+// PostgreSQL when PORTICO_TEST_POSTGRES_URL is set. Besides ns/op it
+// reports the median and 99th percentile latency (p50-ms, p99-ms).
 func BenchmarkReader(b *testing.B) {
-	var shared benchDB
-	r := loadBench(b, &shared)
+	dialects := []struct {
+		name string
+		open func(testing.TB, string) *database.DB
+	}{
+		{"sqlite", databasetest.OpenSQLite},
+		{"postgres", databasetest.OpenPostgres},
+	}
+	for _, d := range dialects {
+		b.Run(d.name, func(b *testing.B) {
+			if d.name == "postgres" && os.Getenv(databasetest.EnvPostgresURL) == "" {
+				b.Skipf("%s not set", databasetest.EnvPostgresURL)
+			}
+			benchReader(b, loadBench(b, d.open(b, "catalogbench")))
+		})
+	}
+}
+
+func benchReader(b *testing.B, r *reader.Reader) {
+	n := benchEntities(b)
+	kindComponent := func(b *testing.B) *query.Expr {
+		f, err := query.ParseFilters([]string{"kind=component"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return f
+	}
+	byName := []query.OrderField{{Field: "metadata.name"}}
 	cases := []struct {
 		name string
 		run  func(b *testing.B, r *reader.Reader, i int) error
 	}{
 		{"by-name", func(b *testing.B, r *reader.Reader, i int) error {
-			_, err := r.ByRef(b.Context(), fmt.Sprintf("component:default/component-%d", (i*10)%benchEntities(b)))
+			_, err := r.ByRef(b.Context(), fmt.Sprintf("component:default/component-%d", (i*10)%n))
 			return err
 		}},
 		{"by-query kind=component limit=100", func(b *testing.B, r *reader.Reader, _ int) error {
-			f, _ := query.ParseFilters([]string{"kind=component"})
-			_, err := r.Query(b.Context(), reader.QueryRequest{Filter: f, Limit: 100})
+			_, err := r.Query(b.Context(), reader.QueryRequest{Filter: kindComponent(b), Limit: 100})
 			return err
 		}},
-		{"by-query kind=component limit=100 ordered by metadata.name", func(b *testing.B, r *reader.Reader, _ int) error {
-			f, _ := query.ParseFilters([]string{"kind=component"})
-			_, err := r.Query(b.Context(), reader.QueryRequest{Filter: f, Limit: 100, Order: []query.OrderField{{Field: "metadata.name"}}})
+		{"by-query limit=100 orderField=metadata.name,asc", func(b *testing.B, r *reader.Reader, _ int) error {
+			_, err := r.Query(b.Context(), reader.QueryRequest{Limit: 100, Order: byName})
+			return err
+		}},
+		{"by-query kind=component limit=100 orderField=metadata.name,asc", func(b *testing.B, r *reader.Reader, _ int) error {
+			_, err := r.Query(b.Context(), reader.QueryRequest{Filter: kindComponent(b), Limit: 100, Order: byName})
+			return err
+		}},
+		{"by-query kind=component limit=100 orderField=metadata.name,desc next page", func(b *testing.B, r *reader.Reader, _ int) error {
+			first, err := r.Query(b.Context(), reader.QueryRequest{Filter: kindComponent(b), Limit: 100, Order: []query.OrderField{{Field: "metadata.name", Desc: true}}})
+			if err != nil {
+				return err
+			}
+			_, err = r.Query(b.Context(), reader.QueryRequest{Cursor: first.NextCursor, Limit: 100})
+			return err
+		}},
+		{"entities order=asc:metadata.name limit=100", func(b *testing.B, r *reader.Reader, _ int) error {
+			_, err := r.List(b.Context(), reader.ListRequest{Limit: 100, Order: byName})
 			return err
 		}},
 		{"facets spec.type", func(b *testing.B, r *reader.Reader, _ int) error {
 			_, err := r.Facets(b.Context(), []string{"spec.type"}, nil)
+			return err
+		}},
+		{"facets spec.type filter=kind=component", func(b *testing.B, r *reader.Reader, _ int) error {
+			_, err := r.Facets(b.Context(), []string{"spec.type"}, kindComponent(b))
 			return err
 		}},
 		{"full-text", func(b *testing.B, r *reader.Reader, i int) error {
@@ -121,11 +160,26 @@ func BenchmarkReader(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
+			var took []time.Duration
 			for i := 0; b.Loop(); i++ {
+				start := time.Now()
 				if err := c.run(b, r, i); err != nil {
 					b.Fatal(err)
 				}
+				took = append(took, time.Since(start))
 			}
+			slices.Sort(took)
+			b.ReportMetric(percentile(took, 0.50), "p50-ms")
+			b.ReportMetric(percentile(took, 0.99), "p99-ms")
 		})
 	}
+}
+
+// percentile returns the q-quantile of sorted durations in milliseconds.
+func percentile(sorted []time.Duration, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return float64(sorted[max(i, 0)].Microseconds()) / 1000
 }

@@ -31,16 +31,23 @@ func (r *Reader) Facets(ctx context.Context, facets []string, filter *query.Expr
 	if len(keys) == 0 {
 		return out, nil
 	}
+	// Search rows exist only for stitched (visible) entities, and Flatten
+	// writes one row per (key, value) of an entity, so for one key an entity
+	// has each original value at most once: counting rows counts entities,
+	// straight from the (key, original_value, entity_id) index.
 	var b sqlBuilder
-	b.write("SELECT s.key, s.original_value, COUNT(DISTINCT s.entity_id) FROM search s JOIN final_entities fe ON fe.entity_id = s.entity_id WHERE s.key IN (")
+	b.write("SELECT s.key, s.original_value, COUNT(*) FROM search s WHERE s.key IN (")
 	for i, k := range keys {
 		if i > 0 {
 			b.write(", ")
 		}
 		b.arg(k)
 	}
-	b.write(") AND s.original_value IS NOT NULL AND ")
-	compileWhere(&b, filter, nil)
+	b.write(") AND s.original_value IS NOT NULL")
+	if filter != nil {
+		b.write(" AND ")
+		compileExprMode(&b, *filter, "s.entity_id", false)
+	}
 	b.write(" GROUP BY s.key, s.original_value")
 	rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)
 	if err != nil {

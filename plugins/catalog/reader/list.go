@@ -62,9 +62,14 @@ func (r *Reader) ListEach(ctx context.Context, req ListRequest, fn func(json.Raw
 	if limit > 0 {
 		spec.limit = limit + 1
 	}
+	dense, err := r.listDense(ctx, req.Filter, limit)
+	if err != nil {
+		return err
+	}
+	spec.walkRefIndex = dense
 	n := 0
 	var last position
-	err := r.page(ctx, spec, func(row pageRow) error {
+	err = r.page(ctx, spec, func(row pageRow) error {
 		n++
 		if limit > 0 && n > limit {
 			next(encodeCursor(listCursor{Pos: last}))
@@ -78,4 +83,23 @@ func (r *Reader) ListEach(ctx context.Context, req ListRequest, fn func(json.Raw
 		return fn(out)
 	})
 	return err
+}
+
+// listDense is denseMatch for GET /entities, which has no total: it counts
+// the matches of a filter when a page is limited (SQLite only).
+func (r *Reader) listDense(ctx context.Context, filter *query.Expr, limit int) (bool, error) {
+	if r.db.Dialect.IsPostgres() {
+		return false, nil
+	}
+	if filter == nil || filter.Op == query.OpTrue {
+		return true, nil
+	}
+	if limit <= 0 {
+		return false, nil
+	}
+	n, err := r.count(ctx, filter, nil)
+	if err != nil {
+		return false, err
+	}
+	return r.dense(ctx, n, limit)
 }

@@ -37,24 +37,39 @@ type pageSpec struct {
 	walkRefIndex bool
 }
 
-// sqliteRefIndex is SQLite's name for the index of UNIQUE (entity_ref), the
-// second constraint of final_entities in 0001_catalog.sql.
-const sqliteRefIndex = "sqlite_autoindex_final_entities_2"
+// sqliteRefIndex is the partial index of the visible entities in entity_ref
+// order (0003_read_indexes.sql); it holds entity_id too, so a walk probes
+// the filter without reading the entities it skips.
+const sqliteRefIndex = "final_entities_visible_ref"
 
 // page runs one keyset page and calls fn for each row in presentation order
 // of the walk (reverse order when backward).
 func (r *Reader) page(ctx context.Context, p pageSpec, fn func(pageRow) error) error {
+	if r.sortedWalk(p) {
+		return r.walkSorted(ctx, p, fn)
+	}
+	return r.pageSQL(ctx, p, fn)
+}
+
+// pageSQL reads any page in one statement; orderings compute each entity's
+// sort values with a subquery per row, so it suits pages whose matches are
+// few, or that walkSorted does not serve (several order fields, offsets).
+func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error) error {
 	var b sqlBuilder
+	sqlite := !r.db.Dialect.IsPostgres()
 	if len(p.order) == 0 {
 		b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe")
-		if p.walkRefIndex && !r.db.Dialect.IsPostgres() {
+		if p.walkRefIndex && sqlite {
 			// Many entities match: walking the entity_ref index in order and
 			// probing the filter stops after about limit rows, where the
 			// planner's choice would look up and sort every match.
 			b.write(" INDEXED BY " + sqliteRefIndex)
 		}
 		b.write(" WHERE ")
-		compileWhereMode(&b, p.filter, p.fullText, p.walkRefIndex && !r.db.Dialect.IsPostgres())
+		compileWhereMode(&b, p.filter, p.fullText, p.walkRefIndex && sqlite)
+		if sqlite {
+			writeKindRange(&b, p.filter, "fe.entity_ref")
+		}
 		if p.after != nil {
 			if p.backward {
 				b.write(" AND fe.entity_ref < ")
@@ -119,12 +134,17 @@ func (r *Reader) page(ctx context.Context, p pageSpec, fn func(pageRow) error) e
 		b.arg(p.offset)
 	}
 
+	return r.scanPage(ctx, &b, len(p.order), fn)
+}
+
+// scanPage runs the page query in b, whose columns are entity_ref,
+// final_entity and n sort values, and calls fn for each row.
+func (r *Reader) scanPage(ctx context.Context, b *sqlBuilder, n int, fn func(pageRow) error) error {
 	rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)
 	if err != nil {
 		return fmt.Errorf("query entities: %w", err)
 	}
 	defer rows.Close()
-	n := len(p.order)
 	for rows.Next() {
 		var row pageRow
 		vals := make([]sql.NullString, n)
@@ -219,7 +239,13 @@ func (r *Reader) count(ctx context.Context, filter *query.Expr, ft *query.FullTe
 		b.write(" AND value = ")
 		b.arg(m.Values[0])
 	} else {
-		b.write("SELECT COUNT(*) FROM final_entities fe WHERE ")
+		b.write("SELECT COUNT(*) FROM final_entities fe")
+		if !r.db.Dialect.IsPostgres() && filter == nil && (ft == nil || strings.TrimSpace(ft.Term) == "") {
+			// Count every visible entity from the narrow index, not the
+			// table rows and their large entity texts.
+			b.write(" INDEXED BY " + sqliteRefIndex)
+		}
+		b.write(" WHERE ")
 		compileWhere(&b, filter, ft)
 	}
 	var n int

@@ -86,13 +86,11 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 	}
 
 	spec := pageSpec{filter: filter, fullText: c.FullText, order: c.Order, limit: limit + 1}
-	if c.Total != nil && len(c.Order) == 0 {
-		dense, err := r.dense(ctx, *c.Total, limit)
-		if err != nil {
-			return QueryResult{}, err
-		}
-		spec.walkRefIndex = dense
+	dense, err := r.denseMatch(ctx, c.Total, filter, c.FullText, limit)
+	if err != nil {
+		return QueryResult{}, err
 	}
+	spec.walkRefIndex = dense
 	if fromCursor {
 		spec.after = &c.Pos
 		spec.backward = c.Backward
@@ -141,6 +139,22 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 		res.PrevCursor = encodeCursor(p)
 	}
 	return res, nil
+}
+
+// denseMatch reports whether the entities matching filter and full text
+// (total of them, when known) are dense enough in the catalog that walking
+// an index in order finds limit of them quickly (SQLite only).
+func (r *Reader) denseMatch(ctx context.Context, total *int, filter *query.Expr, ft *query.FullText, limit int) (bool, error) {
+	if r.db.Dialect.IsPostgres() {
+		return false, nil
+	}
+	if total != nil {
+		return r.dense(ctx, *total, limit)
+	}
+	if (filter == nil || filter.Op == query.OpTrue) && (ft == nil || ft.Term == "") {
+		return true, nil
+	}
+	return false, nil
 }
 
 // dense reports whether total matches are dense enough in the catalog that

@@ -54,6 +54,11 @@ func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter 
 	if err != nil {
 		return nil, err
 	}
+	if emptyCounts(counts) {
+		// Nothing yet (a portal that is still ingesting, a new kind): do not pin an empty
+		// picker for a whole TTL.
+		return counts, nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= facetCacheSize {
@@ -65,4 +70,13 @@ func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter 
 	}
 	c.entries[key] = facetEntry{at: now, counts: counts}
 	return counts, nil
+}
+
+func emptyCounts(counts map[string][]reader.FacetCount) bool {
+	for _, c := range counts {
+		if len(c) > 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -39,7 +39,7 @@ var _ Reader = (*reader.Reader)(nil)
 // Options configure the catalog pages.
 type Options struct {
 	Logger *slog.Logger
-	// FacetTTL is how long filter counts are reused for the same filter (default 30s; negative
+	// FacetTTL is how long filter counts are reused for the same filter (default 5s; negative
 	// disables the cache). Counting scans every matching entity, so at 100k entities it costs
 	// more than the page itself; counts a few seconds old are fine for a picker.
 	FacetTTL time.Duration
@@ -77,7 +77,7 @@ func Extensions(r Reader, opts Options) []extension.Extension {
 		opts.Now = time.Now
 	}
 	if opts.FacetTTL == 0 {
-		opts.FacetTTL = 30 * time.Second
+		opts.FacetTTL = 5 * time.Second
 	}
 	idx := &indexPage{r: r, log: opts.Logger, facets: newFacetCache(opts.FacetTTL, opts.Now)}
 	ent := &entityPage{r: r, log: opts.Logger}

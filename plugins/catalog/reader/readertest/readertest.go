@@ -5,6 +5,7 @@ package readertest
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -48,11 +49,7 @@ func (s Seeder) Entities(ctx context.Context, entities ...string) ([]string, err
 		return nil, err
 	}
 	defer insEntity.Close()
-	insSearch, err := tx.PrepareContext(ctx, s.DB.Dialect.Rebind(`INSERT INTO search (entity_id, key, value, original_value) VALUES (?, ?, ?, ?)`))
-	if err != nil {
-		return nil, err
-	}
-	defer insSearch.Close()
+	search := searchBatch{tx: tx, db: s.DB}
 	uids := make([]string, 0, len(entities))
 	for _, raw := range entities {
 		var m map[string]any
@@ -88,13 +85,51 @@ func (s Seeder) Entities(ctx context.Context, entities ...string) ([]string, err
 			return nil, fmt.Errorf("insert %s: %w", ref, err)
 		}
 		for _, r := range query.Flatten(m) {
-			if _, err := insSearch.ExecContext(ctx, uid, r.Key, r.Value, r.OriginalValue); err != nil {
-				return nil, fmt.Errorf("insert search row %s of %s: %w", r.Key, ref, err)
+			if err := search.add(ctx, uid, r.Key, r.Value, r.OriginalValue); err != nil {
+				return nil, fmt.Errorf("insert search rows of %s: %w", ref, err)
 			}
 		}
 		uids = append(uids, uid)
 	}
+	if err := search.flush(ctx); err != nil {
+		return nil, fmt.Errorf("insert search rows: %w", err)
+	}
 	return uids, tx.Commit()
+}
+
+// searchBatch inserts search rows several per statement.
+type searchBatch struct {
+	tx   *sql.Tx
+	db   *database.DB
+	args []any
+}
+
+// searchBatchRows is how many rows one INSERT carries (4 parameters each).
+const searchBatchRows = 250
+
+func (b *searchBatch) add(ctx context.Context, values ...any) error {
+	b.args = append(b.args, values...)
+	if len(b.args) >= 4*searchBatchRows {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+func (b *searchBatch) flush(ctx context.Context) error {
+	if len(b.args) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO search (entity_id, key, value, original_value) VALUES ")
+	for i := 0; i < len(b.args)/4; i++ {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?)")
+	}
+	_, err := b.tx.ExecContext(ctx, b.db.Dialect.Rebind(q.String()), b.args...)
+	b.args = b.args[:0]
+	return err
 }
 
 // Parent records that parent (an entity ref, or "" for a provider with key
