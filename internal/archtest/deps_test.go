@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,10 +54,34 @@ func pluginOf(path string) string {
 	return id
 }
 
+// isPublic reports whether path is a package a plugin offers to other plugins: its client or
+// its entityui (the contracts for putting cards and tabs on its pages).
+func isPublic(path string) bool {
+	return strings.HasSuffix(path, "/client") || strings.HasSuffix(path, "/entityui")
+}
+
 func TestDependencyRules(t *testing.T) {
 	pkgs := listPackages(t)
 	if len(pkgs) < 5 {
 		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	deps := map[string][]string{}
+	for _, p := range pkgs {
+		deps[p.ImportPath] = p.Deps
+	}
+	// publicOK reports whether p may depend on dep of another plugin: p imports only that
+	// plugin's public packages directly, and reaches the rest of it only through them (its
+	// entityui's model types, say). Every package's direct imports are checked in turn.
+	publicOK := func(p pkg, dep string) bool {
+		if slices.Contains(p.Imports, dep) {
+			return isPublic(dep)
+		}
+		for _, via := range p.Deps {
+			if isPublic(via) && pluginOf(via) == pluginOf(dep) && (via == dep || slices.Contains(deps[via], dep)) {
+				return true
+			}
+		}
+		return false
 	}
 	for _, p := range pkgs {
 		for _, dep := range append(p.Deps, p.Imports...) {
@@ -69,11 +94,22 @@ func TestDependencyRules(t *testing.T) {
 					t.Errorf("%s imports %s: the framework knows no plugin", p.ImportPath, dep)
 				}
 			case pluginOf(p.ImportPath) != "" && pluginOf(p.ImportPath) != "all":
-				if other := pluginOf(dep); other != "" && other != pluginOf(p.ImportPath) && !strings.HasSuffix(dep, "/client") {
-					t.Errorf("%s imports %s: plugins talk through public clients or HTTP", p.ImportPath, dep)
+				if other := pluginOf(dep); other != "" && other != pluginOf(p.ImportPath) && !publicOK(p, dep) {
+					t.Errorf("%s imports %s: plugins talk through public clients, entityui or HTTP", p.ImportPath, dep)
 				}
 				if strings.HasPrefix(dep, module+"/cli") {
 					t.Errorf("%s imports the cli", p.ImportPath)
+				}
+			}
+		}
+		// A public package is read by other plugins: it never reaches its plugin's tables.
+		if isPublic(p.ImportPath) && pluginOf(p.ImportPath) != "" {
+			for _, dep := range p.Deps {
+				rest, ok := strings.CutPrefix(dep, module+"/plugins/"+pluginOf(p.ImportPath))
+				for _, inner := range []string{"/store", "/reader", "/engine", "/api"} {
+					if ok && (rest == inner || strings.HasPrefix(rest, inner+"/")) {
+						t.Errorf("%s depends on %s: public packages never reach the plugin's storage", p.ImportPath, dep)
+					}
 				}
 			}
 		}

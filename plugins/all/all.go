@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/plugins/apidocs"
 	"github.com/portico-dev/portico/plugins/app"
 	"github.com/portico-dev/portico/plugins/catalog"
 	"github.com/portico-dev/portico/web"
@@ -15,5 +16,6 @@ func Features() []framework.Feature {
 		web.RegistryFactory(),
 		app.Plugin(),
 		catalog.Plugin(),
+		apidocs.Plugin(),
 	}
 }

@@ -2,7 +2,6 @@ package browser
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -131,7 +130,7 @@ func TestDisableCardThroughAppExtensions(t *testing.T) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal(fmt.Sprintf("entity page never rendered: %s", page))
+			t.Fatalf("entity page never rendered: %s", page)
 		}
 	}
 }

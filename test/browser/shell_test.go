@@ -47,7 +47,7 @@ func startPortalWith(t *testing.T, app map[string]any) *frameworktest.Backend {
 	return frameworktest.Start(t, map[string]any{
 		"app":          appCfg,
 		"organization": map[string]any{"name": "Kestrel Travel"},
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{filepath.Dir(examples)}}},
+		"backend":      map[string]any{"reading": map[string]any{"localRoots": []any{filepath.Dir(examples)}}},
 		"catalog": map[string]any{
 			"rules":     []any{map[string]any{"allow": []any{"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "Template"}}},
 			"locations": []any{map[string]any{"type": "file", "target": examples}},

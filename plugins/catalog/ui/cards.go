@@ -7,15 +7,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/portico-dev/portico/plugins/catalog/entityui"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/web/extension"
 )
 
-// cardFunc adapts a function to CardRenderer.
-type cardFunc func(ctx context.Context, ec *EntityContext) (Card, error)
-
-// RenderCard calls f.
-func (f cardFunc) RenderCard(ctx context.Context, ec *EntityContext) (Card, error) { return f(ctx, ec) }
+// cardFunc adapts a function to entityui.CardRenderer.
+type cardFunc = entityui.CardFunc
 
 func card(name, typ string, filter any, f cardFunc) extension.Extension {
 	return extension.EntityCard(extension.EntityCardSpec{Namespace: "catalog", Name: name, Type: typ, Filter: filter, Renderer: f})
@@ -57,7 +55,7 @@ type fieldView struct {
 	Code  bool
 }
 
-func fieldsCard(ec *EntityContext, title string, fields []fieldView) (Card, error) {
+func fieldsCard(ec *entityui.EntityContext, title string, fields []fieldView) (entityui.Card, error) {
 	var kept []fieldView
 	for _, f := range fields {
 		if f.Text != "" || len(f.Links) > 0 {
@@ -65,17 +63,17 @@ func fieldsCard(ec *EntityContext, title string, fields []fieldView) (Card, erro
 		}
 	}
 	body, err := ec.Execute("entity-card-fields", kept)
-	return Card{Title: title, Body: body}, err
+	return entityui.Card{Title: title, Body: body}, err
 }
 
-func aboutCard(_ context.Context, ec *EntityContext) (Card, error) {
+func aboutCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	e := ec.Entity
 	fields := []fieldView{
 		{Label: "Description", Text: orDefault(e.Metadata.Description, "No description")},
 		{Label: "Owner", Links: header(ec).Owners},
-		{Label: "System", Links: ec.relationLinksOfKind(model.RelationPartOf, "system")},
-		{Label: "Domain", Links: ec.relationLinksOfKind(model.RelationPartOf, "domain")},
-		{Label: "Parent component", Links: ec.relationLinksOfKind(model.RelationPartOf, "component")},
+		{Label: "System", Links: relationLinksOfKind(ec, model.RelationPartOf, "system")},
+		{Label: "Domain", Links: relationLinksOfKind(ec, model.RelationPartOf, "domain")},
+		{Label: "Parent component", Links: relationLinksOfKind(ec, model.RelationPartOf, "component")},
 		{Label: "Type", Text: specString(e.Spec, "type")},
 		{Label: "Lifecycle", Text: specString(e.Spec, "lifecycle")},
 		{Label: "Namespace", Text: e.Metadata.Namespace},
@@ -93,26 +91,26 @@ func orDefault(s, def string) string {
 }
 
 // relationLinksOfKind links to the targets of relType whose kind is kind.
-func (ec *EntityContext) relationLinksOfKind(relType, kind string) []linkView {
+func relationLinksOfKind(ec *entityui.EntityContext, relType, kind string) []linkView {
 	var out []linkView
 	for _, t := range ec.RelationTargets(relType) {
 		if strings.HasPrefix(t, kind+":") {
-			out = append(out, refLink(t, kind, ec.links))
+			out = append(out, refLink(t, kind, ec.Links()))
 		}
 	}
 	return out
 }
 
-func linksCard(_ context.Context, ec *EntityContext) (Card, error) {
+func linksCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	var ls []linkView
 	for _, l := range ec.Entity.Metadata.Links {
 		ls = append(ls, linkView{Label: orDefault(l.Title, l.URL), Href: l.URL})
 	}
 	body, err := ec.Execute("entity-card-links", ls)
-	return Card{Title: "Links", Body: body}, err
+	return entityui.Card{Title: "Links", Body: body}, err
 }
 
-func labelsCard(_ context.Context, ec *EntityContext) (Card, error) {
+func labelsCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	keys := make([]string, 0, len(ec.Entity.Metadata.Labels))
 	for k := range ec.Entity.Metadata.Labels {
 		keys = append(keys, k)
@@ -132,23 +130,23 @@ func profile(e *model.Entity) (display, email string) {
 	return display, email
 }
 
-func groupProfileCard(_ context.Context, ec *EntityContext) (Card, error) {
+func groupProfileCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	display, email := profile(ec.Entity)
 	return fieldsCard(ec, "Group", []fieldView{
 		{Label: "Display name", Text: display},
 		{Label: "Email", Links: mailto(email)},
 		{Label: "Type", Text: specString(ec.Entity.Spec, "type")},
-		{Label: "Parent group", Links: ec.relationLinks(model.RelationChildOf, "group")},
-		{Label: "Child groups", Links: ec.relationLinks(model.RelationParentOf, "group")},
+		{Label: "Parent group", Links: relationLinks(ec, model.RelationChildOf, "group")},
+		{Label: "Child groups", Links: relationLinks(ec, model.RelationParentOf, "group")},
 	})
 }
 
-func userProfileCard(_ context.Context, ec *EntityContext) (Card, error) {
+func userProfileCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	display, email := profile(ec.Entity)
 	return fieldsCard(ec, "Profile", []fieldView{
 		{Label: "Display name", Text: display},
 		{Label: "Email", Links: mailto(email)},
-		{Label: "Member of", Links: ec.relationLinks(model.RelationMemberOf, "group")},
+		{Label: "Member of", Links: relationLinks(ec, model.RelationMemberOf, "group")},
 	})
 }
 
@@ -159,7 +157,7 @@ func mailto(email string) []linkView {
 	return []linkView{{Label: email, Href: "mailto:" + email}}
 }
 
-func locationTargetsCard(_ context.Context, ec *EntityContext) (Card, error) {
+func locationTargetsCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	var ls []linkView
 	add := func(v any) {
 		s, _ := v.(string)
@@ -179,24 +177,24 @@ func locationTargetsCard(_ context.Context, ec *EntityContext) (Card, error) {
 		}
 	}
 	body, err := ec.Execute("entity-card-links", ls)
-	return Card{Title: "Targets (" + specString(ec.Entity.Spec, "type") + ")", Body: body}, err
+	return entityui.Card{Title: "Targets (" + specString(ec.Entity.Spec, "type") + ")", Body: body}, err
 }
 
 // preView is a raw text block.
 type preView struct{ Label, Text, Empty string }
 
-func apiDefinitionCard(_ context.Context, ec *EntityContext) (Card, error) {
+func apiDefinitionCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	body, err := ec.Execute("entity-card-pre", preView{
 		Label: specString(ec.Entity.Spec, "type") + " definition",
 		Text:  specString(ec.Entity.Spec, "definition"),
 		Empty: "This API has no definition.",
 	})
-	return Card{Title: "Definition", Body: body}, err
+	return entityui.Card{Title: "Definition", Body: body}, err
 }
 
 // entitiesView is a table of related entities.
 type entitiesView struct {
-	Rows     []RelatedEntity
+	Rows     []entityui.RelatedEntity
 	More     int
 	MoreHref string
 	Empty    string
@@ -204,7 +202,7 @@ type entitiesView struct {
 
 // relatedCard lists the targets of relType, keeping only those of kind when kind is set.
 func relatedCard(title, relType, kind, empty string) cardFunc {
-	return func(_ context.Context, ec *EntityContext) (Card, error) {
+	return func(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 		rows, total := ec.Related(relType)
 		if kind != "" {
 			total = 0
@@ -213,21 +211,21 @@ func relatedCard(title, relType, kind, empty string) cardFunc {
 					total++
 				}
 			}
-			rows = slices.DeleteFunc(rows, func(r RelatedEntity) bool { return !strings.EqualFold(r.Kind, kind) })
+			rows = slices.DeleteFunc(rows, func(r entityui.RelatedEntity) bool { return !strings.EqualFold(r.Kind, kind) })
 		}
 		body, err := ec.Execute("entity-card-entities", entitiesView{Rows: rows, More: total - len(rows), Empty: empty})
-		return Card{Title: title, Body: body}, err
+		return entityui.Card{Title: title, Body: body}, err
 	}
 }
 
-func ownershipCard(_ context.Context, ec *EntityContext) (Card, error) {
+func ownershipCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	rows, total := ec.Related(model.RelationOwnerOf)
 	v := entitiesView{Rows: rows, More: total - len(rows), Empty: "Owns nothing yet."}
 	if total > 0 {
 		v.MoreHref = ec.IndexHref(url.Values{"filters[kind]": {"all"}, "filters[owners]": {ec.Entity.Ref().String()}})
 	}
 	body, err := ec.Execute("entity-card-entities", v)
-	return Card{Title: "Ownership", Body: body}, err
+	return entityui.Card{Title: "Ownership", Body: body}, err
 }
 
 // relationGroupView is the targets of one relation type.
@@ -237,7 +235,7 @@ type relationGroupView struct {
 	More  int
 }
 
-func relationsCard(_ context.Context, ec *EntityContext) (Card, error) {
+func relationsCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 	var groups []relationGroupView
 	index := map[string]int{}
 	for _, r := range ec.Entity.Relations {
@@ -252,7 +250,7 @@ func relationsCard(_ context.Context, ec *EntityContext) (Card, error) {
 			g.More++
 			continue
 		}
-		re := ec.relatedEntity(r.TargetRef)
+		re := ec.Lookup(r.TargetRef)
 		label := r.TargetRef
 		if parsed, err := model.ParseEntityRef(r.TargetRef, model.RefContext{}); err == nil {
 			label = humanRef(parsed, "")
@@ -264,7 +262,7 @@ func relationsCard(_ context.Context, ec *EntityContext) (Card, error) {
 	}
 	slices.SortStableFunc(groups, func(a, b relationGroupView) int { return strings.Compare(a.Type, b.Type) })
 	body, err := ec.Execute("entity-card-relations", groups)
-	return Card{Title: "Relations", Body: body}, err
+	return entityui.Card{Title: "Relations", Body: body}, err
 }
 
 // overview is the Renderer of entity-content:catalog/overview: its cards, laid out by their
@@ -280,11 +278,11 @@ type cardView struct {
 	Body                 template.HTML
 }
 
-// RenderContent implements ContentRenderer.
-func (overview) RenderContent(ctx context.Context, ec *EntityContext) (template.HTML, error) {
+// RenderContent implements entityui.ContentRenderer.
+func (overview) RenderContent(ctx context.Context, ec *entityui.EntityContext) (template.HTML, error) {
 	var v overviewView
-	for _, n := range ec.Shell.Tree().ChildrenFor(OverviewID, "cards", ec.Raw) {
-		cr, ok := n.Extension.Renderer.(CardRenderer)
+	for _, n := range ec.Shell.Tree().ChildrenFor(OverviewID, entityui.CardsInput, ec.Raw) {
+		cr, ok := n.Extension.Renderer.(entityui.CardRenderer)
 		if !ok {
 			continue
 		}

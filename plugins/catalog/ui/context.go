@@ -5,16 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html/template"
-	"net/url"
 
+	"github.com/portico-dev/portico/plugins/catalog/entityui"
 	"github.com/portico-dev/portico/plugins/catalog/model"
-	"github.com/portico-dev/portico/web"
 )
 
-// maxPerRelation bounds how many entities of one relation type a card lists, so a group
-// owning thousands of entities still gets a small page; cards link to the full list.
-const maxPerRelation = 50
+// maxPerRelation bounds how many entities of one relation type a card lists.
+const maxPerRelation = entityui.MaxPerRelation
 
 // relatedFields are the fields of related entities the cards show.
 func relatedFields() []string {
@@ -22,91 +19,22 @@ func relatedFields() []string {
 		"spec.type", "spec.lifecycle", "spec.owner", "spec.profile.displayName", "spec.profile.email"}
 }
 
-// EntityContext is what entity tabs and cards render from: the entity, decoded both typed
-// and as a generic map (for extension filters), and summaries of the entities it relates to.
-type EntityContext struct {
-	Entity *model.Entity
-	Raw    map[string]any
-	Shell  *web.Shell
-
-	links   links
-	related map[string]RelatedEntity // canonical ref → summary
-}
-
-// RelatedEntity summarises an entity at the other end of a relation.
-type RelatedEntity struct {
-	Ref         string // canonical reference
-	Kind        string
-	Title       string // title, display name or name
-	Href        string // entity page; "" when the page is disabled
-	Type        string
-	Lifecycle   string
-	Owner       string
-	Description string
-	Email       string
-	Missing     bool // the relation points at an entity the catalog does not have
-}
-
-// Execute renders one of the shell's templates, for cards and tabs.
-func (ec *EntityContext) Execute(name string, data any) (template.HTML, error) {
-	return ec.Shell.Execute(name, data)
-}
-
-// EntityHref returns the entity page URL of a reference string.
-func (ec *EntityContext) EntityHref(ref string) string { return ec.links.EntityString(ref) }
-
-// IndexHref returns the catalog index URL with the given query.
-func (ec *EntityContext) IndexHref(q url.Values) string { return ec.links.Index(q) }
-
-// RelationTargets returns the target refs of the entity's relations of one type, in order.
-func (ec *EntityContext) RelationTargets(relType string) []string {
-	var out []string
-	for _, r := range ec.Entity.Relations {
-		if r.Type == relType {
-			out = append(out, r.TargetRef)
-		}
-	}
-	return out
-}
-
-// Related returns summaries of the first maxPerRelation targets of relType and how many
-// targets there are in all.
-func (ec *EntityContext) Related(relType string) ([]RelatedEntity, int) {
-	targets := ec.RelationTargets(relType)
-	out := make([]RelatedEntity, 0, min(len(targets), maxPerRelation))
-	for _, t := range targets[:min(len(targets), maxPerRelation)] {
-		out = append(out, ec.relatedEntity(t))
-	}
-	return out, len(targets)
-}
-
-func (ec *EntityContext) relatedEntity(ref string) RelatedEntity {
-	if re, ok := ec.related[ref]; ok {
-		return re
-	}
-	re := RelatedEntity{Ref: ref, Title: ref, Href: ec.links.EntityString(ref), Missing: true}
-	if r, err := model.ParseEntityRef(ref, model.RefContext{}); err == nil {
-		re.Kind, re.Title = r.Kind, humanRef(r, r.Kind)
-	}
-	return re
-}
-
 // relationLinks links to the targets of relType, labelled relative to defaultKind.
-func (ec *EntityContext) relationLinks(relType, defaultKind string) []linkView {
+func relationLinks(ec *entityui.EntityContext, relType, defaultKind string) []linkView {
 	var out []linkView
 	for _, t := range ec.RelationTargets(relType) {
-		out = append(out, refLink(t, defaultKind, ec.links))
+		out = append(out, refLink(t, defaultKind, ec.Links()))
 	}
 	return out
 }
 
 // fetchRelated reads the summaries of the first maxPerRelation targets of every relation
-// type in one query.
-func (ec *EntityContext) fetchRelated(ctx context.Context, r Reader) error {
+// type of e in one query.
+func fetchRelated(ctx context.Context, r Reader, e *model.Entity, l links) (map[string]entityui.RelatedEntity, error) {
 	perType := map[string]int{}
 	seen := map[string]bool{}
 	var refs []string
-	for _, rel := range ec.Entity.Relations {
+	for _, rel := range e.Relations {
 		if perType[rel.Type] >= maxPerRelation || seen[rel.TargetRef] {
 			continue
 		}
@@ -114,13 +42,13 @@ func (ec *EntityContext) fetchRelated(ctx context.Context, r Reader) error {
 		seen[rel.TargetRef] = true
 		refs = append(refs, rel.TargetRef)
 	}
-	ec.related = make(map[string]RelatedEntity, len(refs))
+	related := make(map[string]entityui.RelatedEntity, len(refs))
 	if len(refs) == 0 {
-		return nil
+		return related, nil
 	}
 	items, err := r.ByRefs(ctx, refs, nil, relatedFields())
 	if err != nil {
-		return fmt.Errorf("read related entities: %w", err)
+		return nil, fmt.Errorf("read related entities: %w", err)
 	}
 	for i, raw := range items {
 		if raw == nil {
@@ -137,15 +65,15 @@ func (ec *EntityContext) fetchRelated(ctx context.Context, r Reader) error {
 			} `json:"spec"`
 		}
 		if err := json.Unmarshal(raw, &e); err != nil {
-			return fmt.Errorf("decode related entity %s: %w", refs[i], err)
+			return nil, fmt.Errorf("decode related entity %s: %w", refs[i], err)
 		}
 		ref := model.EntityRef{Kind: e.Kind, Namespace: cmp.Or(e.Metadata.Namespace, model.DefaultNamespace), Name: e.Metadata.Name}
 		str := func(v any) string { s, _ := v.(string); return s }
-		ec.related[refs[i]] = RelatedEntity{
+		related[refs[i]] = entityui.RelatedEntity{
 			Ref:         refs[i],
 			Kind:        e.Kind,
 			Title:       cmp.Or(e.Metadata.Title, e.Spec.Profile.DisplayName, e.Metadata.Name),
-			Href:        ec.links.Entity(ref),
+			Href:        l.Entity(ref),
 			Type:        str(e.Spec.Type),
 			Lifecycle:   str(e.Spec.Lifecycle),
 			Owner:       str(e.Spec.Owner),
@@ -153,5 +81,5 @@ func (ec *EntityContext) fetchRelated(ctx context.Context, r Reader) error {
 			Email:       e.Spec.Profile.Email,
 		}
 	}
-	return nil
+	return related, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/portico-dev/portico/plugins/catalog/entityui"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/web"
 )
@@ -87,7 +88,7 @@ type tabView struct {
 	Current     bool
 }
 
-func (h *entityPage) build(r *http.Request, page *web.Page, ec *EntityContext) (entityView, bool, error) {
+func (h *entityPage) build(r *http.Request, page *web.Page, ec *entityui.EntityContext) (entityView, bool, error) {
 	e := ec.Entity
 	v := entityView{Header: header(ec)}
 	if e.Status != nil {
@@ -100,11 +101,11 @@ func (h *entityPage) build(r *http.Request, page *web.Page, ec *EntityContext) (
 			v.Errors = append(v.Errors, p)
 		}
 	}
-	base := ec.links.Entity(e.Ref())
+	base := ec.Links().Entity(e.Ref())
 	sub := subPath(page.Path, r.URL.Path)
-	var current ContentRenderer
-	for _, n := range ec.Shell.Tree().ChildrenFor(EntityPageID, "contents", ec.Raw) {
-		cr, ok := n.Extension.Renderer.(ContentRenderer)
+	var current entityui.ContentRenderer
+	for _, n := range ec.Shell.Tree().ChildrenFor(EntityPageID, entityui.ContentsInput, ec.Raw) {
+		cr, ok := n.Extension.Renderer.(entityui.ContentRenderer)
 		if !ok {
 			continue
 		}
@@ -141,7 +142,7 @@ func subPath(pattern, path string) string {
 	return "/" + strings.Join(parts[n:], "/")
 }
 
-func header(ec *EntityContext) headerView {
+func header(ec *entityui.EntityContext) headerView {
 	e := ec.Entity
 	hv := headerView{
 		Kind:        e.Kind,
@@ -156,14 +157,14 @@ func header(ec *EntityContext) headerView {
 	if ns := e.Metadata.Namespace; ns != "" && ns != model.DefaultNamespace {
 		hv.Namespace = ns
 	}
-	hv.Owners = ec.relationLinks(model.RelationOwnedBy, "group")
+	hv.Owners = relationLinks(ec, model.RelationOwnedBy, "group")
 	if len(hv.Owners) == 0 {
 		if o := specString(e.Spec, "owner"); o != "" {
-			hv.Owners = []linkView{refLink(o, "group", ec.links)}
+			hv.Owners = []linkView{refLink(o, "group", ec.Links())}
 		}
 	}
 	for _, t := range e.Metadata.Tags {
-		hv.Tags = append(hv.Tags, linkView{Label: t, Href: ec.links.Index(map[string][]string{"filters[kind]": {"all"}, "filters[tags]": {t}})})
+		hv.Tags = append(hv.Tags, linkView{Label: t, Href: ec.Links().Index(map[string][]string{"filters[kind]": {"all"}, "filters[tags]": {t}})})
 	}
 	return hv
 }
@@ -183,7 +184,7 @@ func viewSource(e *model.Entity) string {
 }
 
 // loadEntity reads the entity and prefetches summaries of its related entities.
-func loadEntity(ctx context.Context, r Reader, shell *web.Shell, ref model.EntityRef) (*EntityContext, error) {
+func loadEntity(ctx context.Context, r Reader, shell *web.Shell, ref model.EntityRef) (*entityui.EntityContext, error) {
 	raw, err := r.ByRef(ctx, ref.String())
 	if err != nil {
 		return nil, err
@@ -196,9 +197,9 @@ func loadEntity(ctx context.Context, r Reader, shell *web.Shell, ref model.Entit
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("decode entity %s: %w", ref, err)
 	}
-	ec := &EntityContext{Entity: &e, Raw: m, Shell: shell, links: linksFor(shell)}
-	if err := ec.fetchRelated(ctx, r); err != nil {
+	related, err := fetchRelated(ctx, r, &e, linksFor(shell))
+	if err != nil {
 		return nil, err
 	}
-	return ec, nil
+	return entityui.NewEntityContext(&e, m, shell, related), nil
 }

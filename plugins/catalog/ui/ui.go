@@ -3,10 +3,10 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"html/template"
 	"log/slog"
 	"time"
 
+	"github.com/portico-dev/portico/plugins/catalog/entityui"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 	"github.com/portico-dev/portico/web"
@@ -14,10 +14,11 @@ import (
 )
 
 // Extension IDs of the catalog pages and the entity page's overview tab.
+// Other plugins use the same constants from entityui.
 const (
-	IndexPageID  = "page:catalog"
-	EntityPageID = "page:catalog/entity"
-	OverviewID   = "entity-content:catalog/overview"
+	IndexPageID  = entityui.IndexPageID
+	EntityPageID = entityui.EntityPageID
+	OverviewID   = entityui.OverviewID
 )
 
 // Default mount paths, as in Backstage. The entity path uses net/http ServeMux wildcards.
@@ -45,22 +46,6 @@ type Options struct {
 	FacetTTL time.Duration
 	// Now is the clock of the facet cache (default time.Now).
 	Now func() time.Time
-}
-
-// CardRenderer is the Renderer payload of an entity-card extension attached to the overview.
-type CardRenderer interface {
-	RenderCard(ctx context.Context, ec *EntityContext) (Card, error)
-}
-
-// Card is a rendered entity card: a titled section of the overview.
-type Card struct {
-	Title string
-	Body  template.HTML
-}
-
-// ContentRenderer is the Renderer payload of an entity-content extension (an entity page tab).
-type ContentRenderer interface {
-	RenderContent(ctx context.Context, ec *EntityContext) (template.HTML, error)
 }
 
 // Register contributes the catalog pages, nav item, overview tab and cards to reg.

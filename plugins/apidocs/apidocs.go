@@ -1,0 +1,43 @@
+package apidocs
+
+import (
+	"context"
+
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/plugins/apidocs/ui"
+	"github.com/portico-dev/portico/web"
+)
+
+// ID is the plugin's ID.
+const ID = "api-docs"
+
+// Plugin returns the api-docs plugin. It has no API or tables of its own; without the web
+// registry (a headless backend) it does nothing.
+func Plugin() framework.Plugin {
+	return framework.Plugin{
+		ID: ID,
+		Register: func(r *framework.PluginRegistrar) {
+			r.RegisterInit(initPlugin)
+		},
+	}
+}
+
+func initPlugin(ctx context.Context, d *framework.Deps) error {
+	reg, err := framework.Use(ctx, d, web.RegistryService)
+	if err != nil {
+		return nil // no web UI in this backend
+	}
+	log, err := framework.Use(ctx, d, framework.LoggerService)
+	if err != nil {
+		return err
+	}
+	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
+	if err != nil {
+		return err
+	}
+	reg.Add(ui.Extensions(ui.Options{
+		Logger:     log,
+		CatalogURL: func() string { return disc.BaseURL("catalog") },
+	})...)
+	return nil
+}

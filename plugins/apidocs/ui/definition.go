@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"strings"
+
+	"github.com/portico-dev/portico/plugins/apidocs/apidef"
+	"github.com/portico-dev/portico/plugins/catalog/entityui"
+)
+
+// DefinitionTemplate is the template the Definition tab renders with.
+const DefinitionTemplate = "apidocs-definition"
+
+// definitionView is the Definition tab's view model (web/templates/apidocs-definition.html).
+type definitionView struct {
+	Type     string // spec.type as written
+	OpenAPI  *apidef.OpenAPI
+	AsyncAPI *apidef.AsyncAPI
+	Source   template.HTML // highlighted GraphQL or protobuf
+	Problem  string        // why the definition could not be shown formatted
+	Empty    bool          // no spec.definition at all
+	Raw      template.HTML // the definition, highlighted when its language is known
+	RawOpen  bool          // the raw view is the main view (unknown type, or a problem)
+}
+
+// definitionTab renders entity-content:api-docs/definition.
+type definitionTab struct {
+	log *slog.Logger
+}
+
+// RenderContent implements entityui.ContentRenderer. Definitions that cannot be read show a
+// message and the raw text; only a template failure is an error.
+func (t definitionTab) RenderContent(_ context.Context, ec *entityui.EntityContext) (template.HTML, error) {
+	v := buildDefinition(ec.Spec("type"), ec.Spec("definition"))
+	if v.Problem != "" {
+		t.log.Debug("api definition not rendered", "entity", ec.Entity.Ref().String(), "problem", v.Problem)
+	}
+	return ec.Execute(DefinitionTemplate, v)
+}
+
+// buildDefinition prepares the view of a definition of the given spec.type.
+func buildDefinition(typ, def string) (v definitionView) {
+	v.Type = typ
+	if strings.TrimSpace(def) == "" {
+		v.Empty = true
+		return v
+	}
+	rawLang := ""
+	defer func() {
+		// A definition is user input: a parser bug must cost the formatted view, not the page.
+		if r := recover(); r != nil {
+			v = definitionView{Type: typ, Problem: fmt.Sprintf("This definition could not be rendered (%v).", r), RawOpen: true,
+				Raw: apidef.Highlight(def, rawLang)}
+		}
+	}()
+	switch strings.ToLower(typ) {
+	case "openapi":
+		rawLang = apidef.SourceLanguage(def)
+		doc, err := apidef.ParseOpenAPI(def)
+		if err != nil {
+			v.Problem = "This OpenAPI definition could not be read: " + err.Error()
+		}
+		v.OpenAPI = doc
+	case "asyncapi":
+		rawLang = apidef.SourceLanguage(def)
+		doc, err := apidef.ParseAsyncAPI(def)
+		if err != nil {
+			v.Problem = "This AsyncAPI definition could not be read: " + err.Error()
+		}
+		v.AsyncAPI = doc
+	case "graphql":
+		v.Source = apidef.Highlight(def, apidef.LangGraphQL)
+	case "grpc":
+		v.Source = apidef.Highlight(def, apidef.LangProtobuf)
+	default:
+		v.RawOpen = true
+	}
+	if v.Problem != "" {
+		v.RawOpen = true
+	}
+	v.Raw = apidef.Highlight(def, rawLang)
+	return v
+}

@@ -1,0 +1,187 @@
+package ui_test
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/plugins/all"
+)
+
+// extraAPIs are API entities beside the example company: a Swagger 2 document, a malformed
+// OpenAPI document and a type without a dedicated renderer.
+const extraAPIs = `apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: petstore, description: The Swagger sample}
+spec:
+  type: openapi
+  lifecycle: experimental
+  owner: booking-team
+  definition:
+    $text: ./petstore.swagger.yaml
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: broken-api}
+spec:
+  type: openapi
+  lifecycle: experimental
+  owner: booking-team
+  definition: "openapi: [3.0 <oops>"
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: trpc-api}
+spec:
+  type: trpc
+  lifecycle: experimental
+  owner: booking-team
+  definition: "router <x>"
+`
+
+func startPortal(t *testing.T) *frameworktest.Backend {
+	t.Helper()
+	examples, err := filepath.Abs("../../../examples/catalog-info.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	swagger, err := os.ReadFile("../apidef/testdata/petstore.swagger.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"apis.yaml": extraAPIs, "petstore.swagger.yaml": string(swagger)} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return frameworktest.Start(t, map[string]any{
+		"app":     map[string]any{"title": "Kestrel Portal"},
+		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{filepath.Dir(examples), dir}}},
+		"catalog": map[string]any{
+			"rules": []any{map[string]any{"allow": []any{"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "Template"}}},
+			"locations": []any{
+				map[string]any{"type": "file", "target": examples},
+				map[string]any{"type": "file", "target": filepath.Join(dir, "apis.yaml")},
+			},
+		},
+	}, all.Features()...)
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// waitFor polls url until its body contains every want (ingestion is asynchronous).
+func waitFor(t *testing.T, url string, want ...string) {
+	t.Helper()
+	var body string
+	var status int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		status, body = get(t, url)
+		missing := slices.IndexFunc(want, func(w string) bool { return !strings.Contains(body, w) })
+		if status == http.StatusOK && missing < 0 {
+			return
+		}
+	}
+	t.Fatalf("GET %s: status %d, body does not contain all of %q:\n%.2000s", url, status, want, body)
+}
+
+func TestAPIDocsPages(t *testing.T) {
+	portal := startPortal(t)
+	// Every API ingested, with its owner and system relations stitched.
+	waitFor(t, portal.URL+"/api-docs", "trpc-api", "petstore", "broken-api", "Payments", "Bookings API", "Risk", ">booking<", "booking-team</a>")
+	waitFor(t, portal.URL+"/api-docs?owner=group:default/booking-team", "Bookings API", "petstore")
+
+	explorer := []struct {
+		name, query string
+		want, not   []string
+	}{
+		{"all apis", "", []string{`<a href="/catalog/default/api/bookings-api">Bookings API</a>`, "booking-team", "openapi", "graphql", ">booking<", "Create, read, amend and cancel bookings."}, nil},
+		{"by type", "?type=grpc", []string{"Payments"}, []string{"Bookings API"}},
+		{"by lifecycle", "?lifecycle=experimental", []string{"petstore", "broken-api"}, []string{"Bookings API"}},
+		{"by owner", "?owner=group:default/booking-team", []string{"Bookings API"}, nil},
+		{"by text", "?q=bookings", []string{"Bookings API"}, []string{"petstore"}},
+		{"nothing matches", "?type=soap", []string{"No matching APIs"}, []string{"<table"}},
+	}
+	for _, tt := range explorer {
+		t.Run("explorer "+tt.name, func(t *testing.T) {
+			status, body := get(t, portal.URL+"/api-docs"+tt.query)
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("GET /api-docs%s: body lacks %q", tt.query, w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(body, n) {
+					t.Errorf("GET /api-docs%s: body has %q", tt.query, n)
+				}
+			}
+		})
+	}
+
+	tabs := []struct {
+		name, path string
+		want, not  []string
+	}{
+		{"openapi 3", "bookings-api/definition", []string{`class="http-method method-GET">GET</span> <code class="apidocs-path">/bookings</code>`, "List the bookings of a customer", "customerId", "BookingPage", "OpenAPI 3.0.3", `aria-current="page" class="active">Definition</a>`, "Raw definition"}, []string{"apidocs-problem"}},
+		{"swagger 2", "petstore/definition", []string{"Swagger 2.0", "/pets/{petId}", "https://petstore.example/v1", "Rex"}, nil},
+		{"asyncapi", "booking-events/definition", []string{"AsyncAPI 2.6.0", "booking-events", "booking.confirmed"}, nil},
+		{"graphql", "itinerary-graphql/definition", []string{`<pre class="chroma">`, `class="kd">enum</span>`}, nil},
+		{"malformed", "broken-api/definition", []string{"apidocs-problem", "could not be read", "&lt;oops&gt;", "<details class=\"card apidocs-raw\" open>"}, nil},
+		{"raw only", "trpc-api/definition", []string{"router &lt;x&gt;", "<details class=\"card apidocs-raw\" open>"}, []string{"apidocs-problem"}},
+	}
+	for _, tt := range tabs {
+		t.Run("definition "+tt.name, func(t *testing.T) {
+			status, body := get(t, portal.URL+"/catalog/default/api/"+tt.path)
+			if status != http.StatusOK {
+				t.Fatalf("GET %s: status %d\n%.1000s", tt.path, status, body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("GET %s: body lacks %q", tt.path, w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(body, n) {
+					t.Errorf("GET %s: body has %q", tt.path, n)
+				}
+			}
+		})
+	}
+
+	t.Run("no definition tab on components", func(t *testing.T) {
+		_, body := get(t, portal.URL+"/catalog/default/component/booking-service")
+		if strings.Contains(body, ">Definition</a>") {
+			t.Error("a component shows the Definition tab")
+		}
+		if status, _ := get(t, portal.URL+"/catalog/default/component/booking-service/definition"); status != http.StatusNotFound {
+			t.Errorf("component definition tab: status %d, want 404", status)
+		}
+	})
+	t.Run("nav item", func(t *testing.T) {
+		_, body := get(t, portal.URL+"/")
+		if !strings.Contains(body, `href="/api-docs"`) {
+			t.Error("the sidebar has no link to /api-docs")
+		}
+	})
+}
