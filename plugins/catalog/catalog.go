@@ -100,11 +100,21 @@ func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) e
 	api.Register(router, rd, eng, log, api.Options{Readonly: s.readonly})
 	// The web UI is optional: a backend without the web registry serves the API alone.
 	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
-		ui.Register(reg, rd, ui.Options{Logger: log})
+		ui.Register(reg, rd, ui.Options{Logger: log, Writer: uiWriter{eng}, Locations: rd, Readonly: s.readonly})
 	}
 	lc.Go("engine", eng.Run)
 	return nil
 }
+
+// uiWriter adapts the engine to ui.Writer (ui and api do not import each other).
+type uiWriter struct{ *engine.Engine }
+
+func (w uiWriter) AddLocation(ctx context.Context, typ, target string, dryRun bool) (ui.Registration, error) {
+	res, err := w.Engine.AddLocation(ctx, typ, target, dryRun)
+	return ui.Registration{Location: res.Location, Entities: res.Entities, Exists: res.Exists}, err
+}
+
+var _ ui.Writer = uiWriter{}
 
 // useExamples points a catalog without configured locations at the example company: the
 // checkout's examples/ folder when portico runs from one, else a copy extracted from the

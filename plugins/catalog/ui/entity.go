@@ -18,8 +18,9 @@ import (
 
 // entityPage serves page:catalog/entity.
 type entityPage struct {
-	r   Reader
-	log *slog.Logger
+	r        Reader
+	log      *slog.Logger
+	readonly bool // hides the unregister action
 }
 
 // ServePage implements web.PageHandler.
@@ -65,6 +66,7 @@ func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 
 // entityView is the entity page's view model (web/templates/entity.html).
 type entityView struct {
+	Notice  string // e.g. after a refresh
 	Header  headerView
 	Errors  []problemView
 	Tabs    []tabView
@@ -79,6 +81,13 @@ type headerView struct {
 	Tags                 []linkView // each links to the catalog filtered by the tag
 	ViewSource, EditHref string
 	Description          string
+	Actions              *headerActions // nil when page:catalog/actions is disabled
+}
+
+// headerActions are the refresh and unregister forms (served by page:catalog/actions).
+type headerActions struct {
+	Entity                      string // full entity ref, the forms' value
+	RefreshAction, UnregisterAt string // UnregisterAt is "" in readonly mode
 }
 
 type problemView struct{ Level, Name, Message string }
@@ -91,6 +100,15 @@ type tabView struct {
 func (h *entityPage) build(r *http.Request, page *web.Page, ec *entityui.EntityContext) (entityView, bool, error) {
 	e := ec.Entity
 	v := entityView{Header: header(ec)}
+	if p := ec.Shell.PagePath(ActionsPageID); p != "" {
+		v.Header.Actions = &headerActions{Entity: e.Ref().String(), RefreshAction: p + "/refresh"}
+		if !h.readonly {
+			v.Header.Actions.UnregisterAt = p + "/unregister"
+		}
+	}
+	if r.URL.Query().Get("refreshed") != "" {
+		v.Notice = "Refresh scheduled: the entity is processed again in the next moments; reload to see the result."
+	}
 	if e.Status != nil {
 		for _, it := range e.Status.Items {
 			p := problemView{Level: cmp.Or(it.Level, model.StatusLevelError), Message: it.Message}

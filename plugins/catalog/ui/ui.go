@@ -46,6 +46,13 @@ type Options struct {
 	FacetTTL time.Duration
 	// Now is the clock of the facet cache (default time.Now).
 	Now func() time.Time
+	// Writer, when set with Locations, enables the register page and the entity page's
+	// refresh and unregister actions.
+	Writer    Writer
+	Locations LocationReader
+	// Readonly (catalog.readonly) hides the register nav item and the unregister action and
+	// refuses registration and removal with a message.
+	Readonly bool
 }
 
 // Register contributes the catalog pages, nav item, overview tab and cards to reg.
@@ -65,12 +72,16 @@ func Extensions(r Reader, opts Options) []extension.Extension {
 		opts.FacetTTL = 5 * time.Second
 	}
 	idx := &indexPage{r: r, log: opts.Logger, facets: newFacetCache(opts.FacetTTL, opts.Now)}
-	ent := &entityPage{r: r, log: opts.Logger}
+	ent := &entityPage{r: r, log: opts.Logger, readonly: opts.Readonly}
 	exts := []extension.Extension{
 		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Renderer: idx}),
 		extension.NavItem(extension.NavItemSpec{Namespace: "catalog", Title: "Catalog", Icon: "catalog", Renderer: web.NavTarget{PageID: IndexPageID}}),
 		extension.Page(extension.PageSpec{Namespace: "catalog", Name: "entity", Path: DefaultEntityPath, Renderer: ent}),
 		extension.EntityContent(extension.EntityContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview", Renderer: overview{}}),
 	}
-	return append(exts, cardExtensions()...)
+	exts = append(exts, cardExtensions()...)
+	if opts.Writer != nil && opts.Locations != nil {
+		exts = append(exts, writeExtensions(r, opts)...)
+	}
+	return exts
 }
