@@ -160,26 +160,17 @@ func (e *Engine) ProcessUntilIdle(ctx context.Context) error {
 // Step does one round of work: process due entities (several batches), stitch what they
 // changed, delete orphans. It returns how many rows it handled (0 when idle).
 func (e *Engine) Step(ctx context.Context) (int, error) {
-	total := 0
-	for range 20 {
-		n, err := e.processBatch(ctx)
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n < e.opts.BatchSize {
-			break
-		}
+	// Everything due is processed before stitching (within ProcessBudget, so a huge first
+	// ingestion still becomes visible step by step): an entity whose related entities are
+	// processed in the same step is stitched once, not once per batch that touched it.
+	total, err := e.processAll(ctx)
+	if err != nil {
+		return total, err
 	}
-	for {
-		n, err := e.stitchBatch(ctx)
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n == 0 {
-			break
-		}
+	n, err := e.stitchAll(ctx)
+	total += n
+	if err != nil {
+		return total, err
 	}
 	if e.opts.OrphanStrategy == OrphanStrategyDelete {
 		n, err := e.deleteOrphans(ctx)
@@ -192,6 +183,17 @@ func (e *Engine) Step(ctx context.Context) (int, error) {
 }
 
 func newID() string { return uuid.NewString() }
+
+// newEntityID returns a time-ordered (version 7) UUID for a new entity: rows keyed by it are
+// appended at the end of their B-tree indexes instead of landing on random pages, which keeps
+// bulk ingestion's page writes local on both databases.
+func newEntityID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return newID()
+	}
+	return id.String()
+}
 
 // sortedKeys returns the keys of a set, sorted (stable statement order avoids deadlocks).
 func sortedKeys(m map[string]bool) []string {

@@ -52,15 +52,15 @@ func TestTwoEnginesShareOneDatabase(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		dbA, dbB := openShared(t, opts)
 		root := t.TempDir()
-		file := filepath.Join(root, "catalog.yaml")
 		const n = 3000
-		generateCatalog(t, file, n)
+		file := writeCatalog(t, root, n)
 		clock := newClock()
 		rec := &recorder{counts: map[string]int{}}
 		mk := func(db *database.DB, id string) *engine.Engine {
 			return newEngine(t, db, clock, root, func(o *engine.Options) {
 				o.WorkerID = id
 				o.BatchSize = 100
+				o.StitchBatchSize = 100
 				o.Processors = []engine.Processor{rec}
 				o.Locations = []engine.ConfigLocation{{Type: "file", Target: file}}
 			})
@@ -79,7 +79,7 @@ func TestTwoEnginesShareOneDatabase(t *testing.T) {
 						errs[i] = err
 						return
 					}
-					if count(t, dbA, "SELECT COUNT(*) FROM final_entities WHERE final_entity IS NOT NULL AND next_stitch_at IS NULL") == n+1 &&
+					if count(t, dbA, "SELECT COUNT(*) FROM final_entities WHERE final_entity IS NOT NULL AND next_stitch_at IS NULL") == n+2 &&
 						count(t, dbA, "SELECT COUNT(*) FROM refresh_state WHERE claimed_by IS NOT NULL") == 0 {
 						return
 					}
@@ -92,16 +92,16 @@ func TestTwoEnginesShareOneDatabase(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := len(finalEntities(t, dbA)); got != n+1 {
-			t.Fatalf("stitched %d entities, want %d", got, n+1)
+		if got := len(finalEntities(t, dbA)); got != n+2 {
+			t.Fatalf("stitched %d entities, want %d", got, n+2)
 		}
 		for ref, c := range rec.counts {
 			if c != 1 {
 				t.Errorf("%s processed %d times", ref, c)
 			}
 		}
-		if len(rec.counts) != n+1 {
-			t.Errorf("processed %d entities, want %d", len(rec.counts), n+1)
+		if len(rec.counts) != n+2 {
+			t.Errorf("processed %d entities, want %d", len(rec.counts), n+2)
 		}
 		a, b := engines[0].Stats(), engines[1].Stats()
 		t.Logf("engine a claimed %d, engine b claimed %d", a.Claimed, b.Claimed)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -89,7 +91,7 @@ func (e *Engine) applyMutation(ctx context.Context, provider string, m Mutation)
 		for _, r := range sortedKeys(acceptedSet) {
 			rows = append(rows, []any{provider, r})
 		}
-		if err := e.insertRows(ctx, tx, "INSERT INTO refresh_state_references (source_key, target_entity_ref) VALUES", "", 2, rows); err != nil {
+		if err := e.insertRows(ctx, tx, e.appendOnlyInsert()+" refresh_state_references (source_key, target_entity_ref) VALUES", "", 2, rows); err != nil {
 			return err
 		}
 		return e.prune(ctx, tx, gone)
@@ -121,11 +123,35 @@ func (e *Engine) upsertEntities(ctx context.Context, tx *sql.Tx, items []childOu
 		return nil, nil, nil
 	}
 	// The last emission of a ref wins within one batch.
-	byRef := make(map[string]childOut, len(items))
-	for _, c := range items {
-		byRef[c.Ref] = c
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b childOut) int { return strings.Compare(a.Ref, b.Ref) })
+	last := items[:0]
+	for i, c := range items {
+		if i+1 < len(items) && items[i+1].Ref == c.Ref {
+			continue
+		}
+		last = append(last, c)
 	}
-	refs := sortedKeys(boolSet(byRef))
+	// Chunks bound the memory of the lookups and rows (a Location may emit 100k entities).
+	for _, chunk := range chunks(last, upsertChunk) {
+		a, c, err := e.upsertChunk(ctx, tx, chunk)
+		if err != nil {
+			return nil, nil, err
+		}
+		accepted = append(accepted, a...)
+		conflicts = append(conflicts, c...)
+	}
+	return accepted, conflicts, nil
+}
+
+// upsertChunk is upsertEntities over distinct refs.
+func (e *Engine) upsertChunk(ctx context.Context, tx *sql.Tx, items []childOut) (accepted []childOut, conflicts []conflict, err error) {
+	byRef := make(map[string]childOut, len(items))
+	refs := make([]string, len(items))
+	for i, c := range items {
+		byRef[c.Ref] = c
+		refs[i] = c.Ref
+	}
 	type existing struct {
 		hash string
 		key  sql.NullString
@@ -161,7 +187,9 @@ func (e *Engine) upsertEntities(ctx context.Context, tx *sql.Tx, items []childOu
 		c := byRef[ref]
 		ex, ok := have[ref]
 		if !ok {
-			inserts = append(inserts, []any{newID(), ref, string(c.JSON), c.Hash, nullString(c.LocationKey), now, now})
+			// The JSON is converted to a string per chunk below, not here: a Location of 100k
+			// entities would otherwise hold a second copy of all of them.
+			inserts = append(inserts, []any{newEntityID(), ref, c, c.Hash, nullString(c.LocationKey), now, now})
 			insertRefs = append(insertRefs, ref)
 			continue
 		}
@@ -170,10 +198,14 @@ func (e *Engine) upsertEntities(ctx context.Context, tx *sql.Tx, items []childOu
 			continue
 		}
 		if ex.hash != c.Hash || ex.key.String != c.LocationKey || ex.key.Valid != (c.LocationKey != "") {
+			data, err := c.data()
+			if err != nil {
+				return nil, nil, err
+			}
 			res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET unprocessed_entity = ?, unprocessed_hash = ?, location_key = ?,
 				next_update_at = ?, last_discovery_at = ?, processed_input_hash = NULL
 				WHERE entity_ref = ? AND (location_key IS NULL OR location_key = ?)`),
-				string(c.JSON), c.Hash, nullString(c.LocationKey), now, now, ref, c.LocationKey)
+				string(data), c.Hash, nullString(c.LocationKey), now, now, ref, c.LocationKey)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -185,9 +217,22 @@ func (e *Engine) upsertEntities(ctx context.Context, tx *sql.Tx, items []childOu
 		accepted = append(accepted, c)
 	}
 	if len(inserts) > 0 {
-		if err := e.insertRows(ctx, tx, "INSERT INTO refresh_state (entity_id, entity_ref, unprocessed_entity, unprocessed_hash, location_key, next_update_at, last_discovery_at) VALUES",
-			"ON CONFLICT (entity_ref) DO NOTHING", 7, inserts); err != nil {
-			return nil, nil, err
+		per := maxInsertParams / 7
+		for _, chunk := range chunks(inserts, per) {
+			for _, r := range chunk {
+				data, err := r[2].(childOut).data()
+				if err != nil {
+					return nil, nil, err
+				}
+				r[2] = string(data)
+			}
+			if err := e.insertRows(ctx, tx, e.appendOnlyInsert()+" refresh_state (entity_id, entity_ref, unprocessed_entity, unprocessed_hash, location_key, next_update_at, last_discovery_at) VALUES",
+				"ON CONFLICT (entity_ref) DO NOTHING", 7, chunk); err != nil {
+				return nil, nil, err
+			}
+			for _, r := range chunk {
+				r[2] = nil
+			}
 		}
 		// A concurrent writer may have inserted some refs first: check who owns them now.
 		owners := map[string]sql.NullString{}
@@ -224,13 +269,8 @@ func (e *Engine) upsertEntities(ctx context.Context, tx *sql.Tx, items []childOu
 	return accepted, conflicts, nil
 }
 
-func boolSet[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
-}
+// upsertChunk is how many entities upsertEntities handles at once.
+const upsertChunk = 4000
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 

@@ -23,8 +23,10 @@ const (
 const (
 	DefaultProcessingInterval = 100 * time.Second
 	DefaultLease              = 2 * time.Minute
-	DefaultBatchSize          = 500
+	DefaultBatchSize          = 1000
+	DefaultStitchBatchSize    = 2500
 	DefaultPollInterval       = time.Second
+	DefaultProcessBudget      = 2 * time.Minute
 	maxBackoff                = time.Hour
 )
 
@@ -80,10 +82,19 @@ type Options struct {
 	ProcessingInterval time.Duration
 	// Lease is how long a claimed entity stays reserved for this worker; 0 means DefaultLease.
 	Lease time.Duration
-	// BatchSize is the number of entities claimed (and stitched) at once.
+	// BatchSize is the number of entities claimed for processing at once; 0 means
+	// DefaultBatchSize.
 	BatchSize int
+	// StitchBatchSize is the number of entities claimed for stitching at once (one write
+	// transaction); 0 means DefaultStitchBatchSize. Larger batches write each index page of
+	// the search table fewer times.
+	StitchBatchSize int
 	// PollInterval is how often Run looks for due work when idle.
 	PollInterval time.Duration
+	// ProcessBudget is how long (on Clock) one step keeps processing due entities before it
+	// stitches what they changed; 0 means DefaultProcessBudget. Longer budgets stitch an
+	// entity whose neighbours are processed in the same step once instead of once per batch.
+	ProcessBudget time.Duration
 	// Workers is the number of goroutines processing a claimed batch; 0 means 2.
 	Workers int
 
@@ -129,8 +140,14 @@ func (o *Options) setDefaults() error {
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
 	}
+	if o.StitchBatchSize <= 0 {
+		o.StitchBatchSize = DefaultStitchBatchSize
+	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
+	}
+	if o.ProcessBudget <= 0 {
+		o.ProcessBudget = DefaultProcessBudget
 	}
 	if o.Workers <= 0 {
 		o.Workers = 2

@@ -22,9 +22,12 @@ type relRow struct {
 // childOut is a child entity ready to be written to refresh_state.
 type childOut struct {
 	Ref         string
-	JSON        []byte
+	JSON        []byte // nil when spilled: use data()
 	Hash        string
 	LocationKey string
+	spill       *spill // where the JSON is when it was spilled
+	off         int64
+	n           int
 }
 
 // outcome is the result of processing one entity.
@@ -38,10 +41,23 @@ type outcome struct {
 	Keys       []string
 	Inputs     map[string]string
 	ResultHash string
+	spill      *spill // holds spilled children's JSON; closed once the outcome is written
 }
 
 // processEntity runs the pipeline over one unprocessed entity, in Backstage's order.
+// A successful outcome owns the run's spill file (close it once written).
 func (e *Engine) processEntity(ctx context.Context, raw []byte) outcome {
+	col := &collector{validator: e.validator}
+	out := e.runPipeline(ctx, raw, col)
+	if out.OK {
+		out.spill = col.spill
+	} else {
+		col.spill.close()
+	}
+	return out
+}
+
+func (e *Engine) runPipeline(ctx context.Context, raw []byte, col *collector) outcome {
 	var out outcome
 	fail := func(errs ...model.SerializedError) outcome {
 		out.OK = false
@@ -71,7 +87,7 @@ func (e *Engine) processEntity(ctx context.Context, raw []byte) outcome {
 	if err != nil {
 		return fail(InputError(err.Error()))
 	}
-	col := &collector{origin: origin, validator: e.validator}
+	col.origin = origin
 	pc := &ProcessContext{Location: loc, OriginLocation: origin, Emit: col}
 
 	for _, p := range e.processors {
@@ -147,7 +163,7 @@ func (e *Engine) processEntity(ctx context.Context, raw []byte) outcome {
 		if !e.rules.isAllowed(c.entity, origin) {
 			return fail(model.SerializedError{Name: "NotAllowedError", Message: fmt.Sprintf(
 				"Entity %s at %s, originated at %s, is not of an allowed kind for that location",
-				c.entity.Ref().String(), c.entity.Metadata.Annotations[model.AnnotationManagedByLocation], origin.String())})
+				c.entity.Ref().String(), c.location, origin.String())})
 		}
 	}
 
@@ -163,6 +179,11 @@ func (e *Engine) processEntity(ctx context.Context, raw []byte) outcome {
 	}
 	for _, c := range col.children {
 		model.SetDefaults(c.entity)
+		if c.spilled {
+			out.Children = append(out.Children, childOut{Ref: c.entity.Ref().String(), Hash: c.hash, LocationKey: c.locationKey,
+				spill: col.spill, off: c.off, n: c.n})
+			continue
+		}
 		data := c.json
 		if data == nil {
 			data, err = json.Marshal(c.entity)

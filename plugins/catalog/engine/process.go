@@ -71,12 +71,54 @@ func (e *Engine) claim(ctx context.Context) ([]claimed, error) {
 	return out, nil
 }
 
-// processBatch claims, processes and writes one batch; it returns the number claimed.
-func (e *Engine) processBatch(ctx context.Context) (int, error) {
-	batch, err := e.claim(ctx)
-	if err != nil || len(batch) == 0 {
+// processAll claims, processes and writes due entities batch after batch until fewer than
+// BatchSize were due or ProcessBudget has passed; it returns the number claimed. Batches are
+// pipelined: the next batch is claimed before the current one is written and processed while
+// it is written (processing reads files, not the database), so the single SQLite writer and
+// the processing workers keep both cores busy.
+func (e *Engine) processAll(ctx context.Context) (int, error) {
+	deadline := e.opts.Clock().Add(e.opts.ProcessBudget)
+	cur, err := e.claim(ctx)
+	if err != nil || len(cur) == 0 {
 		return 0, err
 	}
+	items := e.processItems(ctx, cur)
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			releaseSpills(items)
+			return total, err
+		}
+		var next []claimed
+		if len(cur) >= e.opts.BatchSize && e.opts.Clock().Before(deadline) {
+			if next, err = e.claim(ctx); err != nil {
+				releaseSpills(items)
+				return total, err
+			}
+		}
+		written := make(chan error, 1)
+		go func(items []work) { written <- e.writeOutcomes(ctx, items) }(items)
+		var nextItems []work
+		if len(next) > 0 {
+			nextItems = e.processItems(ctx, next)
+		}
+		err := <-written
+		releaseSpills(items)
+		if err != nil {
+			releaseSpills(nextItems)
+			return total, fmt.Errorf("write processing results: %w", err)
+		}
+		e.countProcessed(items)
+		total += len(cur)
+		if len(next) == 0 {
+			return total, nil
+		}
+		cur, items = next, nextItems
+	}
+}
+
+// processItems runs the pipeline over a claimed batch on Workers goroutines.
+func (e *Engine) processItems(ctx context.Context, batch []claimed) []work {
 	items := make([]work, len(batch))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -92,13 +134,11 @@ func (e *Engine) processBatch(ctx context.Context) (int, error) {
 	}
 	close(next)
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	if err := e.writeOutcomes(ctx, items); err != nil {
-		return 0, fmt.Errorf("write processing results: %w", err)
-	}
-	e.stats.claimed.Add(int64(len(batch)))
+	return items
+}
+
+func (e *Engine) countProcessed(items []work) {
+	e.stats.claimed.Add(int64(len(items)))
 	for _, w := range items {
 		if w.skip {
 			e.stats.skipped.Add(1)
@@ -106,7 +146,6 @@ func (e *Engine) processBatch(ctx context.Context) (int, error) {
 			e.stats.failed.Add(1)
 		}
 	}
-	return len(batch), nil
 }
 
 func (e *Engine) runOne(ctx context.Context, c claimed) work {

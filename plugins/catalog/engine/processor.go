@@ -85,6 +85,11 @@ type collector struct {
 	errors    []model.SerializedError
 	keys      []string
 	inputs    map[string]string
+	spill     *spill
+
+	lastLoc    model.LocationRef
+	lastLocStr string
+	originStr  string
 }
 
 type child struct {
@@ -92,6 +97,12 @@ type child struct {
 	json        []byte // the raw document, encoded at emission (keeps memory small)
 	envelope    model.Problems
 	locationKey string
+	location    string // the managed-by-location annotation
+	// spilled children keep their JSON in the collector's spill file.
+	spilled bool
+	hash    string
+	off     int64
+	n       int
 }
 
 // valueEmitter is implemented by the engine's collector: children emitted as raw documents
@@ -101,6 +112,7 @@ type valueEmitter interface {
 }
 
 func (c *collector) EntityValue(loc model.LocationRef, ent *model.Entity, value map[string]any, locationKey string) {
+	locStr := c.locString(loc)
 	md, _ := value["metadata"].(map[string]any)
 	if md != nil {
 		ann, ok := md["annotations"].(map[string]any)
@@ -108,11 +120,14 @@ func (c *collector) EntityValue(loc model.LocationRef, ent *model.Entity, value 
 			ann = map[string]any{}
 			md["annotations"] = ann
 		}
-		ann[model.AnnotationManagedByLocation] = loc.String()
-		ann[model.AnnotationManagedByOriginLocation] = c.origin.String()
+		ann[model.AnnotationManagedByLocation] = locStr
+		if c.originStr == "" {
+			c.originStr = c.origin.String()
+		}
+		ann[model.AnnotationManagedByOriginLocation] = c.originStr
 	}
 	if locationKey == "" {
-		locationKey = loc.String()
+		locationKey = locStr
 	}
 	if _, ok := value["metadata"].(map[string]any); ok {
 		if _, ok := md["namespace"]; !ok {
@@ -125,9 +140,32 @@ func (c *collector) EntityValue(loc model.LocationRef, ent *model.Entity, value 
 		return
 	}
 	// Only what the parent still needs is kept: the ref (and kind) for rules and the bytes.
-	light := &model.Entity{APIVersion: ent.APIVersion, Kind: ent.Kind, Metadata: model.Metadata{Name: ent.Metadata.Name, Namespace: ent.Metadata.Namespace,
-		Annotations: map[string]string{model.AnnotationManagedByLocation: loc.String()}}}
-	c.children = append(c.children, child{entity: light, json: data, envelope: c.validator.ValidateEnvelope(value), locationKey: locationKey})
+	light := &model.Entity{APIVersion: ent.APIVersion, Kind: ent.Kind, Metadata: model.Metadata{Name: ent.Metadata.Name, Namespace: ent.Metadata.Namespace}}
+	ch := child{entity: light, json: data, envelope: c.validator.ValidateEnvelope(value), locationKey: locationKey, location: locStr}
+	if len(c.children) >= spillAfter {
+		if err := c.spillChild(&ch); err != nil {
+			c.errors = append(c.errors, GeneralError(err.Error()))
+			return
+		}
+	}
+	c.children = append(c.children, ch)
+}
+
+// spillChild moves a child's JSON to the spill file, keeping its hash.
+func (c *collector) spillChild(ch *child) error {
+	if c.spill == nil {
+		s, err := newSpill()
+		if err != nil {
+			return err
+		}
+		c.spill = s
+	}
+	off, err := c.spill.write(ch.json)
+	if err != nil {
+		return err
+	}
+	ch.spilled, ch.hash, ch.off, ch.n, ch.json = true, sha1Hex(ch.json), off, len(ch.json), nil
+	return nil
 }
 
 func (c *collector) Entity(loc model.LocationRef, e *model.Entity, locationKey string) {
@@ -136,7 +174,15 @@ func (c *collector) Entity(loc model.LocationRef, e *model.Entity, locationKey s
 	if locationKey == "" {
 		locationKey = loc.String()
 	}
-	c.children = append(c.children, child{entity: e, locationKey: locationKey})
+	c.children = append(c.children, child{entity: e, locationKey: locationKey, location: loc.String()})
+}
+
+// locString is loc.String(), shared by the many children one file emits.
+func (c *collector) locString(loc model.LocationRef) string {
+	if c.lastLoc != loc || c.lastLocStr == "" {
+		c.lastLoc, c.lastLocStr = loc, loc.String()
+	}
+	return c.lastLocStr
 }
 
 func (c *collector) Relation(r model.RelationSpec) { c.relations = append(c.relations, r) }

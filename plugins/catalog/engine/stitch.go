@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -25,10 +27,64 @@ type stitchState struct {
 	incoming  int
 }
 
-// stitchBatch stitches up to BatchSize queued entities; it returns the number claimed.
-// Marks coalesce: an entity marked by many changes (a group gaining many members) is stitched
-// once per batch round, not once per change.
-func (e *Engine) stitchBatch(ctx context.Context) (int, error) {
+// stitchBatch is one claimed batch of stitching work, prepared outside any transaction.
+type stitchBatch struct {
+	ticket  string
+	claims  []stitchClaim
+	results []stitchResult
+	search  [][]any // every result's search rows (entity_id, key, value, original_value), in index order
+}
+
+// stitchResult is what stitching one claimed entity produced.
+type stitchResult struct {
+	claim  stitchClaim
+	gone   bool // no refresh_state row: drop the final row
+	skip   bool // nothing to write, just clear the mark
+	final  []byte
+	hash   string
+	search []query.Row // moved into the batch's sorted search rows by prepareStitch
+}
+
+// stitchAll stitches every queued entity, StitchBatchSize at a time; it returns the number
+// claimed. Marks coalesce: an entity marked by many changes (a group gaining many members) is
+// stitched once per batch round, not once per change. Batches are pipelined: the next batch
+// is claimed before the current one is written, then read and built while it is written (on
+// SQLite the writer is one connection, and the reads and JSON work take the other core).
+func (e *Engine) stitchAll(ctx context.Context) (int, error) {
+	total := 0
+	cur, err := e.claimStitch(ctx)
+	if err != nil || cur == nil {
+		return 0, err
+	}
+	if err := e.prepareStitch(ctx, cur); err != nil {
+		return 0, fmt.Errorf("stitch: %w", err)
+	}
+	for cur != nil {
+		next, err := e.claimStitch(ctx)
+		if err != nil {
+			return total, err
+		}
+		written := make(chan error, 1)
+		go func(b *stitchBatch) { written <- e.writeStitch(ctx, b) }(cur)
+		var prepErr error
+		if next != nil {
+			prepErr = e.prepareStitch(ctx, next)
+		}
+		if err := <-written; err != nil {
+			return total, fmt.Errorf("stitch: %w", err)
+		}
+		if prepErr != nil {
+			return total, fmt.Errorf("stitch: %w", prepErr)
+		}
+		e.stats.stitchClaimed.Add(int64(len(cur.claims)))
+		total += len(cur.claims)
+		cur = next
+	}
+	return total, nil
+}
+
+// claimStitch claims up to StitchBatchSize queued entities; nil when none is due.
+func (e *Engine) claimStitch(ctx context.Context) (*stitchBatch, error) {
 	now := e.now()
 	ticket := newID()
 	var claims []stitchClaim
@@ -37,7 +93,7 @@ func (e *Engine) stitchBatch(ctx context.Context) (int, error) {
 			WHERE entity_id IN (SELECT entity_id FROM final_entities WHERE next_stitch_at <= ?
 				ORDER BY next_stitch_at LIMIT ? `+e.db.Dialect.ForUpdateSkipLocked()+`)
 			RETURNING entity_id, entity_ref, hash`),
-			ticket, database.NewNullTime(now.Add(e.opts.Lease)), database.NewNullTime(now), e.opts.BatchSize)
+			ticket, database.NewNullTime(now.Add(e.opts.Lease)), database.NewNullTime(now), e.opts.StitchBatchSize)
 		if err != nil {
 			return err
 		}
@@ -52,20 +108,20 @@ func (e *Engine) stitchBatch(ctx context.Context) (int, error) {
 		return rows.Err()
 	})
 	if err != nil {
-		return 0, fmt.Errorf("claim stitching: %w", err)
+		return nil, fmt.Errorf("claim stitching: %w", err)
 	}
 	if len(claims) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	sort.Slice(claims, func(i, j int) bool { return claims[i].id < claims[j].id })
-	if err := e.stitch(ctx, claims, ticket); err != nil {
-		return 0, fmt.Errorf("stitch: %w", err)
-	}
-	e.stats.stitchClaimed.Add(int64(len(claims)))
-	return len(claims), nil
+	return &stitchBatch{ticket: ticket, claims: claims}, nil
 }
 
-func (e *Engine) stitch(ctx context.Context, claims []stitchClaim, ticket string) error {
+// prepareStitch reads what the batch's entities need and builds their final entities and
+// search rows. Reads happen outside the write transaction so SQLite's single writer is held
+// briefly.
+func (e *Engine) prepareStitch(ctx context.Context, b *stitchBatch) error {
+	claims := b.claims
 	ids := make([]string, len(claims))
 	refs := make([]string, len(claims))
 	for i, c := range claims {
@@ -73,7 +129,6 @@ func (e *Engine) stitch(ctx context.Context, claims []stitchClaim, ticket string
 	}
 	states := make(map[string]*stitchState, len(claims))
 	rels := make(map[string][]model.Relation, len(claims))
-	// Reads happen outside the write transaction so SQLite's single writer is held briefly.
 	for _, c := range chunks(ids, sqlChunk) {
 		rows, err := e.db.QueryContext(ctx, e.q(`SELECT rs.entity_id, rs.processed_entity, rs.errors,
 			(SELECT COUNT(*) FROM refresh_state_references r WHERE r.target_entity_ref = rs.entity_ref)
@@ -116,14 +171,7 @@ func (e *Engine) stitch(ctx context.Context, claims []stitchClaim, ticket string
 		}
 	}
 
-	type result struct {
-		claim  stitchClaim
-		gone   bool // no refresh_state row: drop the final row
-		skip   bool // nothing to write, just clear the mark
-		final  []byte
-		hash   string
-		search []query.Row
-	}
+	type result = stitchResult
 	results := make([]result, 0, len(claims))
 	for _, c := range claims {
 		st := states[c.id]
@@ -148,10 +196,35 @@ func (e *Engine) stitch(ctx context.Context, claims []stitchClaim, ticket string
 		results = append(results, result{claim: c, final: final, hash: hash, search: rows})
 	}
 
+	var n int
+	for _, r := range results {
+		n += len(r.search)
+	}
+	rows := make([]searchRow, 0, n)
+	for i := range results {
+		for _, s := range results[i].search {
+			rows = append(rows, searchRow{id: results[i].claim.id, key: s.Key, value: s.Value, original: s.OriginalValue})
+		}
+		results[i].search = nil
+	}
+	sortSearchRows(rows)
+	b.search = make([][]any, len(rows))
+	for i, r := range rows {
+		b.search[i] = []any{r.id, r.key, nullPtr(r.value), nullPtr(r.original)}
+	}
+	b.results = results
+	return nil
+}
+
+// writeStitch writes a prepared batch: final entities whose content changed, their search
+// rows, and the cleared marks. A row re-marked or taken over meanwhile (another ticket) is
+// left to the newer stitch.
+func (e *Engine) writeStitch(ctx context.Context, b *stitchBatch) error {
+	ticket, results := b.ticket, b.results
 	now := database.NewNullTime(e.now())
 	return e.inTx(ctx, func(tx *sql.Tx) error {
 		var clear, gone, written []string
-		var searchRows [][]any
+		dropped := map[string]bool{}
 		for _, r := range results {
 			switch {
 			case r.gone:
@@ -165,13 +238,11 @@ func (e *Engine) stitch(ctx context.Context, claims []stitchClaim, ticket string
 					return err
 				}
 				if n, _ := res.RowsAffected(); n == 0 {
+					dropped[r.claim.id] = true
 					continue // re-marked or taken over meanwhile: the newer stitch writes
 				}
 				written = append(written, r.claim.id)
 				e.stats.stitched.Add(1)
-				for _, s := range r.search {
-					searchRows = append(searchRows, []any{r.claim.id, s.Key, nullPtr(s.Value), nullPtr(s.OriginalValue)})
-				}
 			}
 		}
 		if err := e.execIn(ctx, tx, "UPDATE final_entities SET next_stitch_at = NULL WHERE stitch_ticket = ? AND entity_id IN (%s)", clear, ticket); err != nil {
@@ -183,8 +254,46 @@ func (e *Engine) stitch(ctx context.Context, claims []stitchClaim, ticket string
 		if err := e.execIn(ctx, tx, "DELETE FROM search WHERE entity_id IN (%s)", append(gone, written...)); err != nil {
 			return err
 		}
-		return e.insertRows(ctx, tx, "INSERT INTO search (entity_id, key, value, original_value) VALUES", "", 4, searchRows)
+		rows := b.search
+		if len(dropped) > 0 {
+			rows = slices.DeleteFunc(slices.Clone(rows), func(r []any) bool { return dropped[r[0].(string)] })
+		}
+		return e.insertRows(ctx, tx, e.appendOnlyInsert()+" search (entity_id, key, value, original_value) VALUES", "", 4, rows)
 	})
+}
+
+// searchRow is one row of the search table.
+type searchRow struct {
+	id, key         string
+	value, original *string
+}
+
+// sortSearchRows orders a batch's search rows by (key, value, entity_id), the order of the
+// table's largest index: consecutive inserts land on the same index pages, so a batch reads
+// and dirties each page once instead of jumping across the whole index per row.
+func sortSearchRows(rows []searchRow) {
+	slices.SortFunc(rows, func(a, b searchRow) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		if c := comparePtr(a.value, b.value); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+}
+
+// comparePtr orders nil (SQL NULL) first, as the database's indexes do.
+func comparePtr(a, b *string) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return strings.Compare(*a, *b)
 }
 
 func nullPtr(s *string) sql.NullString {

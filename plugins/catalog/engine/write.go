@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -17,48 +19,76 @@ func (e *Engine) writeOutcomes(ctx context.Context, items []work) error {
 	return e.inTx(ctx, func(tx *sql.Tx) error {
 		selfMarks := map[string]string{}
 		var changed []work
+		var stale []any
+		// Every update is also fenced by the unprocessed hash read at claim time: when a parent
+		// re-emitted the entity meanwhile, the stale result is dropped and the entity released
+		// to be processed again right away.
+		applied := func(res sql.Result, err error, c claimed) (bool, error) {
+			if err != nil {
+				return false, err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return false, err
+			}
+			if n == 0 {
+				stale = append(stale, c.id, c.epoch)
+			}
+			return n == 1, nil
+		}
 		for _, w := range items {
 			c := w.c
 			switch {
 			case w.skip:
-				if _, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET next_update_at = ?, claimed_by = NULL, claim_expires_at = NULL
-					WHERE entity_id = ? AND epoch = ?`), database.NewNullTime(e.nextUpdate(now, 0)), c.id, c.epoch); err != nil {
+				res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET next_update_at = ?, claimed_by = NULL, claim_expires_at = NULL
+					WHERE entity_id = ? AND epoch = ? AND unprocessed_hash = ?`), database.NewNullTime(e.nextUpdate(now, 0)), c.id, c.epoch, c.unprocessedHash)
+				if _, err := applied(res, err, c); err != nil {
 					return err
 				}
 			case !w.out.OK:
 				failures := c.failures + 1
 				res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET errors = ?, result_hash = ?, failures = ?, next_update_at = ?,
 					processed_input_hash = NULL, cache = ?, claimed_by = NULL, claim_expires_at = NULL
-					WHERE entity_id = ? AND epoch = ?`),
+					WHERE entity_id = ? AND epoch = ? AND unprocessed_hash = ?`),
 					errorsJSON(w.out.Errors), w.out.ResultHash, failures, database.NewNullTime(e.nextUpdate(now, failures)),
-					inputsJSON(w.out.Inputs), c.id, c.epoch)
+					inputsJSON(w.out.Inputs), c.id, c.epoch, c.unprocessedHash)
+				ok, err := applied(res, err, c)
 				if err != nil {
 					return err
 				}
-				if n, _ := res.RowsAffected(); n == 1 && (!c.resultHash.Valid || c.resultHash.String != w.out.ResultHash) {
+				if ok && (!c.resultHash.Valid || c.resultHash.String != w.out.ResultHash) {
 					selfMarks[c.id] = c.ref
 					e.log.Debug("entity processing failed", "entity", c.ref, "errors", errorsJSON(w.out.Errors))
 				}
 			case c.resultHash.Valid && c.resultHash.String == w.out.ResultHash:
-				if _, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET next_update_at = ?, failures = 0, processed_input_hash = ?, cache = ?,
-					claimed_by = NULL, claim_expires_at = NULL WHERE entity_id = ? AND epoch = ?`),
+				res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET next_update_at = ?, failures = 0, processed_input_hash = ?, cache = ?,
+					claimed_by = NULL, claim_expires_at = NULL WHERE entity_id = ? AND epoch = ? AND unprocessed_hash = ?`),
 					database.NewNullTime(e.nextUpdate(now, 0)), inputHashOf(c.unprocessedHash, e.fingerprint, w.out.Inputs),
-					inputsJSON(w.out.Inputs), c.id, c.epoch); err != nil {
+					inputsJSON(w.out.Inputs), c.id, c.epoch, c.unprocessedHash)
+				if _, err := applied(res, err, c); err != nil {
 					return err
 				}
 			default:
 				res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET processed_entity = ?, result_hash = ?, errors = '[]', failures = 0,
 					processed_input_hash = ?, cache = ?, next_update_at = ?, claimed_by = NULL, claim_expires_at = NULL
-					WHERE entity_id = ? AND epoch = ?`),
+					WHERE entity_id = ? AND epoch = ? AND unprocessed_hash = ?`),
 					string(w.out.JSON), w.out.ResultHash, inputHashOf(c.unprocessedHash, e.fingerprint, w.out.Inputs),
-					inputsJSON(w.out.Inputs), database.NewNullTime(e.nextUpdate(now, 0)), c.id, c.epoch)
+					inputsJSON(w.out.Inputs), database.NewNullTime(e.nextUpdate(now, 0)), c.id, c.epoch, c.unprocessedHash)
+				ok, err := applied(res, err, c)
 				if err != nil {
 					return err
 				}
-				if n, _ := res.RowsAffected(); n == 1 {
+				if ok {
 					changed = append(changed, w)
 					selfMarks[c.id] = c.ref
 				}
+			}
+		}
+		// Release rows whose input changed under us (still ours by epoch): due now.
+		for i := 0; i < len(stale); i += 2 {
+			if _, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET next_update_at = ?, claimed_by = NULL, claim_expires_at = NULL
+				WHERE entity_id = ? AND epoch = ?`), nowT, stale[i], stale[i+1]); err != nil {
+				return err
 			}
 		}
 		if len(changed) > 0 {
@@ -140,7 +170,9 @@ func (e *Engine) writeProducts(ctx context.Context, tx *sql.Tx, changed []work, 
 	if err := e.execIn(ctx, tx, "DELETE FROM relations WHERE originating_entity_id IN (%s)", relDelete); err != nil {
 		return err
 	}
-	if err := e.insertRows(ctx, tx, "INSERT INTO relations (originating_entity_id, source_entity_ref, type, target_entity_ref) VALUES", "", 4, relInsert); err != nil {
+	// In source_entity_ref order: the inserts walk that index instead of jumping around it.
+	slices.SortFunc(relInsert, func(a, b []any) int { return strings.Compare(a[1].(string), b[1].(string)) })
+	if err := e.insertRows(ctx, tx, e.appendOnlyInsert()+" relations (originating_entity_id, source_entity_ref, type, target_entity_ref) VALUES", "", 4, relInsert); err != nil {
 		return err
 	}
 
@@ -218,7 +250,7 @@ func (e *Engine) writeProducts(ctx context.Context, tx *sql.Tx, changed []work, 
 	if err := e.execIn(ctx, tx, "DELETE FROM refresh_state_references WHERE source_entity_ref IN (%s)", refDelete); err != nil {
 		return err
 	}
-	if err := e.insertRows(ctx, tx, "INSERT INTO refresh_state_references (source_entity_ref, target_entity_ref) VALUES", "", 2, refInsert); err != nil {
+	if err := e.insertRows(ctx, tx, e.appendOnlyInsert()+" refresh_state_references (source_entity_ref, target_entity_ref) VALUES", "", 2, refInsert); err != nil {
 		return err
 	}
 
@@ -234,7 +266,7 @@ func (e *Engine) writeProducts(ctx context.Context, tx *sql.Tx, changed []work, 
 	if err := e.execIn(ctx, tx, "DELETE FROM refresh_keys WHERE entity_id IN (%s)", keyDelete); err != nil {
 		return err
 	}
-	if err := e.insertRows(ctx, tx, "INSERT INTO refresh_keys (entity_id, key) VALUES", "", 2, keyInsert); err != nil {
+	if err := e.insertRows(ctx, tx, e.appendOnlyInsert()+" refresh_keys (entity_id, key) VALUES", "", 2, keyInsert); err != nil {
 		return err
 	}
 	_ = now

@@ -120,9 +120,15 @@ func (e *Engine) dryRun(ctx context.Context, typ, target string) ([]json.RawMess
 		for _, c := range res.Children {
 			if !seen[c.Ref] {
 				seen[c.Ref] = true
-				queue = append(queue, c.JSON)
+				data, err := c.data()
+				if err != nil {
+					res.spill.close()
+					return nil, err
+				}
+				queue = append(queue, data)
 			}
 		}
+		res.spill.close()
 	}
 	return out, nil
 }
@@ -244,6 +250,7 @@ func (e *Engine) ValidateEntity(ctx context.Context, entity json.RawMessage, loc
 		return nil, err
 	}
 	res := e.processEntity(ctx, raw)
+	res.spill.close()
 	if res.OK {
 		return nil, nil
 	}
