@@ -77,3 +77,23 @@ func asConnectError(addr string, err error) error {
 	}
 	return &connectError{addr: addr, err: err}
 }
+
+// IsBusy reports whether err means the database was too busy to take the operation (SQLite's
+// write lock still held by another connection after the busy timeout, or a PostgreSQL
+// serialization or lock-not-available failure): the operation may simply be retried.
+func IsBusy(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch pgCode(err) {
+	case "40001", "40P01", "55P03":
+		return true
+	}
+	if sqErr, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch sqErr.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
+}
