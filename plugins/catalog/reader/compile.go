@@ -25,12 +25,25 @@ func (b *sqlBuilder) arg(v any) {
 
 func (b *sqlBuilder) String() string { return b.sb.String() }
 
-// compileExprMode writes e as a condition on the entity id column idCol. Every
-// match is a non-correlated IN subquery on search(key, value), which both
-// servers run once per query as a hashed semi-join.
-// With correlated set, matches are written instead as EXISTS probes on
-// search(entity_id), cheap when few entities are probed.
-func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, correlated bool) {
+// matchMode is how compileExprMode writes one key/value match.
+type matchMode int
+
+const (
+	// matchSemiJoin writes a non-correlated IN subquery on search(key,
+	// value), which both servers run once per query as a hashed semi-join.
+	matchSemiJoin matchMode = iota
+	// matchProbe writes an EXISTS probe on search(entity_id), cheap when
+	// few entities are probed.
+	matchProbe
+	// matchRowProbe is matchProbe that PostgreSQL cannot flatten into a
+	// join (OFFSET 0), so it runs per row of an index walk that stops at
+	// the LIMIT, instead of a join of every match (PostgreSQL only).
+	matchRowProbe
+)
+
+// compileExprMode writes e as a condition on the entity id column idCol,
+// each match written as mode says.
+func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, mode matchMode) {
 	switch e.Op {
 	case query.OpTrue:
 		b.write("1=1")
@@ -48,20 +61,20 @@ func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, correlated bool)
 			if i > 0 {
 				b.write(sep)
 			}
-			compileExprMode(b, a, idCol, correlated)
+			compileExprMode(b, a, idCol, mode)
 		}
 		b.write(")")
 	case query.OpNot:
 		b.write("NOT (")
 		if len(e.Args) == 1 {
-			compileExprMode(b, e.Args[0], idCol, correlated)
+			compileExprMode(b, e.Args[0], idCol, mode)
 		} else {
 			b.write("1=0")
 		}
 		b.write(")")
 	case query.OpMatch:
 		m := e.Match
-		if correlated {
+		if mode != matchSemiJoin {
 			b.write("EXISTS (SELECT 1 FROM search WHERE entity_id = ", idCol, " AND key = ")
 		} else {
 			b.write(idCol, " IN (SELECT entity_id FROM search WHERE key = ")
@@ -84,6 +97,9 @@ func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, correlated bool)
 				b.arg(v)
 			}
 			b.write(")")
+		}
+		if mode == matchRowProbe {
+			b.write(" OFFSET 0")
 		}
 		b.write(")")
 	default:
@@ -118,14 +134,14 @@ func escapeLike(s string) string {
 // compileWhere writes the visibility condition plus the optional filter and
 // full-text conditions for final_entities aliased fe.
 func compileWhere(b *sqlBuilder, filter *query.Expr, ft *query.FullText) {
-	compileWhereMode(b, filter, ft, false)
+	compileWhereMode(b, filter, ft, matchSemiJoin)
 }
 
-func compileWhereMode(b *sqlBuilder, filter *query.Expr, ft *query.FullText, correlated bool) {
+func compileWhereMode(b *sqlBuilder, filter *query.Expr, ft *query.FullText, mode matchMode) {
 	b.write("fe.final_entity IS NOT NULL")
 	if filter != nil {
 		b.write(" AND ")
-		compileExprMode(b, *filter, "fe.entity_id", correlated)
+		compileExprMode(b, *filter, "fe.entity_id", mode)
 	}
 	if ft != nil && strings.TrimSpace(ft.Term) != "" {
 		b.write(" AND ")

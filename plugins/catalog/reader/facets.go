@@ -46,7 +46,7 @@ func (r *Reader) Facets(ctx context.Context, facets []string, filter *query.Expr
 	b.write(") AND s.original_value IS NOT NULL")
 	if filter != nil {
 		b.write(" AND ")
-		compileExprMode(&b, *filter, "s.entity_id", false)
+		compileExprMode(&b, *filter, "s.entity_id", matchSemiJoin)
 	}
 	b.write(" GROUP BY s.key, s.original_value")
 	rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)

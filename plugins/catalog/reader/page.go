@@ -33,7 +33,7 @@ type pageSpec struct {
 	offset   int
 	limit    int // <= 0: no limit
 	// walkRefIndex hints that the filter matches a large share of the
-	// catalog (SQLite only; PostgreSQL's planner has the statistics).
+	// catalog, so an entity_ref index walk finds a page quickly.
 	walkRefIndex bool
 }
 
@@ -58,17 +58,33 @@ func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error
 	var b sqlBuilder
 	sqlite := !r.db.Dialect.IsPostgres()
 	if len(p.order) == 0 {
+		byteOrdered, err := r.refsByteOrdered(ctx)
+		if err != nil {
+			return err
+		}
+		// Many entities match: walking the entity_ref index in order and
+		// probing the filter per row stops after about limit rows, where the
+		// planner's choice would look up and sort every match.
+		mode := matchSemiJoin
+		switch {
+		case p.walkRefIndex && sqlite:
+			mode = matchProbe
+		case p.walkRefIndex:
+			mode = matchRowProbe
+		}
 		b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe")
-		if p.walkRefIndex && sqlite {
-			// Many entities match: walking the entity_ref index in order and
-			// probing the filter stops after about limit rows, where the
-			// planner's choice would look up and sort every match.
+		if mode == matchProbe {
 			b.write(" INDEXED BY " + sqliteRefIndex)
 		}
 		b.write(" WHERE ")
-		compileWhereMode(&b, p.filter, p.fullText, p.walkRefIndex && sqlite)
-		if sqlite {
+		compileWhereMode(&b, p.filter, p.fullText, mode)
+		switch {
+		case byteOrdered:
 			writeKindRange(&b, p.filter, "fe.entity_ref")
+		case mode == matchRowProbe:
+			// Not a range of the index, but it skips the probes of the
+			// entities of other kinds.
+			writeKindRange(&b, p.filter, `fe.entity_ref COLLATE "C"`)
 		}
 		if p.after != nil {
 			if p.backward {

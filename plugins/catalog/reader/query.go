@@ -143,11 +143,8 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 
 // denseMatch reports whether the entities matching filter and full text
 // (total of them, when known) are dense enough in the catalog that walking
-// an index in order finds limit of them quickly (SQLite only).
+// an index in order finds limit of them quickly.
 func (r *Reader) denseMatch(ctx context.Context, total *int, filter *query.Expr, ft *query.FullText, limit int) (bool, error) {
-	if r.db.Dialect.IsPostgres() {
-		return false, nil
-	}
 	if total != nil {
 		return r.dense(ctx, *total, limit)
 	}
@@ -158,16 +155,36 @@ func (r *Reader) denseMatch(ctx context.Context, total *int, filter *query.Expr,
 }
 
 // dense reports whether total matches are dense enough in the catalog that
-// walking the entity_ref index finds limit of them quickly (SQLite only).
+// walking the entity_ref index finds limit of them quickly.
 func (r *Reader) dense(ctx context.Context, total, limit int) (bool, error) {
-	if r.db.Dialect.IsPostgres() || total == 0 {
+	if total == 0 {
 		return false, nil
 	}
-	// MAX(rowid) is an O(log n) estimate of the table size.
-	var size sql.NullInt64
-	if err := r.db.QueryRowContext(ctx, "SELECT MAX(rowid) FROM final_entities").Scan(&size); err != nil {
-		return false, fmt.Errorf("estimate catalog size: %w", err)
+	size, err := r.catalogSize(ctx)
+	if err != nil {
+		return false, err
 	}
 	// Expected rows walked: limit * size / total; keep it a few thousand.
-	return int64(limit)*size.Int64 <= int64(total)*5000, nil
+	return int64(limit)*size <= int64(total)*5000, nil
+}
+
+// catalogSize estimates the number of rows of final_entities cheaply.
+func (r *Reader) catalogSize(ctx context.Context) (int64, error) {
+	var size sql.NullInt64
+	if !r.db.Dialect.IsPostgres() {
+		// MAX(rowid) is an O(log n) estimate of the table size.
+		if err := r.db.QueryRowContext(ctx, "SELECT MAX(rowid) FROM final_entities").Scan(&size); err != nil {
+			return 0, fmt.Errorf("estimate catalog size: %w", err)
+		}
+		return size.Int64, nil
+	}
+	// The planner's row estimate, kept by ANALYZE and autovacuum; a table
+	// never analyzed (reltuples -1) is young, so counting it is cheap.
+	const q = `SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint
+		ELSE (SELECT COUNT(*) FROM final_entities) END
+		FROM pg_class c WHERE c.oid = to_regclass('final_entities')`
+	if err := r.db.QueryRowContext(ctx, q).Scan(&size); err != nil {
+		return 0, fmt.Errorf("estimate catalog size: %w", err)
+	}
+	return size.Int64, nil
 }

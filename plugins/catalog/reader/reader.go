@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -14,6 +15,10 @@ import (
 // Reader runs the catalog's read queries. It is safe for concurrent use.
 type Reader struct {
 	db *database.DB
+
+	collMu    sync.Mutex // guards the two fields below
+	collKnown bool       // collBytes is read (refsByteOrdered)
+	collBytes bool       // entity_ref compares byte-wise
 }
 
 // New returns a Reader over the catalog database db (migrated).

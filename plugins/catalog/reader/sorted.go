@@ -82,7 +82,7 @@ func (r *Reader) writeValued(b *sqlBuilder, p pageSpec, after *position) {
 	// Probing on o.entity_id rejects rows before the entity is read.
 	if p.filter != nil {
 		b.write(" AND ")
-		compileExprMode(b, *p.filter, "o.entity_id", true)
+		compileExprMode(b, *p.filter, "o.entity_id", matchProbe)
 	}
 	if p.fullText != nil && p.fullText.Term != "" {
 		b.write(" AND ")
@@ -125,7 +125,11 @@ func (r *Reader) writeUnvalued(b *sqlBuilder, p pageSpec, after *position) {
 		b.write(" INDEXED BY " + sqliteRefIndex)
 	}
 	b.write(" WHERE ")
-	compileWhereMode(b, p.filter, p.fullText, sqlite)
+	mode := matchSemiJoin
+	if sqlite {
+		mode = matchProbe
+	}
+	compileWhereMode(b, p.filter, p.fullText, mode)
 	b.write(" AND NOT EXISTS (SELECT 1 FROM search x WHERE x.entity_id = fe.entity_id AND x.key = ")
 	b.arg(p.order[0].Field)
 	b.write(" AND x.value IS NOT NULL)")
@@ -150,8 +154,9 @@ func (r *Reader) writeUnvalued(b *sqlBuilder, p pageSpec, after *position) {
 // writeKindRange narrows a filter that requires one kind to the entity_ref
 // range of that kind ("<kind>:" up to "<kind>;"), which the entity_ref
 // index walks directly. It is redundant with the filter, only faster, and
-// relies on byte-wise text comparison (SQLite's default collation; not used
-// on PostgreSQL, whose collation may not compare punctuation by code point).
+// relies on byte-wise comparison of refCol: SQLite's default collation, a
+// PostgreSQL column in a byte-order collation (refsByteOrdered), or an
+// expression with COLLATE "C".
 func writeKindRange(b *sqlBuilder, filter *query.Expr, refCol string) {
 	kind, ok := requiredKind(filter)
 	if !ok {
