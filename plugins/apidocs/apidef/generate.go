@@ -1,0 +1,3 @@
+package apidef
+
+//go:generate go run ./internal/gencss ../../../web/static/highlight.css
