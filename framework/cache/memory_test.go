@@ -9,27 +9,11 @@ import (
 
 	"github.com/portico-dev/portico/framework/cache"
 	"github.com/portico-dev/portico/framework/cache/cachetest"
+	"github.com/portico-dev/portico/internal/fakeclock"
 )
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+func newFakeClock() *fakeclock.Clock {
+	return fakeclock.New(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 func TestMemoryConformance(t *testing.T) {

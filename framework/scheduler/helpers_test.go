@@ -9,6 +9,7 @@ import (
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/framework/scheduler"
+	"github.com/portico-dev/portico/internal/fakeclock"
 )
 
 // waitBound bounds every wait in these tests; nothing sleeps for it.
@@ -18,31 +19,10 @@ const waitBound = 20 * time.Second
 // timestamps compare equal.
 var t0 = time.Date(2024, 5, 6, 10, 0, 0, 0, time.UTC)
 
-// clock is a settable fake clock shared by the schedulers of a test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// clock is the settable fake clock shared by the schedulers of a test.
+type clock = fakeclock.Clock
 
-func newClock() *clock { return &clock{now: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *clock { return fakeclock.New(t0) }
 
 func newScheduler(t *testing.T, db *database.DB, clk *clock, worker string) *scheduler.Scheduler {
 	t.Helper()

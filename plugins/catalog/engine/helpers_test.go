@@ -7,36 +7,21 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/urlreader"
+	"github.com/portico-dev/portico/internal/fakeclock"
 	"github.com/portico-dev/portico/plugins/catalog/engine"
 	"github.com/portico-dev/portico/plugins/catalog/store/migrations"
 )
 
-// fakeClock is a settable clock shared by engines in a test.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock is the settable clock shared by engines in a test.
+type fakeClock = fakeclock.Clock
 
 func newClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	return fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 func migrate(t testing.TB, db *database.DB) {
