@@ -1,0 +1,127 @@
+package client_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/plugins/catalog"
+	"github.com/portico-dev/portico/plugins/catalog/client"
+)
+
+const users = `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-a}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: alice}
+spec: {profile: {email: alice@example.com}, memberOf: [team-a]}
+`
+
+const component = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: new-service}
+spec: {type: service, lifecycle: experimental, owner: team-a}
+`
+
+type discovery string
+
+func (d discovery) BaseURL(pluginID string) string { return string(d) + "/api/" + pluginID }
+
+func TestClientAgainstCatalog(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	usersFile := write("users.yaml", users)
+	componentFile := write("component.yaml", component)
+	b := frameworktest.Start(t, map[string]any{
+		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
+		"catalog": map[string]any{
+			"locations": []any{map[string]any{"type": "file", "target": usersFile}},
+			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location"}}},
+		},
+	}, catalog.Plugin())
+	c := client.New(discovery(b.URL), nil)
+	ctx := context.Background()
+
+	// Ingestion runs in the background: wait for the user with its group relation.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, err := c.QueryEntities(ctx, []string{"kind=user,spec.profile.email=alice@example.com"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 && len(got[0].Relations) > 0 {
+			if got[0].Metadata.Name != "alice" {
+				t.Fatalf("got %q", got[0].Metadata.Name)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alice never appeared stitched: %v", got)
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a bound
+	}
+
+	e, err := c.GetEntityByRef(ctx, "user:alice")
+	if err != nil || e == nil || e.Kind != "User" {
+		t.Fatalf("GetEntityByRef(user:alice) = %v, %v", e, err)
+	}
+	if e, err := c.GetEntityByRef(ctx, "user:default/nobody"); err != nil || e != nil {
+		t.Fatalf("missing entity: got %v, %v; want nil, nil", e, err)
+	}
+	if _, err := c.GetEntityByRef(ctx, "not a ref:"); err == nil {
+		t.Fatal("malformed ref: want an error")
+	}
+
+	// Register a location, see its entity, find the location back, remove it.
+	dry, err := c.AddLocation(ctx, "file", componentFile, true)
+	if err != nil || len(dry.Entities) == 0 {
+		t.Fatalf("dry run: %v, %v", dry, err)
+	}
+	added, err := c.AddLocation(ctx, "file", componentFile, false)
+	if err != nil || added.Location.ID == "" {
+		t.Fatalf("AddLocation: %v, %v", added, err)
+	}
+	for {
+		e, err := c.GetEntityByRef(ctx, "component:new-service")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("registered component never appeared")
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a bound
+	}
+	loc, err := c.GetLocationByEntity(ctx, "component:default/new-service")
+	if err != nil || loc == nil || loc.Target != componentFile {
+		t.Fatalf("GetLocationByEntity = %+v, %v", loc, err)
+	}
+	if err := c.Refresh(ctx, "component:default/new-service"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveLocation(ctx, added.Location.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveLocation(ctx, added.Location.ID); err != nil {
+		t.Fatalf("removing a removed location: %v", err)
+	}
+
+	msgs, err := c.ValidateEntity(ctx, map[string]any{"apiVersion": "backstage.io/v1alpha1", "kind": "Component", "metadata": map[string]any{"name": "bad name!"}}, "url:https://example.com/catalog-info.yaml")
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("ValidateEntity(invalid) = %v, %v; want messages", msgs, err)
+	}
+}
