@@ -180,9 +180,15 @@ func (b *Backend) start(ctx context.Context, g *errgroup.Group, gctx context.Con
 			return err
 		}
 	}
+	if err := b.attachWebAuth(ctx); err != nil {
+		return err
+	}
 	for _, p := range b.plugins {
 		t0 := time.Now()
 		if err := b.initPlugin(ctx, p); err != nil {
+			return err
+		}
+		if err := b.attachAuth(ctx, p.ID); err != nil {
 			return err
 		}
 		log.Debug("plugin initialised", "plugin", p.ID, "duration", time.Since(t0))

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/framework/auth"
 )
 
 // Core service refs, mirroring Backstage's coreServices. They are immutable identities.
@@ -25,6 +26,10 @@ var (
 	MetricsService = NewServiceRef[prometheus.Registerer]("core.metrics", ScopePlugin)
 	// PluginInfoService describes the plugin being initialised (its ID and declarations).
 	PluginInfoService = NewServiceRef[Plugin]("core.pluginMetadata", ScopePlugin)
+	// AuthService verifies tokens and issues service tokens for the plugin (see framework/auth).
+	AuthService = NewServiceRef[auth.Service]("core.auth", ScopePlugin)
+	// HTTPAuthService reads the credentials of a request to the plugin's router.
+	HTTPAuthService = NewServiceRef[auth.HTTPAuth]("core.httpAuth", ScopePlugin)
 
 	serverOptionsService = NewServiceRef[ServerOptions]("core.serverOptions", ScopeRoot)
 )
@@ -75,5 +80,7 @@ func (b *Backend) coreFactories() []ServiceFactory {
 		}),
 	}
 	fs = append(fs, b.schemaFactories()...)
+	fs = append(fs, b.authFactories()...)
+	fs = append(fs, b.permissionFactories()...)
 	return append(fs, b.infraFactories()...)
 }

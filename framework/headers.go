@@ -56,7 +56,9 @@ func (h *rootHandler) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", h.csp)
-		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		// same-origin-allow-popups rather than helmet's same-origin: the sign-in popup must keep
+		// its opener through the identity provider's pages to post the session back.
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin-allow-popups")
 		hd.Set("Cross-Origin-Resource-Policy", "same-origin")
 		hd.Set("Origin-Agent-Cluster", "?1")
 		hd.Set("Referrer-Policy", "no-referrer")

@@ -75,7 +75,7 @@ func TestPluginDatabaseAndScheduler(t *testing.T) {
 	var runs atomic.Int32
 	tb := startBackend(t, nil, greeterPlugin(&runs))
 	req, _ := http.NewRequest(http.MethodPut, tb.url+"/api/greeter/greetings/ada", nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,12 +133,12 @@ func TestTwoReplicasOnOnePostgres(t *testing.T) {
 	}
 	// A write through one replica is visible through the other.
 	req, _ := http.NewRequest(http.MethodPut, backends[0].url+"/api/greeter/greetings/grace", nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	resp, err = http.Get(backends[1].url + "/api/greeter/greetings")
+	resp, err = testClient.Get(backends[1].url + "/api/greeter/greetings")
 	if err != nil {
 		t.Fatal(err)
 	}

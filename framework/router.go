@@ -20,16 +20,30 @@ type HTTPRouter interface {
 	AddAuthPolicy(p AuthPolicy)
 }
 
-// AuthPolicy relaxes the default credentials requirement for a path prefix.
+// AuthPolicy relaxes the default credentials requirement for a path prefix. Path covers
+// itself and everything below it ("/health" covers "/health" and "/health/x"; "/" or "*"
+// cover the whole plugin).
 type AuthPolicy struct {
 	Path  string // relative to the plugin mount, e.g. "/health"
 	Allow string // "unauthenticated" | "user-cookie"
+}
+
+// covers reports whether the policy applies to path (relative to the plugin mount).
+func (ap AuthPolicy) covers(path string) bool {
+	p := strings.TrimRight(ap.Path, "/*")
+	if p == "" {
+		return true
+	}
+	return path == p || strings.HasPrefix(path, p+"/")
 }
 
 // Route describes one registered route, for introspection (tests list routes and policies).
 type Route struct {
 	PluginID string
 	Pattern  string
+	// Policy is the route's declared auth policy: "" (user or service credentials required),
+	// "unauthenticated" or "user-cookie".
+	Policy string
 }
 
 // pluginRouter is the HTTPRouter of one plugin.
@@ -40,6 +54,7 @@ type pluginRouter struct {
 	mu       sync.Mutex
 	patterns []string
 	policies []AuthPolicy
+	guard    routeGuard
 }
 
 func newPluginRouter(pluginID string) *pluginRouter {
@@ -63,6 +78,36 @@ func (p *pluginRouter) AddAuthPolicy(ap AuthPolicy) {
 	p.policies = append(p.policies, ap)
 }
 
+func (p *pluginRouter) setGuard(g routeGuard) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.guard = g
+}
+
+// policyFor returns the policy covering path: "unauthenticated" wins over "user-cookie", and
+// "" (the default) applies when no declared policy covers it.
+func (p *pluginRouter) policyFor(path string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return policyFor(p.policies, path)
+}
+
+func policyFor(policies []AuthPolicy, path string) string {
+	allow := ""
+	for _, ap := range policies {
+		if !ap.covers(path) {
+			continue
+		}
+		switch ap.Allow {
+		case "unauthenticated":
+			return ap.Allow
+		case "user-cookie":
+			allow = ap.Allow
+		}
+	}
+	return allow
+}
+
 // AuthPolicies returns the policies the plugin declared.
 func (p *pluginRouter) AuthPolicies() []AuthPolicy {
 	p.mu.Lock()
@@ -70,9 +115,23 @@ func (p *pluginRouter) AuthPolicies() []AuthPolicy {
 	return append([]AuthPolicy(nil), p.policies...)
 }
 
-// ServeHTTP serves a request whose path has had /api/<id> stripped. Requests no pattern
-// matches get Backstage's JSON error body rather than ServeMux's plain text.
+// ServeHTTP serves a request whose path has had /api/<id> stripped. The credentials barrier
+// runs first (so unknown paths do not reveal themselves to anonymous callers); requests no
+// pattern matches get Backstage's JSON error body rather than ServeMux's plain text.
 func (p *pluginRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	guard := p.guard
+	p.mu.Unlock()
+	if guard == nil {
+		// Not attached yet (the backend attaches every plugin's guard before it is ready):
+		// refuse rather than serve unguarded.
+		apierr.WriteStatus(w, r, http.StatusServiceUnavailable, "ServiceUnavailableError", "Plugin '"+p.pluginID+"' is not yet started")
+		return
+	}
+	r, ok := guard.Guard(w, r, p.policyFor(r.URL.Path))
+	if !ok {
+		return
+	}
 	h, pattern := p.mux.Handler(r)
 	if pattern == "" {
 		h.ServeHTTP(&jsonErrorWriter{ResponseWriter: w, r: r}, r)
@@ -143,7 +202,7 @@ func (rs *routers) routes() []Route {
 	for id, r := range rs.m {
 		r.mu.Lock()
 		for _, p := range r.patterns {
-			out = append(out, Route{PluginID: id, Pattern: p})
+			out = append(out, Route{PluginID: id, Pattern: p, Policy: policyFor(r.policies, patternPath(p))})
 		}
 		r.mu.Unlock()
 	}
@@ -154,6 +213,14 @@ func (rs *routers) routes() []Route {
 		return out[i].Pattern < out[j].Pattern
 	})
 	return out
+}
+
+// patternPath returns the path of a ServeMux pattern ("GET /a/{b}" → "/a/{b}").
+func patternPath(pattern string) string {
+	if i := strings.Index(pattern, "/"); i >= 0 {
+		pattern = pattern[i:]
+	}
+	return pattern
 }
 
 // splitAPIPath splits "/api/<id>/rest" into id and "/rest".

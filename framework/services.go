@@ -394,6 +394,25 @@ func URLReaderOptionsFromConfig(cfg *config.Config) (urlreader.Options, error) {
 		}
 		opts.Integrations.GitLab = append(opts.Integrations.GitLab, in)
 	}
+	// integrations.git: basic-auth credentials for plain git hosts (git+https reads, the
+	// scaffolder's publish:git).
+	gits, _, err := cfg.OptionalConfigArray("integrations.git")
+	if err != nil {
+		return opts, err
+	}
+	for _, g := range gits {
+		var in urlreader.GitIntegration
+		if in.Host, err = g.String("host"); err != nil {
+			return opts, err
+		}
+		if in.Username, err = optString(g, "username", ""); err != nil {
+			return opts, err
+		}
+		if in.Token, err = optString(g, "token", ""); err != nil {
+			return opts, err
+		}
+		opts.Integrations.Git = append(opts.Integrations.Git, in)
+	}
 	// Local files (file locations, file:// and git+file:// URLs) are readable only under these
 	// directories: by default the working directory the portal was started in.
 	roots, ok, err := cfg.OptionalStringArray("backend.reading.localRoots")

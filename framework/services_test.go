@@ -161,6 +161,7 @@ func TestURLReaderOptionsFromConfig(t *testing.T) {
 		"integrations": map[string]any{
 			"github": []any{map[string]any{"host": "github.com", "token": "t1"}, map[string]any{"host": "ghe.acme.net", "apiBaseUrl": "https://ghe.acme.net/api/v3"}},
 			"gitlab": []any{map[string]any{"token": "t2"}},
+			"git":    []any{map[string]any{"host": "git.acme.net", "username": "bot", "token": "t3"}},
 		},
 	}, "test")
 	o, err := URLReaderOptionsFromConfig(cfg)
@@ -176,6 +177,9 @@ func TestURLReaderOptionsFromConfig(t *testing.T) {
 	}
 	if len(o.Integrations.GitLab) != 1 || o.Integrations.GitLab[0].Host != "gitlab.com" {
 		t.Errorf("gitlab %+v", o.Integrations.GitLab)
+	}
+	if len(o.Integrations.Git) != 1 || o.Integrations.Git[0].Host != "git.acme.net" || o.Integrations.Git[0].Username != "bot" || o.Integrations.Git[0].Token != "t3" {
+		t.Errorf("git %+v", o.Integrations.Git)
 	}
 	if !reflect.DeepEqual(o.LocalRoots, []string{wd}) || !strings.HasSuffix(o.CacheDir, ".portico/cache/git") {
 		t.Errorf("roots %v cache %q", o.LocalRoots, o.CacheDir)

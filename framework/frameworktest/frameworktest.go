@@ -4,6 +4,8 @@ package frameworktest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,10 +21,48 @@ type Backend struct {
 	*framework.Backend
 	// URL is the backend's base URL, e.g. http://127.0.0.1:41234.
 	URL string
+	// Token is a static external-access token the backend accepts (subject
+	// "external:frameworktest"), for tests calling its API.
+	Token string
+}
+
+// TokenSubject is the subject of Backend.Token's principal, without the "external:" prefix.
+const TokenSubject = "frameworktest"
+
+// Client returns an HTTP client that sends Backend.Token as a bearer token on every request
+// that carries no Authorization header of its own.
+func (b *Backend) Client() *http.Client {
+	return &http.Client{Transport: bearerTransport{token: b.Token, next: http.DefaultTransport}}
+}
+
+// Do sends req with Backend.Token (unless req sets Authorization itself).
+func (b *Backend) Do(req *http.Request) (*http.Response, error) {
+	return b.Client().Do(req)
+}
+
+// Get is http.Get with Backend.Token.
+func (b *Backend) Get(url string) (*http.Response, error) {
+	return b.Client().Get(url)
+}
+
+// bearerTransport adds a bearer token to requests without an Authorization header.
+type bearerTransport struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (t bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Authorization") != "" {
+		return t.next.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+t.token)
+	return t.next.RoundTrip(r)
 }
 
 // Start runs a backend with the given config (merged over test defaults: a temp working
-// directory and an in-memory SQLite database unless cfg sets backend.database) until the test
+// directory, an in-memory SQLite database unless cfg sets backend.database, and a static
+// external-access token, Backend.Token, appended to backend.auth.externalAccess) until the test
 // ends. It fails the test if the backend does not become ready.
 func Start(t testing.TB, cfg map[string]any, features ...framework.Feature) *Backend {
 	t.Helper()
@@ -40,6 +80,25 @@ func Start(t testing.TB, cfg map[string]any, features ...framework.Feature) *Bac
 	if _, ok := backendCfg["database"]; !ok {
 		backendCfg["database"] = map[string]any{"client": "better-sqlite3", "connection": ":memory:"}
 	}
+	token := randomToken(t)
+	authCfg, _ := backendCfg["auth"].(map[string]any)
+	if authCfg == nil {
+		authCfg = map[string]any{}
+		backendCfg["auth"] = authCfg
+	}
+	var access []any
+	switch v := authCfg["externalAccess"].(type) {
+	case []any:
+		access = v
+	case []map[string]any:
+		for _, e := range v {
+			access = append(access, e)
+		}
+	}
+	authCfg["externalAccess"] = append(append([]any(nil), access...), map[string]any{
+		"type":    "static",
+		"options": map[string]any{"token": token, "subject": TokenSubject},
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +136,7 @@ func Start(t testing.TB, cfg map[string]any, features ...framework.Feature) *Bac
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return &Backend{Backend: b, URL: url}
+				return &Backend{Backend: b, URL: url, Token: token}
 			}
 		}
 		if time.Now().After(deadline) {
@@ -85,6 +144,14 @@ func Start(t testing.TB, cfg map[string]any, features ...framework.Feature) *Bac
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func randomToken(t testing.TB) string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return "frameworktest-" + hex.EncodeToString(b)
 }
 
 // testWriter sends backend logs to the test log, shown only for failing tests.

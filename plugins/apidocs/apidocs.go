@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/plugins/apidocs/ui"
 	"github.com/portico-dev/portico/web"
 )
@@ -35,9 +36,22 @@ func initPlugin(ctx context.Context, d *framework.Deps) error {
 	if err != nil {
 		return err
 	}
+	authSvc, err := framework.Use(ctx, d, framework.AuthService)
+	if err != nil {
+		return err
+	}
 	reg.Add(ui.Extensions(ui.Options{
 		Logger:     log,
 		CatalogURL: func() string { return disc.BaseURL("catalog") },
+		// Call the catalog as the page's visitor; pages served without sign-in (a backend
+		// without the auth plugin) call it as this plugin.
+		CatalogToken: func(ctx context.Context) (string, error) {
+			creds, ok := auth.FromContext(ctx)
+			if !ok || creds.IsNone() {
+				creds = authSvc.GetOwnServiceCredentials()
+			}
+			return authSvc.GetPluginRequestToken(ctx, creds, "catalog")
+		},
 	})...)
 	return nil
 }

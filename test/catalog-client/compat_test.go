@@ -57,6 +57,10 @@ func TestCatalogClientCompatibility(t *testing.T) {
 
 	base := startPortico(t, map[string]any{
 		"backend": map[string]any{
+			// The catalog API needs credentials: the client sends this static token.
+			"auth": map[string]any{"externalAccess": []any{map[string]any{
+				"type": "static", "options": map[string]any{"token": testToken, "subject": "catalog-client-test"},
+			}}},
 			"workingDirectory": t.TempDir(),
 			"database": map[string]any{
 				"client":     "better-sqlite3",
@@ -77,10 +81,13 @@ func TestCatalogClientCompatibility(t *testing.T) {
 	waitForExamples(t, base, want+1) // the examples plus the generated root Location
 
 	node := exec.CommandContext(ctx, "node", "--test", "catalog-client.test.mjs")
-	node.Env = append(os.Environ(), "PORTICO_URL="+base, "FIXTURE_URL="+fixtures.URL)
+	node.Env = append(os.Environ(), "PORTICO_URL="+base, "FIXTURE_URL="+fixtures.URL, "PORTICO_TOKEN="+testToken)
 	out := run(t, node)
 	t.Logf("node --test:\n%s", tail(out, 40))
 }
+
+// testToken is the static external-access token the test's Portico accepts.
+const testToken = "catalog-client-compat-token"
 
 func hasPlugin(features []framework.Feature, id string) bool {
 	for _, f := range features {
@@ -220,7 +227,12 @@ func waitForExamples(t *testing.T, base string, want int) {
 }
 
 func getJSON(url string, v any) error {
-	res, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ func explorerFilters() []explorerFilter {
 type explorerPage struct {
 	catalog catalogClient
 	log     *slog.Logger
+	token   func(ctx context.Context) (string, error)
 }
 
 type explorerView struct {
@@ -101,6 +102,15 @@ func (h *explorerPage) ServePage(w http.ResponseWriter, r *http.Request, page *w
 func (h *explorerPage) build(ctx context.Context, r *http.Request, action string, links entityui.Links) (explorerView, error) {
 	params := r.URL.Query()
 	auth := r.Header.Get("Authorization")
+	if h.token != nil {
+		tok, err := h.token(ctx)
+		if err != nil {
+			return explorerView{}, err
+		}
+		if tok != "" {
+			auth = "Bearer " + tok
+		}
+	}
 	v := explorerView{Action: action, Query: strings.TrimSpace(params.Get("q")), CatalogHref: links.Index(url.Values{"filters[kind]": {"api"}})}
 	q := apiQuery{Filters: map[string]string{}, Text: v.Query, Cursor: params.Get("cursor"), Limit: pageSize}
 	var fields []string

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -26,6 +27,10 @@ type Options struct {
 	CatalogURL func() string
 	// HTTPClient calls the catalog (default: a client with a 10s timeout).
 	HTTPClient *http.Client
+	// CatalogToken returns the bearer token for a catalog call made while serving a page
+	// (a service token on behalf of the page's caller). Without it, the page request's own
+	// Authorization header is forwarded.
+	CatalogToken func(ctx context.Context) (string, error)
 }
 
 // Extensions returns the api-docs UI extensions: the explorer page and its nav item, and the
@@ -36,7 +41,7 @@ func Extensions(opts Options) []extension.Extension {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	explorer := &explorerPage{catalog: catalogClient{baseURL: opts.CatalogURL, http: client}, log: log}
+	explorer := &explorerPage{catalog: catalogClient{baseURL: opts.CatalogURL, http: client}, log: log, token: opts.CatalogToken}
 	tab := extension.EntityContent(extension.EntityContentSpec{
 		Namespace: "api-docs", Name: "definition", Path: "/definition", Title: "Definition",
 		Filter: "kind:api", Renderer: definitionTab{log: log},

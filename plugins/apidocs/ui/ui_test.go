@@ -74,9 +74,9 @@ func startPortal(t *testing.T) *frameworktest.Backend {
 	}, all.Features()...)
 }
 
-func get(t *testing.T, url string) (int, string) {
+func get(t *testing.T, client *http.Client, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +89,12 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 // waitFor polls url until its body contains every want (ingestion is asynchronous).
-func waitFor(t *testing.T, url string, want ...string) {
+func waitFor(t *testing.T, client *http.Client, url string, want ...string) {
 	t.Helper()
 	var body string
 	var status int
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		status, body = get(t, url)
+		status, body = get(t, client, url)
 		missing := slices.IndexFunc(want, func(w string) bool { return !strings.Contains(body, w) })
 		if status == http.StatusOK && missing < 0 {
 			return
@@ -106,8 +106,8 @@ func waitFor(t *testing.T, url string, want ...string) {
 func TestAPIDocsPages(t *testing.T) {
 	portal := startPortal(t)
 	// Every API ingested, with its owner and system relations stitched.
-	waitFor(t, portal.URL+"/api-docs", "trpc-api", "petstore", "broken-api", "Payments", "Bookings API", "Risk", ">booking<", "booking-team</a>")
-	waitFor(t, portal.URL+"/api-docs?owner=group:default/booking-team", "Bookings API", "petstore")
+	waitFor(t, portal.Client(), portal.URL+"/api-docs", "trpc-api", "petstore", "broken-api", "Payments", "Bookings API", "Risk", ">booking<", "booking-team</a>")
+	waitFor(t, portal.Client(), portal.URL+"/api-docs?owner=group:default/booking-team", "Bookings API", "petstore")
 
 	explorer := []struct {
 		name, query string
@@ -122,7 +122,7 @@ func TestAPIDocsPages(t *testing.T) {
 	}
 	for _, tt := range explorer {
 		t.Run("explorer "+tt.name, func(t *testing.T) {
-			status, body := get(t, portal.URL+"/api-docs"+tt.query)
+			status, body := get(t, portal.Client(), portal.URL+"/api-docs"+tt.query)
 			if status != http.StatusOK {
 				t.Fatalf("status %d", status)
 			}
@@ -152,7 +152,7 @@ func TestAPIDocsPages(t *testing.T) {
 	}
 	for _, tt := range tabs {
 		t.Run("definition "+tt.name, func(t *testing.T) {
-			status, body := get(t, portal.URL+"/catalog/default/api/"+tt.path)
+			status, body := get(t, portal.Client(), portal.URL+"/catalog/default/api/"+tt.path)
 			if status != http.StatusOK {
 				t.Fatalf("GET %s: status %d\n%.1000s", tt.path, status, body)
 			}
@@ -170,16 +170,16 @@ func TestAPIDocsPages(t *testing.T) {
 	}
 
 	t.Run("no definition tab on components", func(t *testing.T) {
-		_, body := get(t, portal.URL+"/catalog/default/component/booking-service")
+		_, body := get(t, portal.Client(), portal.URL+"/catalog/default/component/booking-service")
 		if strings.Contains(body, ">Definition</a>") {
 			t.Error("a component shows the Definition tab")
 		}
-		if status, _ := get(t, portal.URL+"/catalog/default/component/booking-service/definition"); status != http.StatusNotFound {
+		if status, _ := get(t, portal.Client(), portal.URL+"/catalog/default/component/booking-service/definition"); status != http.StatusNotFound {
 			t.Errorf("component definition tab: status %d, want 404", status)
 		}
 	})
 	t.Run("nav item", func(t *testing.T) {
-		_, body := get(t, portal.URL+"/")
+		_, body := get(t, portal.Client(), portal.URL+"/")
 		if !strings.Contains(body, `href="/api-docs"`) {
 			t.Error("the sidebar has no link to /api-docs")
 		}

@@ -1,0 +1,231 @@
+package auth
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"embed"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/google/uuid"
+
+	"github.com/portico-dev/portico/framework/database"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// migrationNamespace keeps the key table's versions apart from the plugin's own.
+const migrationNamespace = "auth-keys"
+
+// Default key timings: a key signs for KeyDuration, and stays published for as long as a token
+// it signed can live (TokenLifetime) plus a minute of clock skew.
+const (
+	DefaultKeyDuration   = time.Hour
+	DefaultTokenLifetime = time.Hour
+	clockSkew            = time.Minute
+)
+
+// KeyStoreOptions tune a KeyStore; zero values take the defaults.
+type KeyStoreOptions struct {
+	// KeyDuration is how long one key signs new tokens before a new key replaces it.
+	KeyDuration time.Duration
+	// TokenLifetime is the longest lifetime of a token signed by the store's keys.
+	TokenLifetime time.Duration
+	// Now is the clock (time.Now by default).
+	Now func() time.Time
+}
+
+// KeyStore keeps a plugin's ES256 signing keys in the table portico_plugin_keys of the plugin's
+// database. A key is created on first use, signs for KeyDuration, and is published (listed by
+// PublicKeys) until every token it may have signed has expired; then it is deleted. Replicas
+// each create their own keys and all publish the union, so a token signed by any replica
+// verifies against the JWKS served by any other.
+type KeyStore struct {
+	db       *database.DB
+	pluginID string
+	opts     KeyStoreOptions
+
+	mu      sync.Mutex
+	current *signingKey
+	next    *signingKey // published ahead of use
+}
+
+type signingKey struct {
+	jwk       jose.JSONWebKey // private
+	signUntil time.Time
+	expiresAt time.Time
+}
+
+// NewKeyStore migrates the key table in db and returns the plugin's key store.
+func NewKeyStore(ctx context.Context, db *database.DB, opts KeyStoreOptions) (*KeyStore, error) {
+	if opts.KeyDuration <= 0 {
+		opts.KeyDuration = DefaultKeyDuration
+	}
+	if opts.TokenLifetime <= 0 {
+		opts.TokenLifetime = DefaultTokenLifetime
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	sub, err := fs.Sub(migrationsFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	if err := db.MigrateNamespace(ctx, migrationNamespace, sub); err != nil {
+		return nil, fmt.Errorf("auth key store: %w", err)
+	}
+	return &KeyStore{db: db, pluginID: db.PluginID, opts: opts}, nil
+}
+
+// TokenLifetime is the longest lifetime a token signed by this store may have.
+func (k *KeyStore) TokenLifetime() time.Duration { return k.opts.TokenLifetime }
+
+// SigningKey returns the key to sign with now and the latest expiry a token signed with it may
+// carry. It creates and stores a new key when there is none or the current one stopped signing.
+// Keys are stored before they are used, and the next key is created a little before the current
+// one stops signing (see publishLead), so verifiers that fetched the key set recently find it
+// there when the first token signed by it arrives.
+func (k *KeyStore) SigningKey(ctx context.Context) (jose.JSONWebKey, time.Time, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	now := k.opts.Now()
+	if k.current != nil && now.Before(k.current.signUntil) {
+		if k.next == nil && !now.Before(k.current.signUntil.Add(-k.publishLead())) {
+			next, err := k.create(ctx, k.current.signUntil)
+			if err != nil {
+				return jose.JSONWebKey{}, time.Time{}, err
+			}
+			k.next = next
+		}
+		return k.current.jwk, k.current.expiresAt, nil
+	}
+	if k.next != nil && now.Before(k.next.signUntil) {
+		k.current, k.next = k.next, nil
+		return k.current.jwk, k.current.expiresAt, nil
+	}
+	sk, err := k.create(ctx, now)
+	if err != nil {
+		return jose.JSONWebKey{}, time.Time{}, err
+	}
+	k.current, k.next = sk, nil
+	return sk.jwk, sk.expiresAt, nil
+}
+
+// publishLead is how long before use the next key is published: a minute, or a tenth of the
+// key duration when that is shorter.
+func (k *KeyStore) publishLead() time.Duration {
+	return min(time.Minute, k.opts.KeyDuration/10)
+}
+
+// create generates and stores a key that signs from start for KeyDuration.
+func (k *KeyStore) create(ctx context.Context, start time.Time) (*signingKey, error) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate signing key: %w", err)
+	}
+	kid := uuid.NewString()
+	jwk := jose.JSONWebKey{Key: priv, KeyID: kid, Algorithm: string(jose.ES256), Use: "sig"}
+	pub, err := json.Marshal(jwk.Public())
+	if err != nil {
+		return nil, fmt.Errorf("encode public key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("encode private key: %w", err)
+	}
+	privPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	sk := &signingKey{
+		jwk:       jwk,
+		signUntil: start.Add(k.opts.KeyDuration),
+		expiresAt: start.Add(k.opts.KeyDuration + k.opts.TokenLifetime + clockSkew),
+	}
+	_, err = k.db.ExecContext(ctx, k.db.Dialect.Rebind(
+		`INSERT INTO portico_plugin_keys (plugin_id, kid, public_jwk, private_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		k.pluginID, kid, string(pub), string(privPEM), database.NewNullTime(k.opts.Now()), database.NewNullTime(sk.expiresAt))
+	if err != nil {
+		return nil, fmt.Errorf("store signing key: %w", err)
+	}
+	return sk, nil
+}
+
+// PublicKeys lists the public keys of every unexpired key, and deletes expired ones.
+func (k *KeyStore) PublicKeys(ctx context.Context) (jose.JSONWebKeySet, error) {
+	now := database.NewNullTime(k.opts.Now())
+	if _, err := k.db.ExecContext(ctx, k.db.Dialect.Rebind(
+		`DELETE FROM portico_plugin_keys WHERE plugin_id = ? AND expires_at <= ?`), k.pluginID, now); err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("prune signing keys: %w", err)
+	}
+	rows, err := k.db.QueryContext(ctx, k.db.Dialect.Rebind(
+		`SELECT kid, public_jwk FROM portico_plugin_keys WHERE plugin_id = ? AND expires_at > ? ORDER BY created_at, kid`), k.pluginID, now)
+	if err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("list signing keys: %w", err)
+	}
+	defer rows.Close()
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
+	for rows.Next() {
+		var kid, pub string
+		if err := rows.Scan(&kid, &pub); err != nil {
+			return jose.JSONWebKeySet{}, fmt.Errorf("list signing keys: %w", err)
+		}
+		var jwk jose.JSONWebKey
+		if err := json.Unmarshal([]byte(pub), &jwk); err != nil {
+			return jose.JSONWebKeySet{}, fmt.Errorf("signing key %s: %w", kid, err)
+		}
+		set.Keys = append(set.Keys, jwk)
+	}
+	if err := rows.Err(); err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("list signing keys: %w", err)
+	}
+	return set, nil
+}
+
+// PrivateKey loads a stored private key by kid (for replicas sharing keys and for tests).
+func (k *KeyStore) PrivateKey(ctx context.Context, kid string) (*ecdsa.PrivateKey, error) {
+	var privPEM string
+	err := k.db.QueryRowContext(ctx, k.db.Dialect.Rebind(
+		`SELECT private_key FROM portico_plugin_keys WHERE plugin_id = ? AND kid = ?`), k.pluginID, kid).Scan(&privPEM)
+	if err != nil {
+		return nil, fmt.Errorf("load signing key %s: %w", kid, err)
+	}
+	block, _ := pem.Decode([]byte(privPEM))
+	if block == nil {
+		return nil, errors.New("load signing key: not PEM")
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("load signing key %s: %w", kid, err)
+	}
+	ec, ok := key.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("load signing key %s: %T is not an ECDSA key", kid, key)
+	}
+	return ec, nil
+}
+
+// DeleteKey removes a key (operators revoking a key; tests of rotated-out keys).
+func (k *KeyStore) DeleteKey(ctx context.Context, kid string) error {
+	_, err := k.db.ExecContext(ctx, k.db.Dialect.Rebind(
+		`DELETE FROM portico_plugin_keys WHERE plugin_id = ? AND kid = ?`), k.pluginID, kid)
+	if err != nil {
+		return fmt.Errorf("delete signing key %s: %w", kid, err)
+	}
+	k.mu.Lock()
+	if k.current != nil && k.current.jwk.KeyID == kid {
+		k.current = nil
+	}
+	if k.next != nil && k.next.jwk.KeyID == kid {
+		k.next = nil
+	}
+	k.mu.Unlock()
+	return nil
+}
