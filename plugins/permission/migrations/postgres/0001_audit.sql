@@ -1,0 +1,14 @@
+-- The audit log: one row per permission-checked mutation, newest last.
+CREATE TABLE permission_audit (
+  id           BIGSERIAL PRIMARY KEY,
+  at           TIMESTAMPTZ NOT NULL,
+  who          TEXT NOT NULL,
+  permission   TEXT NOT NULL,
+  action       TEXT NOT NULL DEFAULT '',
+  resource_ref TEXT NOT NULL DEFAULT '',
+  decision     TEXT NOT NULL,
+  plugin       TEXT NOT NULL DEFAULT '',
+  detail       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX permission_audit_who ON permission_audit (who, id);
+CREATE INDEX permission_audit_permission ON permission_audit (permission, id);

@@ -1,0 +1,154 @@
+// Package permission is the permission plugin (ID "permission"): it decides permissions for
+// the whole backend at POST /api/permission/authorize with a policy — declarative roles from
+// permission.roles, optionally wrapped or replaced by a code policy — keeps the audit log of
+// permission-checked mutations, and serves the admin page at /permissions.
+package permission
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/permissions"
+	"github.com/portico-dev/portico/plugins/permission/migrations"
+	"github.com/portico-dev/portico/web"
+)
+
+//go:embed schema.json
+var configSchema []byte
+
+// PolicyExtensionPoint lets a module install a code policy (see PolicyExtension).
+var PolicyExtensionPoint = framework.NewExtensionPointRef[*PolicyExtension]("permission.policy")
+
+// Plugin returns the permission plugin.
+func Plugin() framework.Plugin {
+	sub, err := fs.Sub(migrations.FS, ".")
+	if err != nil {
+		panic(err) // embedded at compile time
+	}
+	return framework.Plugin{
+		ID:           permissions.PluginID,
+		ConfigSchema: configSchema,
+		Migrations:   sub,
+		Register: func(r *framework.PluginRegistrar) {
+			ext := &PolicyExtension{}
+			framework.ProvideExtensionPoint(r, PolicyExtensionPoint, ext)
+			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
+				return initPlugin(ctx, d, ext)
+			})
+		},
+	}
+}
+
+// PolicyModule returns a module installing a code policy: wrap receives the roles policy
+// and returns the effective one (return a new Policy to replace it).
+func PolicyModule(moduleID string, wrap PolicyWrapper) framework.Module {
+	return framework.Module{
+		PluginID: permissions.PluginID,
+		ModuleID: moduleID,
+		Register: func(r *framework.ModuleRegistrar) {
+			r.RegisterInit(func(_ context.Context, d *framework.Deps) error {
+				ext, err := framework.UseExtensionPoint(d, PolicyExtensionPoint)
+				if err != nil {
+					return err
+				}
+				ext.SetPolicy(wrap)
+				return nil
+			})
+		},
+	}
+}
+
+func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) error {
+	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
+	if err != nil {
+		return err
+	}
+	log, err := framework.Use(ctx, d, framework.LoggerService)
+	if err != nil {
+		return err
+	}
+	db, err := framework.Use(ctx, d, framework.DatabaseService)
+	if err != nil {
+		return err
+	}
+	router, err := framework.Use(ctx, d, framework.HTTPRouterService)
+	if err != nil {
+		return err
+	}
+	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
+	if err != nil {
+		return err
+	}
+	authSvc, err := framework.Use(ctx, d, framework.AuthService)
+	if err != nil {
+		return err
+	}
+	lc, err := framework.Use(ctx, d, framework.LifecycleService)
+	if err != nil {
+		return err
+	}
+	registry, err := framework.Use(ctx, d, framework.PermissionsRegistryService)
+	if err != nil {
+		return err
+	}
+	roles, err := rolesFromConfig(cfg)
+	if err != nil {
+		return err
+	}
+	dec := &decider{wrap: ext.wrap, log: log}
+	source, _ := cfg.Origin("permission.roles")
+	if source == "" {
+		source, _ = cfg.Origin("permission")
+	}
+	dec.setRoles(roles, source)
+	enabled, _, err := cfg.OptionalBool("permission.enabled")
+	if err != nil {
+		return err
+	}
+	if !enabled {
+		log.Info("permission.enabled is not true: every request is allowed")
+	}
+	a := &api{d: dec, disc: disc, authSvc: authSvc, store: NewAuditStore(db), log: log, client: &http.Client{Timeout: 30 * time.Second}}
+	a.mount(router)
+	// The plugin's own permission, listed like any plugin's.
+	if err := framework.MountPermissions(ctx, d, permissions.NewIntegration(log, AdminPermission)); err != nil {
+		return err
+	}
+	interval := 3 * time.Second
+	if v, ok, err := cfg.OptionalDuration("permission.reloadInterval"); err != nil {
+		return err
+	} else if ok && v > 0 {
+		interval = v
+	}
+	if isFile(source) {
+		w := newWatcher(source, interval, dec, log)
+		lc.Go("roles-reload", w.Run)
+	}
+	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+		reg.Add(uiExtensions(&adminPage{api: a, registry: registry, enabled: enabled})...)
+	}
+	return nil
+}
+
+// isFile reports whether a config origin names a file (not "env" or an in-memory source).
+func isFile(origin string) bool {
+	if origin == "" || origin == "env" {
+		return false
+	}
+	st, err := statFile(origin)
+	return err == nil && st
+}
+
+func statFile(p string) (bool, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return false, fmt.Errorf("stat %s: %w", p, err)
+	}
+	return fi.Mode().IsRegular(), nil
+}
