@@ -1,0 +1,203 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// fetchTree downloads the directory at rawURL (relative to the template's base URL) into dir.
+func fetchTree(ctx context.Context, c *Context, rawURL, dir string) error {
+	target, err := resolveURL(rawURL, c.Template.BaseURL)
+	if err != nil {
+		return err
+	}
+	if local, ok, err := localSource(target, c.Template.BaseURL); err != nil {
+		return err
+	} else if ok {
+		fi, err := os.Stat(local)
+		if err != nil {
+			return fmt.Errorf("fetch %s: %w", rawURL, err)
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("fetch %s: not a directory", rawURL)
+		}
+		return copyDir(ctx, local, dir)
+	}
+	if c.Reader == nil {
+		return fmt.Errorf("fetch %s: no url reader is configured", target)
+	}
+	if err := c.Reader.ReadTree(ctx, target, dir); err != nil {
+		return fmt.Errorf("fetch %s: %w", target, err)
+	}
+	return nil
+}
+
+// fetchFile reads the file at rawURL (relative to the template's base URL).
+func fetchFile(ctx context.Context, c *Context, rawURL string) ([]byte, error) {
+	target, err := resolveURL(rawURL, c.Template.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if local, ok, err := localSource(target, c.Template.BaseURL); err != nil {
+		return nil, err
+	} else if ok {
+		b, err := os.ReadFile(local)
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+		}
+		return b, nil
+	}
+	if c.Reader == nil {
+		return nil, fmt.Errorf("fetch %s: no url reader is configured", target)
+	}
+	b, err := c.Reader.ReadURL(ctx, target)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", target, err)
+	}
+	return b, nil
+}
+
+// localSource reports whether target is a file:// URL inside the directory of a file://
+// template base (a template read from disk, or a dry run's uploaded files). Those are read
+// straight from disk, confined to the template's directory like Backstage's
+// resolveSafeChildPath; other file:// URLs go through the URL reader and its local roots.
+func localSource(target, base string) (string, bool, error) {
+	if !strings.HasPrefix(target, "file://") || !strings.HasPrefix(base, "file://") {
+		return "", false, nil
+	}
+	tu, err := url.Parse(target)
+	if err != nil {
+		return "", false, inputErr("invalid url %q: %v", target, err)
+	}
+	bu, err := url.Parse(base)
+	if err != nil {
+		return "", false, inputErr("invalid template base URL %q: %v", base, err)
+	}
+	baseDir := filepath.FromSlash(bu.Path)
+	if !strings.HasSuffix(bu.Path, "/") {
+		baseDir = filepath.Dir(baseDir)
+	}
+	rel, err := filepath.Rel(baseDir, filepath.FromSlash(tu.Path))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false, fmt.Errorf("fetch %s: %w", target, ErrPathEscape)
+	}
+	p, err := ResolvePath(baseDir, rel)
+	if err != nil {
+		return "", false, fmt.Errorf("fetch %s: %w", target, err)
+	}
+	return p, true, nil
+}
+
+// copyDir copies the regular files and directories under src into dst, keeping file modes.
+// Symlinks are recreated only when relative and pointing inside the copied tree.
+func copyDir(ctx context.Context, src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(out, info.Mode().Perm()|0o700)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			if filepath.IsAbs(link) || !within(src, filepath.Join(filepath.Dir(p), link)) {
+				return nil
+			}
+			return os.Symlink(link, out)
+		case d.Type().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(out, b, info.Mode().Perm())
+		}
+		return nil
+	})
+}
+
+func newFetchPlain() Action {
+	return &builtin{
+		id:          "fetch:plain",
+		description: "Downloads content and places it in the workspace, or optionally in a subdirectory specified by the `targetPath` input option.",
+		dryRun:      true,
+		schema: schema(`{"type":"object","required":["url"],"properties":{
+"url":{"type":"string","title":"Fetch URL","description":"Relative path or absolute URL pointing to the directory tree to fetch"},
+"targetPath":{"type":"string","title":"Target Path","description":"Target path within the working directory to download the contents to."},
+"token":{"type":"string","title":"Token","description":"An optional token to use for authentication when reading the resources."}}}`, ""),
+		examples: []Example{{Description: "Downloads content and places it in the workspace.", Example: "steps:\n  - action: fetch:plain\n    id: fetch-plain\n    name: Fetch plain\n    input:\n      url: ./plain\n"}},
+		handle: func(ctx context.Context, c *Context) error {
+			if err := require(c.Input, "url"); err != nil {
+				return err
+			}
+			out, err := ResolvePath(c.Workspace, strDefault(c.Input, "targetPath", "./"))
+			if err != nil {
+				return err
+			}
+			c.log().Info("Fetching plain content from remote URL")
+			return fetchTree(ctx, c, str(c.Input, "url"), out)
+		},
+	}
+}
+
+func newFetchPlainFile() Action {
+	return &builtin{
+		id:          "fetch:plain:file",
+		description: "Downloads single file and places it in the workspace.",
+		dryRun:      true,
+		schema: schema(`{"type":"object","required":["url","targetPath"],"properties":{
+"url":{"type":"string","title":"Fetch URL","description":"Relative path or absolute URL pointing to the single file to fetch."},
+"targetPath":{"type":"string","title":"Target Path","description":"Target path within the working directory to download the file as."},
+"token":{"type":"string","title":"Token","description":"An optional token to use for authentication when reading the resources."}}}`, ""),
+		handle: func(ctx context.Context, c *Context) error {
+			if err := require(c.Input, "url", "targetPath"); err != nil {
+				return err
+			}
+			out, err := ResolvePath(c.Workspace, str(c.Input, "targetPath"))
+			if err != nil {
+				return err
+			}
+			c.log().Info("Fetching plain file from remote URL")
+			b, err := fetchFile(ctx, c, str(c.Input, "url"))
+			if err != nil {
+				return err
+			}
+			return writeFile(out, b, 0o644)
+		},
+	}
+}
+
+func writeFile(path string, b []byte, mode fs.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, mode); err != nil {
+		return err
+	}
+	return nil
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}

@@ -1,0 +1,4 @@
+package main
+
+// lean is generated.
+func main() {}

@@ -1,0 +1,4 @@
+package main
+
+// paysvc is generated.
+func main() {}

@@ -1,0 +1,162 @@
+package nunjucks
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// RenderString renders a full template (text with `${{ }}`, `{% %}` and `{# #}`) with ctx.
+func (e *Engine) RenderString(src string, ctx map[string]any) (string, error) {
+	t, err := e.parse(src)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := e.newState(ctx).render(t.nodes, &b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// RenderValue renders every string inside v (maps and slices, recursively; keys are kept)
+// with ctx, following Backstage's rules for step inputs, `each`, `if` and outputs:
+//
+//   - a string that is exactly one `${{ expr }}` yields the expression's value with its JSON
+//     type (number, boolean, object, array, null);
+//   - other strings render as text;
+//   - a string that renders to "" (or to undefined) becomes nil, and is dropped from maps;
+//   - a string whose rendering fails is kept as written (Backstage's legacy behaviour), so
+//     the error shows up when the action validates its input.
+//
+// The result holds only JSON-like values. The error is reserved for values that cannot be
+// walked (it is nil for JSON-like input).
+func (e *Engine) RenderValue(v any, ctx map[string]any) (any, error) {
+	st := e.newState(ctx)
+	out, _ := e.renderValue(v, st)
+	return out, nil
+}
+
+// renderValue returns the rendered value and whether it is present (false for "undefined").
+func (e *Engine) renderValue(v any, st *state) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		return e.renderLeaf(x, st)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			if r, ok := e.renderValue(val, st); ok {
+				out[k] = r
+			}
+		}
+		return out, true
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			r, _ := e.renderValue(val, st)
+			out[i] = r
+		}
+		return out, true
+	case []string:
+		out := make([]any, len(x))
+		for i, val := range x {
+			r, _ := e.renderValue(val, st)
+			out[i] = r
+		}
+		return out, true
+	case map[string]string:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			if r, ok := e.renderValue(val, st); ok {
+				out[k] = r
+			}
+		}
+		return out, true
+	}
+	n := normalize(v)
+	switch n.(type) {
+	case map[string]any, []any:
+		return e.renderValue(n, st)
+	}
+	return plain(n), true
+}
+
+func (e *Engine) renderLeaf(s string, st *state) (any, bool) {
+	if !strings.Contains(s, "{") {
+		// Fast path: no tag can start without a brace.
+		if s == "" {
+			return nil, false
+		}
+		return s, true
+	}
+	t, err := e.parse(s)
+	if err != nil {
+		return s, true
+	}
+	// Each string renders in a fresh scope: a {% set %} in one must not leak into the next.
+	st.frames = []map[string]any{{}}
+	if len(t.nodes) == 1 {
+		if out, isOut := t.nodes[0].(outputNode); isOut {
+			// A single expression keeps its type: Backstage renders `(expr) | dump` and parses
+			// the JSON back.
+			val, err := st.eval(out.x)
+			if err != nil {
+				return s, true
+			}
+			dumped, ok, err := toJSON(val, "")
+			if err != nil {
+				return s, true
+			}
+			if !ok {
+				return nil, false
+			}
+			var typed any
+			if err := json.Unmarshal([]byte(dumped), &typed); err != nil {
+				return s, true
+			}
+			return typed, true
+		}
+		if _, isText := t.nodes[0].(textNode); !isText {
+			// A lone tag ({% if %}…) renders as text and, like Backstage, is then read as
+			// JSON when it is JSON.
+			var b strings.Builder
+			if err := st.render(t.nodes, &b); err != nil {
+				return s, true
+			}
+			if b.Len() == 0 {
+				return nil, false
+			}
+			var typed any
+			if err := json.Unmarshal([]byte(b.String()), &typed); err == nil {
+				return typed, true
+			}
+			return b.String(), true
+		}
+	}
+	var b strings.Builder
+	if err := st.render(t.nodes, &b); err != nil {
+		return s, true
+	}
+	if b.Len() == 0 {
+		return nil, false
+	}
+	return b.String(), true
+}
+
+// EvalCondition evaluates a step's `if`: false and nil skip; a string is rendered with
+// RenderValue and then judged by Backstage's truthiness (false, null, "", 0 and empty arrays
+// are false); other values are judged the same way.
+func (e *Engine) EvalCondition(v any, ctx map[string]any) (bool, error) {
+	r, err := e.RenderValue(v, ctx)
+	if err != nil {
+		return false, err
+	}
+	return IsTruthy(r), nil
+}
+
+// IsTruthy is Backstage's step truthiness: JavaScript's, except that an empty array is false.
+func IsTruthy(v any) bool {
+	if a, ok := v.([]any); ok {
+		return len(a) > 0
+	}
+	return truthy(normalize(v))
+}

@@ -1,0 +1,290 @@
+// Package scaffolder is the Software Templates plugin: Backstage v1beta3 templates from the
+// catalog run as durable tasks (claimed from the database with a lease, recovered when a worker
+// dies, rolled back when a step fails), with Backstage's REST API at /api/scaffolder and the
+// create pages of the web UI. Modules add actions through ActionsExtensionPoint and template
+// filters and globals through TemplatingExtensionPoint.
+package scaffolder
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/auth"
+	"github.com/portico-dev/portico/framework/permissions"
+	"github.com/portico-dev/portico/framework/urlreader"
+	"github.com/portico-dev/portico/plugins/catalog/client"
+	"github.com/portico-dev/portico/plugins/scaffolder/action"
+	"github.com/portico-dev/portico/plugins/scaffolder/api"
+	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
+	"github.com/portico-dev/portico/plugins/scaffolder/secret"
+	"github.com/portico-dev/portico/plugins/scaffolder/service"
+	"github.com/portico-dev/portico/plugins/scaffolder/store"
+	"github.com/portico-dev/portico/plugins/scaffolder/store/migrations"
+	"github.com/portico-dev/portico/plugins/scaffolder/ui"
+	"github.com/portico-dev/portico/plugins/scaffolder/worker"
+	"github.com/portico-dev/portico/web"
+)
+
+// ID is the plugin's ID.
+const ID = "scaffolder"
+
+//go:embed schema.json
+var configSchema []byte
+
+// ActionsExtensionPoint lets modules add template actions (scaffolderActionsExtensionPoint in
+// Backstage). An action whose ID is already registered is refused.
+var ActionsExtensionPoint = framework.NewExtensionPointRef[*action.Registry]("scaffolder.actions")
+
+// Templating holds the filters and globals modules add to the templating engine.
+type Templating struct {
+	Filters map[string]nunjucks.Filter
+	Globals map[string]any
+}
+
+// AddFilter adds a template filter.
+func (t *Templating) AddFilter(name string, f nunjucks.Filter) { t.Filters[name] = f }
+
+// AddGlobal adds a template global (a value or a nunjucks.Func).
+func (t *Templating) AddGlobal(name string, v any) { t.Globals[name] = v }
+
+// TemplatingExtensionPoint lets modules add filters and globals (Backstage's
+// scaffolderTemplatingExtensionPoint).
+var TemplatingExtensionPoint = framework.NewExtensionPointRef[*Templating]("scaffolder.templating")
+
+// Plugin returns the scaffolder plugin.
+func Plugin() framework.Plugin {
+	return framework.Plugin{
+		ID:           ID,
+		ConfigSchema: configSchema,
+		Migrations:   mustSub(migrations.FS),
+		Register: func(r *framework.PluginRegistrar) {
+			reg, err := action.NewRegistry(action.Builtins(action.BuiltinDeps{})...)
+			if err != nil {
+				panic(err) // the built-ins have distinct IDs
+			}
+			tpl := &Templating{Filters: map[string]nunjucks.Filter{}, Globals: map[string]any{}}
+			framework.ProvideExtensionPoint(r, ActionsExtensionPoint, reg)
+			framework.ProvideExtensionPoint(r, TemplatingExtensionPoint, tpl)
+			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
+				return initPlugin(ctx, d, reg, tpl)
+			})
+		},
+	}
+}
+
+func mustSub(f fs.FS) fs.FS {
+	sub, err := fs.Sub(f, ".")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// settings is the scaffolder's part of app-config.
+type settings struct {
+	concurrency  int
+	taskTimeout  time.Duration
+	lease        time.Duration
+	janitorEvery time.Duration
+	secretsKey   string
+}
+
+func readSettings(cfg *config.Config) (settings, error) {
+	s := settings{concurrency: 10, taskTimeout: 24 * time.Hour, lease: 30 * time.Second}
+	if n, ok, err := cfg.OptionalInt("scaffolder.concurrentTasksLimit"); err != nil {
+		return s, err
+	} else if ok {
+		if n < 0 {
+			return s, errors.New("scaffolder.concurrentTasksLimit: must be 0 or more")
+		}
+		s.concurrency = n
+	}
+	for key, dst := range map[string]*time.Duration{
+		"scaffolder.taskTimeout":                 &s.taskTimeout,
+		"scaffolder.taskLease":                   &s.lease,
+		"scaffolder.taskTimeoutJanitorFrequency": &s.janitorEvery,
+	} {
+		if d, ok, err := cfg.OptionalDuration(key); err != nil {
+			return s, err
+		} else if ok {
+			if d <= 0 {
+				return s, fmt.Errorf("%s: must be positive", key)
+			}
+			*dst = d
+		}
+	}
+	key, _, err := cfg.OptionalString("scaffolder.secretsKey")
+	s.secretsKey = key
+	return s, err
+}
+
+func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tpl *Templating) error {
+	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
+	if err != nil {
+		return err
+	}
+	db, err := framework.Use(ctx, d, framework.DatabaseService)
+	if err != nil {
+		return err
+	}
+	log, err := framework.Use(ctx, d, framework.LoggerService)
+	if err != nil {
+		return err
+	}
+	lc, err := framework.Use(ctx, d, framework.LifecycleService)
+	if err != nil {
+		return err
+	}
+	router, err := framework.Use(ctx, d, framework.HTTPRouterService)
+	if err != nil {
+		return err
+	}
+	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
+	if err != nil {
+		return err
+	}
+	urls, err := framework.Use(ctx, d, framework.URLReaderService)
+	if err != nil {
+		return err
+	}
+	s, err := readSettings(cfg)
+	if err != nil {
+		return err
+	}
+	dataDir, err := framework.DataDir(cfg)
+	if err != nil {
+		return err
+	}
+	dataDir, err = filepath.Abs(filepath.Join(dataDir, ID))
+	if err != nil {
+		return err
+	}
+	box, err := secretBox(s.secretsKey, dataDir)
+	if err != nil {
+		return err
+	}
+	readerOpts, err := framework.URLReaderOptionsFromConfig(cfg)
+	if err != nil {
+		return err
+	}
+	// The catalog is called with the caller's credentials when there are some, else as the
+	// scaffolder itself (task runs).
+	var token client.TokenFunc
+	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
+		token = func(ctx context.Context) (string, error) {
+			creds, ok := auth.FromContext(ctx)
+			if !ok || creds.IsNone() {
+				creds = authSvc.GetOwnServiceCredentials()
+			}
+			return authSvc.GetPluginRequestToken(ctx, creds, "catalog")
+		}
+	}
+	cat := client.New(disc, token)
+	engine := nunjucks.New(nunjucks.Options{
+		AdditionalFilters: tpl.Filters,
+		Globals:           tpl.Globals,
+		HostType:          hostType(readerOpts.Integrations),
+	})
+	reader := action.NewURLReader(urls)
+	runner := worker.NewRunner(worker.Deps{
+		Actions: reg, Templater: engine, Catalog: cat, Reader: reader,
+		Integrations: readerOpts.Integrations, Logger: log,
+	})
+	st := store.New(db, nil)
+	w := worker.New(worker.Options{
+		Store: st, Runner: runner, Box: box, Logger: log.With("component", "worker"),
+		WorkDir: filepath.Join(dataDir, "tasks"), Concurrency: s.concurrency,
+		Lease: s.lease, JanitorEvery: s.janitorEvery, TaskTimeout: s.taskTimeout,
+	})
+	perms, err := framework.Use(ctx, d, framework.PermissionsService)
+	if err != nil {
+		return err
+	}
+	if err := framework.MountPermissions(ctx, d, permissions.NewIntegration(log, service.PermissionSet...)); err != nil {
+		return err
+	}
+	svc := service.New(service.Options{
+		Permissions: perms, Templater: engine,
+		Store: st, Box: box, Catalog: cat, Templates: service.CatalogHTTP{Discovery: disc, Token: token}, Actions: reg, Runner: runner, RunnerReader: reader,
+		Worker: w, Logger: log, DryRunDir: filepath.Join(dataDir, "dry-run"),
+	})
+	api.Register(router, svc, log, api.Options{})
+	if webReg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+		webReg.Add(ui.Extensions(ui.Options{Service: svc, Logger: log})...)
+	}
+	lc.Go("worker", w.Run)
+	return nil
+}
+
+// secretBox uses scaffolder.secretsKey, or a key generated once into the data directory
+// (fine for one node; several replicas must share scaffolder.secretsKey).
+func secretBox(key, dataDir string) (*secret.Box, error) {
+	if key != "" {
+		return secret.NewBox([]byte(key))
+	}
+	path := filepath.Join(dataDir, "secrets.key")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return nil, err
+		}
+		b = []byte(hex.EncodeToString(raw))
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("scaffolder secrets key: %w", err)
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, fmt.Errorf("scaffolder secrets key: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("scaffolder secrets key: %w", err)
+	}
+	return secret.NewBox([]byte(strings.TrimSpace(string(b))))
+}
+
+// hostType maps a repository host to its integration type for parseRepoUrl.
+func hostType(in urlreader.Integrations) func(string) string {
+	return func(host string) string {
+		for _, g := range in.GitHub {
+			h := g.Host
+			if h == "" {
+				h = "github.com"
+			}
+			if strings.EqualFold(h, host) {
+				return "github"
+			}
+		}
+		for _, g := range in.GitLab {
+			h := g.Host
+			if h == "" {
+				h = "gitlab.com"
+			}
+			if strings.EqualFold(h, host) {
+				return "gitlab"
+			}
+		}
+		switch host {
+		case "github.com":
+			return "github"
+		case "gitlab.com":
+			return "gitlab"
+		}
+		for _, g := range in.Git {
+			if strings.EqualFold(g.Host, host) {
+				return "git"
+			}
+		}
+		return ""
+	}
+}

@@ -1,0 +1,143 @@
+// Package secret seals task secrets for storage (AES-256-GCM) and redacts secret values from
+// everything a task writes to its log.
+package secret
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Box seals and opens secrets with one key. It is safe for concurrent use.
+type Box struct{ aead cipher.AEAD }
+
+// NewBox derives an AES-256 key from keyMaterial (any length, at least 16 bytes).
+func NewBox(keyMaterial []byte) (*Box, error) {
+	if len(keyMaterial) < 16 {
+		return nil, errors.New("secret key: need at least 16 bytes")
+	}
+	key := sha256.Sum256(keyMaterial)
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Box{aead: aead}, nil
+}
+
+// Seal encrypts secrets; nil or empty secrets seal to nil.
+func (b *Box) Seal(secrets map[string]string) ([]byte, error) {
+	if len(secrets) == 0 {
+		return nil, nil
+	}
+	plain, err := json.Marshal(secrets)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, b.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return b.aead.Seal(nonce, nonce, plain, nil), nil
+}
+
+// Open decrypts what Seal produced; nil opens to an empty map.
+func (b *Box) Open(sealed []byte) (map[string]string, error) {
+	out := map[string]string{}
+	if len(sealed) == 0 {
+		return out, nil
+	}
+	n := b.aead.NonceSize()
+	if len(sealed) < n {
+		return nil, errors.New("open secrets: sealed value too short")
+	}
+	plain, err := b.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	if err != nil {
+		return nil, fmt.Errorf("open secrets (was scaffolder.secretsKey changed, or differs between replicas?): %w", err)
+	}
+	if err := json.Unmarshal(plain, &out); err != nil {
+		return nil, fmt.Errorf("open secrets: %w", err)
+	}
+	return out, nil
+}
+
+// Mask replaces a secret value.
+const Mask = "***"
+
+// Redactor replaces secret values in strings with ***.
+type Redactor struct{ r *strings.Replacer }
+
+// NewRedactor redacts the values of secrets (empty and very short values are ignored: masking
+// "a" would mangle every log line).
+func NewRedactor(secrets map[string]string) *Redactor {
+	var vals []string
+	for _, v := range secrets {
+		if len(v) >= 3 {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return &Redactor{}
+	}
+	// Longest first, so a secret containing another is masked whole.
+	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
+	var pairs []string
+	for _, v := range vals {
+		pairs = append(pairs, v, Mask)
+	}
+	return &Redactor{r: strings.NewReplacer(pairs...)}
+}
+
+// String redacts s.
+func (r *Redactor) String(s string) string {
+	if r == nil || r.r == nil {
+		return s
+	}
+	return r.r.Replace(s)
+}
+
+// Value redacts every string inside v (maps and slices recursively), returning a copy.
+func (r *Redactor) Value(v any) any {
+	if r == nil || r.r == nil {
+		return v
+	}
+	switch t := v.(type) {
+	case string:
+		return r.String(t)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, val := range t {
+			out[k] = r.Value(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, val := range t {
+			out[i] = r.Value(val)
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]string, len(t))
+		for k, val := range t {
+			out[k] = r.String(val)
+		}
+		return out
+	case []string:
+		out := make([]string, len(t))
+		for i, val := range t {
+			out[i] = r.String(val)
+		}
+		return out
+	default:
+		return v
+	}
+}

@@ -1,0 +1,231 @@
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/portico-dev/portico/plugins/scaffolder/action"
+	"github.com/portico-dev/portico/plugins/scaffolder/secret"
+	"github.com/portico-dev/portico/plugins/scaffolder/template"
+	"github.com/portico-dev/portico/plugins/scaffolder/worker"
+)
+
+// File is one file of a dry run's input or output.
+type File struct {
+	Path          string `json:"path"`
+	Base64Content string `json:"base64Content"`
+	Executable    bool   `json:"executable"`
+}
+
+// DryRunRequest is the body of POST /v2/dry-run.
+type DryRunRequest struct {
+	Template          map[string]any    `json:"template"`
+	Values            map[string]any    `json:"values"`
+	Secrets           map[string]string `json:"secrets"`
+	DirectoryContents []File            `json:"directoryContents"`
+}
+
+// DryRunStep is one step as the dry run saw it.
+type DryRunStep struct {
+	ID     string         `json:"id"`
+	Name   string         `json:"name"`
+	Action string         `json:"action"`
+	Input  map[string]any `json:"input"`
+	Status string         `json:"status,omitempty"`
+}
+
+// DryRunResult is the answer of POST /v2/dry-run.
+type DryRunResult struct {
+	Log               []map[string]any `json:"log"`
+	DirectoryContents []File           `json:"directoryContents"`
+	Output            map[string]any   `json:"output"`
+	Steps             []DryRunStep     `json:"steps"`
+	// Error is set when a step failed (Portico addition; Backstage answers 200 with the log).
+	Error string `json:"error,omitempty"`
+}
+
+// maxDryRunFiles bounds the uploaded template directory.
+const maxDryRunFiles = 1000
+
+// DryRun runs a template given inline, with actions in dry-run mode (those that cannot run
+// without side effects are skipped), and returns the log, the files the workspace ends up
+// with and the output.
+func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult, error) {
+	if err := s.authorize(ctx, PermissionTaskCreate); err != nil {
+		return nil, err
+	}
+	if req.Template == nil {
+		return nil, fmt.Errorf("%w: template is required", ErrInput)
+	}
+	tv, err := jsonValue(req.Template)
+	if err != nil {
+		return nil, fmt.Errorf("%w: template: %w", ErrInput, err)
+	}
+	if meta, ok := tv["metadata"].(map[string]any); !ok || meta["name"] == nil {
+		if !ok {
+			meta = map[string]any{}
+			tv["metadata"] = meta
+		}
+		meta["name"] = "dry-run"
+	}
+	t, err := template.Parse(tv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	if req.Values == nil {
+		req.Values = map[string]any{}
+	}
+	if err := t.ValidateValues(req.Values); err != nil {
+		return nil, err
+	}
+	if len(req.DirectoryContents) > maxDryRunFiles {
+		return nil, fmt.Errorf("%w: at most %d files in directoryContents", ErrInput, maxDryRunFiles)
+	}
+	if err := os.MkdirAll(s.o.DryRunDir, 0o700); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(s.o.DryRunDir, "dry-run-")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	tplDir, ws := filepath.Join(tmp, "template"), filepath.Join(tmp, "workspace")
+	for _, d := range []string{tplDir, ws} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range req.DirectoryContents {
+		if err := writeFile(tplDir, f); err != nil {
+			return nil, fmt.Errorf("%w: directoryContents %s: %w", ErrInput, f.Path, err)
+		}
+	}
+	caller := CallerFrom(ctx)
+	baseURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(tplDir) + "/"}).String()
+	spec := t.TaskSpec(req.Values, template.User{Ref: caller.Ref}, baseURL)
+	spec.TemplateInfo.EntityRef = "template:default/dry-run"
+	res := &DryRunResult{Log: []map[string]any{}, DirectoryContents: []File{}, Output: map[string]any{}, Steps: []DryRunStep{}}
+	runner := s.o.Runner.WithReader(dirReader{root: tplDir, next: s.o.RunnerReader})
+	result, runErr := runner.Run(ctx, worker.Run{
+		TaskID: "dry-run", Spec: spec, Secrets: req.Secrets, Workspace: ws, DryRun: true,
+		Emit: func(body map[string]any) { res.Log = append(res.Log, map[string]any{"body": body}) },
+	})
+	if runErr != nil {
+		res.Error = secret.NewRedactor(req.Secrets).String(runErr.Error())
+	}
+	if result.Output != nil {
+		res.Output = result.Output
+	}
+	for _, st := range result.Steps {
+		in := st.Input
+		if in == nil {
+			in = map[string]any{}
+		}
+		res.Steps = append(res.Steps, DryRunStep{ID: st.ID, Name: st.Name, Action: st.Action, Input: in, Status: st.Status})
+	}
+	files, err := readFiles(ws)
+	if err != nil {
+		return nil, err
+	}
+	res.DirectoryContents = files
+	return res, nil
+}
+
+func writeFile(root string, f File) error {
+	p, err := action.ResolvePath(root, filepath.FromSlash(strings.TrimPrefix(f.Path, "./")))
+	if err != nil {
+		return err
+	}
+	data, err := base64.StdEncoding.DecodeString(f.Base64Content)
+	if err != nil {
+		return fmt.Errorf("base64Content: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if f.Executable {
+		mode = 0o755
+	}
+	return os.WriteFile(p, data, mode)
+}
+
+// readFiles lists the regular files under root (sorted), with their content.
+func readFiles(root string) ([]File, error) {
+	out := []File{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out = append(out, File{Path: filepath.ToSlash(rel), Base64Content: base64.StdEncoding.EncodeToString(b), Executable: info.Mode()&0o111 != 0})
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, err
+}
+
+// dirReader serves file:// URLs below root from disk and passes other URLs to next.
+type dirReader struct {
+	root string
+	next action.URLReader
+}
+
+func (d dirReader) local(raw string) (string, bool, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "file" {
+		return "", false, nil
+	}
+	rel, err := filepath.Rel(d.root, filepath.FromSlash(u.Path))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", true, fmt.Errorf("dry run: %s is outside the uploaded template", raw)
+	}
+	p, err := action.ResolvePath(d.root, rel)
+	return p, true, err
+}
+
+func (d dirReader) ReadTree(ctx context.Context, raw, dir string) error {
+	src, ok, err := d.local(raw)
+	if !ok {
+		if d.next == nil {
+			return fmt.Errorf("dry run: cannot read %s", raw)
+		}
+		return d.next.ReadTree(ctx, raw, dir)
+	}
+	if err != nil {
+		return err
+	}
+	return os.CopyFS(dir, os.DirFS(src))
+}
+
+func (d dirReader) ReadURL(ctx context.Context, raw string) ([]byte, error) {
+	src, ok, err := d.local(raw)
+	if !ok {
+		if d.next == nil {
+			return nil, fmt.Errorf("dry run: cannot read %s", raw)
+		}
+		return d.next.ReadURL(ctx, raw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(src)
+}

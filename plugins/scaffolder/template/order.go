@@ -1,0 +1,111 @@
+package template
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ParseDocument parses a Template from JSON or YAML text, keeping the order of every page's
+// properties (Go maps forget it; forms must not).
+func ParseDocument(doc []byte) (*Template, error) {
+	var n yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(doc)).Decode(&n); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	m, err := toJSONValue(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	obj, ok := m.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: a template must be an object", ErrInvalid)
+	}
+	t, err := Parse(obj)
+	if err != nil {
+		return nil, err
+	}
+	t.Order = map[string][]string{}
+	root := &n
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	params := child(child(root, "spec"), "parameters")
+	switch {
+	case params == nil:
+	case params.Kind == yaml.MappingNode:
+		recordOrder(params, "0", t.Order)
+	case params.Kind == yaml.SequenceNode:
+		for i, p := range params.Content {
+			recordOrder(p, strconv.Itoa(i), t.Order)
+		}
+	}
+	return t, nil
+}
+
+// toJSONValue converts YAML-decoded values to encoding/json's shapes.
+func toJSONValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
+}
+
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// recordOrder stores the key order of the "properties" of schema n under path, and recurses
+// into nested object properties (path "<page>/<prop>/<prop>").
+func recordOrder(n *yaml.Node, path string, out map[string][]string) {
+	props := child(n, "properties")
+	if props == nil || props.Kind != yaml.MappingNode {
+		return
+	}
+	var keys []string
+	for i := 0; i+1 < len(props.Content); i += 2 {
+		k := props.Content[i].Value
+		keys = append(keys, k)
+		recordOrder(props.Content[i+1], path+"/"+k, out)
+	}
+	out[path] = keys
+}
+
+// PropertyOrder returns the properties of the schema at path ("<page>" or
+// "<page>/<prop>/…") in document order; keys missing from the recorded order follow sorted.
+func (t *Template) PropertyOrder(path string, props map[string]any) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range t.Order[path] {
+		if _, ok := props[k]; ok && !seen[k] {
+			out = append(out, k)
+			seen[k] = true
+		}
+	}
+	var rest []string
+	for k := range props {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sortStrings(rest)
+	return append(out, rest...)
+}

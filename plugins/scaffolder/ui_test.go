@@ -1,0 +1,145 @@
+package scaffolder_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/portico-dev/portico/plugins/app"
+	"github.com/portico-dev/portico/web"
+)
+
+func page(t *testing.T, client *http.Client, method, u string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+func mustContain(t *testing.T, what, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+// TestCreatePages walks the create flow without JavaScript: template cards with filters, the
+// generated form with server-side validation, the review step, the task page, my tasks and
+// the template editor's dry run.
+func TestCreatePages(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, h *harness) {
+		if h.dbCfg["client"] == "pg" {
+			t.Skip("the pages do not depend on the database; SQLite covers them")
+		}
+		h.others = append(h.others, web.RegistryFactory(), app.Plugin())
+		b := h.start(testdata(t, "templates/echo.yaml"), testdata(t, "templates/create-service/template.yaml"), testdata(t, "catalog/org.yaml"))
+		waitForEntity(t, b.URL, "template", "default", "echo")
+		waitForEntity(t, b.URL, "template", "default", "create-service")
+		waitForEntity(t, b.URL, "group", "default", "platform")
+		noFollow := &http.Client{Transport: authed.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+		resp, body := page(t, authed, "GET", b.URL+"/create", nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/create: %d", resp.StatusCode)
+		}
+		mustContain(t, "/create", body, "Echo", "Create a service", `href="/create/templates/default/echo"`, `<option value="recommended"`, ">Create<")
+		_, body = page(t, authed, "GET", b.URL+"/create?tag=echo", nil)
+		if !strings.Contains(body, "Echo") || strings.Contains(body, "Create a service</h2>") {
+			t.Errorf("tag filter shows the wrong cards")
+		}
+		_, body = page(t, authed, "GET", b.URL+"/create?q=money", nil)
+		mustContain(t, "search without match", body, "No matching templates")
+
+		// The form: fields in document order, defaults, datalist of groups for OwnerPicker.
+		_, body = page(t, authed, "GET", b.URL+"/create/templates/default/create-service", nil)
+		mustContain(t, "form", body, `name="v.name"`, `name="v.owner"`, `list="f-v-owner-list"`, `<option value="group:default/platform">`, `name="v.remoteUrl"`, "Repository")
+		if strings.Index(body, `name="v.name"`) > strings.Index(body, `name="v.description"`) {
+			t.Error("fields are not in the template's order")
+		}
+
+		// Invalid values come back with messages next to the fields.
+		resp, body = page(t, authed, "POST", b.URL+"/create/templates/default/echo", url.Values{"step": {"review"}, "v.name": {"Bad Name"}, "v.count": {"3"}})
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("invalid form: %d", resp.StatusCode)
+		}
+		mustContain(t, "invalid form", body, `class="field-error"`, `value="Bad Name"`)
+		resp, body = page(t, authed, "POST", b.URL+"/create/templates/default/echo", url.Values{"step": {"review"}, "v.count": {"3"}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "This field is required.") {
+			t.Errorf("missing required: %d", resp.StatusCode)
+		}
+
+		// Valid values: the review step, then the task.
+		_, body = page(t, authed, "POST", b.URL+"/create/templates/default/echo", url.Values{"step": {"review"}, "v.name": {"svc"}, "v.count": {"4"}, "v.loud@present": {"1"}, "v.loud": {"true"}})
+		mustContain(t, "review", body, "Review", "<dd>svc</dd>", "<dd>4</dd>", "<dd>true</dd>", `name="values"`)
+		values := between(body, `name="values" value="`, `"`)
+		values = strings.NewReplacer("&#34;", `"`, "&quot;", `"`).Replace(values)
+		resp, _ = page(t, noFollow, "POST", b.URL+"/create/templates/default/echo", url.Values{"step": {"create"}, "values": {values}})
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/create/tasks/") {
+			t.Fatalf("create: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		id := strings.TrimPrefix(resp.Header.Get("Location"), "/create/tasks/")
+		waitForStatus(t, b.URL, id, "completed")
+		_, body = page(t, authed, "GET", b.URL+"/create/tasks/"+id, nil)
+		mustContain(t, "task page", body, "Run of Echo", `data-step="say"`, "echo hello svc x4", `href="https://example.com/svc"`, "/create/_/task.js")
+		resp, js := page(t, authed, "GET", b.URL+"/create/_/task.js", nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(js, "EventSource") {
+			t.Errorf("task.js: %d", resp.StatusCode)
+		}
+		_, body = page(t, authed, "GET", b.URL+"/create/tasks?owner=all", nil)
+		mustContain(t, "tasks", body, `href="/create/tasks/`+id+`"`, "completed")
+
+		// The editor dry-runs a pasted template with a skeleton file.
+		tpl := `apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: try}
+spec:
+  type: service
+  steps:
+    - id: fetch
+      action: fetch:template
+      input: {url: ./skeleton, values: {name: '${{ parameters.name }}'}}
+  output:
+    text: [{title: n, content: '${{ parameters.name }}'}]
+`
+		resp, body = page(t, authed, "POST", b.URL+"/create/edit", url.Values{"template": {tpl}, "values": {"name: widget"}, "files": {"=== skeleton/README.md\n# ${{ values.name }}\n"}})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("editor: %d\n%s", resp.StatusCode, body)
+		}
+		mustContain(t, "editor", body, "<code>README.md</code>", "# widget", "content: widget")
+	})
+}
+
+func between(s, start, end string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(start):]
+	j := strings.Index(s, end)
+	if j < 0 {
+		return ""
+	}
+	return s[:j]
+}

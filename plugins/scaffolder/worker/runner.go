@@ -1,0 +1,441 @@
+// Package worker runs scaffolder tasks: Runner executes one task spec step by step (if, each,
+// templated input checked against the action's schema, outputs, rollback through
+// action.Undoer, templated output), and Worker claims tasks from the store, heartbeats their
+// leases, records their events and recovers tasks whose worker died.
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/portico-dev/portico/plugins/scaffolder/action"
+	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
+	"github.com/portico-dev/portico/plugins/scaffolder/secret"
+	"github.com/portico-dev/portico/plugins/scaffolder/template"
+)
+
+// ErrCancelled is the cause of a run stopped by POST /v2/tasks/:id/cancel.
+var ErrCancelled = errors.New("task cancelled")
+
+// Deps are what a Runner gives actions.
+type Deps struct {
+	Actions      *action.Registry
+	Templater    *nunjucks.Engine
+	Catalog      action.CatalogClient
+	Reader       action.URLReader
+	Integrations action.Integrations
+	Logger       *slog.Logger
+}
+
+// Runner executes task specs. It is safe for concurrent use.
+type Runner struct{ deps Deps }
+
+// NewRunner returns a runner.
+func NewRunner(deps Deps) *Runner {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Templater == nil {
+		deps.Templater = nunjucks.New(nunjucks.Options{})
+	}
+	return &Runner{deps: deps}
+}
+
+// Run is one execution of a task spec.
+type Run struct {
+	TaskID    string
+	Spec      template.TaskSpec
+	Secrets   map[string]string
+	Workspace string // an existing, empty directory
+	DryRun    bool
+	// Emit records a log event body ({message, stepId?, status?}); bodies are already redacted.
+	Emit func(body map[string]any)
+	// Interrupted reports whether the run was stopped from outside (shutdown, lost lease):
+	// then nothing is rolled back, since the task is recovered later as its template asks.
+	Interrupted func() bool
+}
+
+// StepResult is a step's final state in a run.
+type StepResult struct {
+	ID, Name, Action string
+	Status           string // completed | failed | skipped | cancelled
+	Output           map[string]any
+	Input            map[string]any // rendered input of the last iteration (dry-run reports it)
+}
+
+// Result is what a run produced.
+type Result struct {
+	Output map[string]any
+	Steps  []StepResult
+}
+
+// done is a completed action execution, kept for rollback.
+type done struct {
+	step   template.Step
+	act    action.Action
+	actCtx *action.Context
+	output map[string]any
+}
+
+// Run executes r's steps in order. A failing step stops the run; unless the spec turns rollback
+// off (or it is a dry run), the actions completed so far are undone in reverse order. The
+// returned error is the step's error (wrapping ErrCancelled when cancelled).
+func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
+	red := secret.NewRedactor(r.Secrets)
+	emit := func(body map[string]any) {
+		if r.Emit != nil {
+			r.Emit(red.Value(body).(map[string]any))
+		}
+	}
+	stepsCtx := map[string]any{}
+	user := map[string]any{"ref": r.Spec.User.Ref}
+	if r.Spec.User.Entity != nil {
+		user["entity"] = r.Spec.User.Entity
+	}
+	base := map[string]any{
+		"parameters": orEmpty(r.Spec.Parameters),
+		"steps":      stepsCtx,
+		"user":       user,
+		"context":    map[string]any{"task": map[string]any{"id": r.TaskID}},
+	}
+	secrets := map[string]any{}
+	for k, v := range r.Secrets {
+		secrets[k] = v
+	}
+	var res Result
+	var completed []done
+	var runErr error
+	failedAt := -1
+	for i, step := range r.Spec.Steps {
+		sr := StepResult{ID: step.ID, Name: step.Name, Action: step.Action}
+		if err := context.Cause(ctx); err != nil {
+			runErr = cancelErr(ctx)
+			failedAt = i
+			emit(map[string]any{"message": fmt.Sprintf("Step %s has been cancelled.", step.Name), "stepId": step.ID, "status": "cancelled"})
+			sr.Status = "cancelled"
+			res.Steps = append(res.Steps, sr)
+			break
+		}
+		output, execs, ran, input, err := rn.runStep(ctx, r, step, base, secrets, emit)
+		completed = append(completed, execs...)
+		sr.Input = input
+		if err != nil {
+			runErr = err
+			failedAt = i
+			status := "failed"
+			if errors.Is(err, ErrCancelled) {
+				status = "cancelled"
+			}
+			msg := red.String(err.Error())
+			emit(map[string]any{"message": msg, "stepId": step.ID, "status": status})
+			sr.Status = status
+			res.Steps = append(res.Steps, sr)
+			break
+		}
+		if !ran {
+			emit(map[string]any{"message": fmt.Sprintf("Skipping step %s because its if condition was false", step.ID), "stepId": step.ID, "status": "skipped"})
+			sr.Status = "skipped"
+			res.Steps = append(res.Steps, sr)
+			continue
+		}
+		stepsCtx[step.ID] = map[string]any{"output": output}
+		sr.Status, sr.Output = "completed", output
+		res.Steps = append(res.Steps, sr)
+		emit(map[string]any{"message": fmt.Sprintf("Finished step %s", step.Name), "stepId": step.ID, "status": "completed"})
+	}
+	if runErr != nil {
+		for _, step := range r.Spec.Steps[failedAt+1:] {
+			emit(map[string]any{"message": fmt.Sprintf("Skipping step %s because a previous step failed", step.ID), "stepId": step.ID, "status": "skipped"})
+			res.Steps = append(res.Steps, StepResult{ID: step.ID, Name: step.Name, Action: step.Action, Status: "skipped"})
+		}
+		if !r.DryRun && r.Spec.RollbackEnabled() && (r.Interrupted == nil || !r.Interrupted()) {
+			rn.rollback(ctx, completed, emit)
+		}
+		return res, runErr
+	}
+	// Secrets are not visible to the output.
+	raw, err := filterOutputItems(rn.deps.Templater, orEmpty(r.Spec.Output), base)
+	if err != nil {
+		return res, err
+	}
+	out, err := rn.deps.Templater.RenderValue(raw, base)
+	if err != nil {
+		return res, fmt.Errorf("render output: %w", err)
+	}
+	outMap, _ := out.(map[string]any)
+	res.Output = red.Value(orEmpty(outMap)).(map[string]any)
+	return res, nil
+}
+
+func cancelErr(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	if errors.Is(cause, ErrCancelled) {
+		return cause
+	}
+	return fmt.Errorf("%w: %w", ErrCancelled, cause)
+}
+
+// runStep runs one step (each iteration). ran is false when `if` skipped every iteration.
+func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any)) (map[string]any, []done, bool, map[string]any, error) {
+	emit(map[string]any{"message": fmt.Sprintf("Beginning step %s", step.Name), "stepId": step.ID, "status": "processing"})
+	act, ok := rn.deps.Actions.Get(step.Action)
+	if !ok {
+		//lint:ignore ST1005 Backstage's exact message, which clients and users know
+		return nil, nil, false, nil, fmt.Errorf("Template action with ID '%s' is not registered.", step.Action)
+	}
+	type iteration struct{ each map[string]any }
+	iters := []iteration{{}}
+	if step.Each != nil {
+		ectx := withKeys(base, map[string]any{"secrets": secrets})
+		v, err := rn.deps.Templater.RenderValue(step.Each, ectx)
+		if err != nil {
+			//lint:ignore ST1005 Backstage's exact message, which clients and users know
+			return nil, nil, false, nil, fmt.Errorf("Invalid value on action %s.each parameter: %w", step.Action, err)
+		}
+		iters = nil
+		switch t := v.(type) {
+		case []any:
+			for i, item := range t {
+				iters = append(iters, iteration{each: map[string]any{"key": fmt.Sprint(i), "value": item}})
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				iters = append(iters, iteration{each: map[string]any{"key": k, "value": t[k]}})
+			}
+		default:
+			//lint:ignore ST1005 Backstage's exact message, which clients and users know
+			return nil, nil, false, nil, fmt.Errorf("Invalid value on action %s.each parameter, \"%v\" cannot be iterated", step.Action, v)
+		}
+	}
+	output := map[string]any{}
+	var execs []done
+	ran := false
+	var lastInput map[string]any
+	for _, it := range iters {
+		vctx := base
+		if it.each != nil {
+			vctx = withKeys(base, map[string]any{"each": it.each})
+		}
+		if step.If != nil {
+			ok, err := rn.deps.Templater.EvalCondition(step.If, vctx)
+			if err != nil {
+				return output, execs, ran, lastInput, fmt.Errorf("evaluate if of step %s: %w", step.ID, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		ran = true
+		rendered, err := rn.deps.Templater.RenderValue(orEmpty(step.Input), withKeys(vctx, map[string]any{"secrets": secrets}))
+		if err != nil {
+			return output, execs, ran, lastInput, fmt.Errorf("render input of step %s: %w", step.ID, err)
+		}
+		input, _ := rendered.(map[string]any)
+		if input == nil {
+			input = map[string]any{}
+		}
+		lastInput = input
+		if err := template.ValidateInput(act.Schema().Input, input); err != nil {
+			//lint:ignore ST1005 Backstage's exact message, which clients and users know
+			return output, execs, ran, lastInput, fmt.Errorf("Invalid input passed to action %s, %w", step.Action, err)
+		}
+		if r.DryRun {
+			if dr, ok := act.(action.DryRunner); !ok || !dr.SupportsDryRun() {
+				emit(map[string]any{"message": fmt.Sprintf("Skipping because %s does not support dry-run", step.Action), "stepId": step.ID})
+				// Later steps still see outputs: example values from the output schema.
+				if ex, ok := exampleOutput(act.Schema().Output).(map[string]any); ok {
+					for name, v := range ex {
+						if it.each != nil {
+							list, _ := output[name].([]any)
+							output[name] = append(list, v)
+						} else {
+							output[name] = v
+						}
+					}
+				}
+				continue
+			}
+		}
+		iterOut := map[string]any{}
+		each := it.each != nil
+		actCtx := &action.Context{
+			TaskID:    r.TaskID,
+			StepID:    step.ID,
+			Input:     input,
+			Workspace: r.Workspace,
+			Logger:    slog.New(&logHandler{stepID: step.ID, emit: emit}),
+			Output: func(name string, value any) {
+				iterOut[name] = value
+				if each {
+					list, _ := output[name].([]any)
+					output[name] = append(list, value)
+				} else {
+					output[name] = value
+				}
+			},
+			Secrets:      stringMap(secrets),
+			User:         action.User{Ref: r.Spec.User.Ref, Entity: r.Spec.User.Entity},
+			Template:     action.TemplateInfo{EntityRef: r.Spec.TemplateInfo.EntityRef, BaseURL: r.Spec.TemplateInfo.BaseURL},
+			DryRun:       r.DryRun,
+			Templater:    rn.deps.Templater,
+			Catalog:      rn.deps.Catalog,
+			Reader:       rn.deps.Reader,
+			Integrations: rn.deps.Integrations,
+		}
+		if err := act.Handle(ctx, actCtx); err != nil {
+			if ctx.Err() != nil {
+				return output, execs, ran, lastInput, cancelErr(ctx)
+			}
+			return output, execs, ran, lastInput, err
+		}
+		execs = append(execs, done{step: step, act: act, actCtx: actCtx, output: iterOut})
+	}
+	return output, execs, ran, lastInput, nil
+}
+
+// rollbackTimeout bounds undoing one action.
+const rollbackTimeout = 2 * time.Minute
+
+// rollback undoes completed executions in reverse order; failures are logged, not fatal.
+func (rn *Runner) rollback(ctx context.Context, completed []done, emit func(map[string]any)) {
+	base := context.WithoutCancel(ctx)
+	for i := len(completed) - 1; i >= 0; i-- {
+		d := completed[i]
+		u, ok := d.act.(action.Undoer)
+		if !ok {
+			continue
+		}
+		emit(map[string]any{"message": fmt.Sprintf("Rolling back step %s (%s)", d.step.ID, d.step.Action), "stepId": d.step.ID})
+		uctx, cancel := context.WithTimeout(base, rollbackTimeout)
+		err := u.Undo(uctx, d.actCtx, d.output)
+		cancel()
+		if err != nil {
+			emit(map[string]any{"message": fmt.Sprintf("Rollback of step %s failed: %v", d.step.ID, err), "stepId": d.step.ID})
+			rn.deps.Logger.Warn("rollback failed", "task", d.actCtx.TaskID, "step", d.step.ID, "err", err)
+			continue
+		}
+		emit(map[string]any{"message": fmt.Sprintf("Rolled back step %s", d.step.ID), "stepId": d.step.ID})
+	}
+}
+
+// filterOutputItems drops link and text items whose `if` is falsy, before rendering (an
+// expression rendering to "" would otherwise vanish with its key).
+func filterOutputItems(e *nunjucks.Engine, out map[string]any, ctx map[string]any) (map[string]any, error) {
+	res := make(map[string]any, len(out))
+	for k, v := range out {
+		res[k] = v
+	}
+	for _, key := range []string{"links", "text"} {
+		items, ok := out[key].([]any)
+		if !ok {
+			continue
+		}
+		kept := []any{}
+		for _, it := range items {
+			if m, ok := it.(map[string]any); ok {
+				if cond, has := m["if"]; has {
+					ok, err := e.EvalCondition(cond, ctx)
+					if err != nil {
+						return nil, fmt.Errorf("evaluate output %s if: %w", key, err)
+					}
+					if !ok {
+						continue
+					}
+					c := make(map[string]any, len(m))
+					for mk, mv := range m {
+						if mk != "if" {
+							c[mk] = mv
+						}
+					}
+					it = c
+				}
+			}
+			kept = append(kept, it)
+		}
+		res[key] = kept
+	}
+	return res, nil
+}
+
+func withKeys(base map[string]any, extra map[string]any) map[string]any {
+	out := make(map[string]any, len(base)+len(extra))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func stringMap(m map[string]any) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k], _ = v.(string)
+	}
+	return out
+}
+
+// WithReader returns a runner like rn whose actions read through r (dry runs read uploaded
+// template files).
+func (rn *Runner) WithReader(r action.URLReader) *Runner {
+	d := rn.deps
+	d.Reader = r
+	return &Runner{deps: d}
+}
+
+// exampleOutput makes a value matching a JSON Schema for dry runs of actions that cannot run:
+// the first example, else a placeholder of the schema's type (as Backstage does).
+func exampleOutput(raw json.RawMessage) any {
+	var schema map[string]any
+	if len(raw) == 0 || json.Unmarshal(raw, &schema) != nil {
+		return nil
+	}
+	return exampleOf(schema)
+}
+
+func exampleOf(schema map[string]any) any {
+	if ex, ok := schema["examples"].([]any); ok && len(ex) > 0 {
+		return ex[0]
+	}
+	switch schema["type"] {
+	case "object":
+		out := map[string]any{}
+		props, _ := schema["properties"].(map[string]any)
+		for k, v := range props {
+			if m, ok := v.(map[string]any); ok {
+				out[k] = exampleOf(m)
+			}
+		}
+		return out
+	case "array":
+		if items, ok := schema["items"].(map[string]any); ok {
+			return []any{exampleOf(items)}
+		}
+		return []any{}
+	case "string":
+		return "<example>"
+	case "number", "integer":
+		return 0
+	case "boolean":
+		return false
+	}
+	return "<unknown>"
+}
