@@ -10,11 +10,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
 
 	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/web/extension"
 )
 
@@ -193,7 +195,7 @@ func (s *Shell) Mount(router framework.RootHTTPRouter) {
 	router.Handle("GET /static/", http.StripPrefix("/static/", s.staticHandler()))
 	for _, p := range s.pages {
 		p := p
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, r, p) })
+		h := s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, r, p) }))
 		if p.Path == "/" {
 			router.Handle("/{$}", h)
 			continue
@@ -205,6 +207,69 @@ func (s *Shell) Mount(router framework.RootHTTPRouter) {
 	router.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.NotFound(w, r)
 	}))
+}
+
+// Page IDs of the sign-in and sign-out pages (the auth plugin's), which need no identity.
+const (
+	signInPageID  = "page:sign-in"
+	signOutPageID = "page:sign-out"
+)
+
+// requireIdentity sends visitors without credentials to the sign-in page, when the portal has
+// one (a backend without the auth plugin serves its pages to anyone). Credentials come from the
+// framework's root middleware (the portico-token cookie or a bearer token).
+func (s *Shell) requireIdentity(p *Page, next http.Handler) http.Handler {
+	signIn := s.PagePath(signInPageID)
+	if signIn == "" || p.Node.ID() == signInPageID || p.Node.ID() == signOutPageID {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := auth.FromContext(r.Context()); ok && !c.IsNone() {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "Sign in first", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, signIn+"?redirect="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
+	})
+}
+
+// userView is the signed-in user shown in the header's menu.
+type userView struct {
+	Ref, Name, ProfileHref, SettingsHref, SignOutHref string
+	// Provider and ExpiresAt let the page script refresh the session before it expires.
+	Provider  string
+	ExpiresAt int64
+}
+
+// userFromRequest returns the header's user, or nil when nobody is signed in.
+func (s *Shell) userFromRequest(r *http.Request) *userView {
+	c, ok := auth.FromContext(r.Context())
+	if !ok {
+		return nil
+	}
+	u, ok := c.User()
+	if !ok {
+		return nil
+	}
+	v := &userView{Ref: u.UserEntityRef, Name: u.UserEntityRef, SettingsHref: s.PagePath("page:user-settings"), SignOutHref: s.PagePath(signOutPageID)}
+	if _, rest, ok := strings.Cut(u.UserEntityRef, ":"); ok {
+		ns, name, _ := strings.Cut(rest, "/")
+		v.Name = name
+		if cat := s.PagePath("page:catalog"); cat != "" {
+			v.ProfileHref = strings.TrimRight(cat, "/") + "/" + url.PathEscape(ns) + "/user/" + url.PathEscape(name)
+		}
+	}
+	if !c.ExpiresAt.IsZero() {
+		v.ExpiresAt = c.ExpiresAt.Unix()
+	}
+	if pc, err := r.Cookie("portico-auth-provider"); err == nil {
+		v.Provider = pc.Value
+	}
+	return v
 }
 
 func (s *Shell) staticHandler() http.Handler {
@@ -232,6 +297,7 @@ type layoutData struct {
 	SearchPath, Query        string
 	Theme                    string
 	Main                     template.HTML
+	User                     *userView
 }
 
 type navItemView struct {
@@ -255,6 +321,7 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
 		Query:      r.URL.Query().Get("q"),
 		Theme:      ThemeFromRequest(r),
 		Main:       v.Main,
+		User:       s.userFromRequest(r),
 	}
 	for _, n := range s.nav {
 		active := r.URL.Path == n.Href || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/"))

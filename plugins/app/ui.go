@@ -5,9 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/auth"
+	"github.com/portico-dev/portico/plugins/catalog/entityui"
+	"github.com/portico-dev/portico/plugins/catalog/model"
+	usclient "github.com/portico-dev/portico/plugins/usersettings/client"
 	"github.com/portico-dev/portico/web"
 	"github.com/portico-dev/portico/web/extension"
 )
@@ -29,14 +34,20 @@ const homeConfigSchema = `{
   }
 }`
 
+// settingsReader reads the signed-in user's settings (the user-settings plugin's client).
+type settingsReader interface {
+	Get(ctx context.Context, bucket, key string, out any) (bool, error)
+}
+
 // uiExtensions are the pages the app plugin itself provides: home and settings.
-func uiExtensions() []extension.Extension {
+func uiExtensions(settings settingsReader) []extension.Extension {
+	home := &homePage{settings: settings}
 	return []extension.Extension{
 		{
 			ID:           "page:home",
 			AttachTo:     extension.AttachPage(),
 			ConfigSchema: homeConfigSchema,
-			Renderer:     web.PageHandlerFunc(serveHome),
+			Renderer:     web.PageHandlerFunc(home.serve),
 		},
 		extension.NavItem(extension.NavItemSpec{Namespace: "home", Title: "Home", Icon: "home", Renderer: web.NavTarget{PageID: "page:home"}}),
 		extension.Page(extension.PageSpec{Namespace: "user-settings", Path: "/settings", Renderer: web.PageHandlerFunc(serveSettings)}),
@@ -76,7 +87,55 @@ func appExtensionsError(cfg *config.Config, err error) error {
 
 type toolkitLink struct{ Label, URL string }
 
-func serveHome(w http.ResponseWriter, r *http.Request, p *web.Page) {
+// homeVisits bounds the "recently visited" list.
+const homeVisits = 8
+
+// homePage serves page:home: search, the user's starred entities and recent visits (when
+// signed in and the user-settings plugin is there), and the configured toolkit.
+type homePage struct{ settings settingsReader }
+
+type entityLink struct{ Label, Href, Kind string }
+
+// personal reads the user's starred entities and recent visits; both empty when nobody is
+// signed in.
+func (h *homePage) personal(ctx context.Context, shell *web.Shell) (starred, recent []entityLink) {
+	if h.settings == nil {
+		return nil, nil
+	}
+	links := entityui.LinksFor(shell)
+	var refs []string
+	if _, err := h.settings.Get(ctx, usclient.StarredBucket, usclient.StarredKey, &refs); err != nil {
+		return nil, nil
+	}
+	for _, ref := range refs {
+		r, err := model.ParseEntityRef(ref, model.RefContext{})
+		if err != nil {
+			continue
+		}
+		starred = append(starred, entityLink{Label: r.Name, Kind: r.Kind, Href: links.Entity(r)})
+	}
+	var visits []struct {
+		Name, Pathname, EntityRef string
+	}
+	if _, err := h.settings.Get(ctx, usclient.VisitsBucket, usclient.VisitsKey, &visits); err == nil {
+		for _, v := range visits {
+			if len(recent) == homeVisits {
+				break
+			}
+			if !strings.HasPrefix(v.Pathname, "/") || strings.HasPrefix(v.Pathname, "//") {
+				continue // only same-site paths
+			}
+			l := entityLink{Label: v.Name, Href: v.Pathname}
+			if r, err := model.ParseEntityRef(v.EntityRef, model.RefContext{}); err == nil {
+				l.Kind = r.Kind
+			}
+			recent = append(recent, l)
+		}
+	}
+	return starred, recent
+}
+
+func (h *homePage) serve(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	var links []toolkitLink
 	items, _ := p.Config()["toolkit"].([]any)
 	for _, it := range items {
@@ -86,16 +145,27 @@ func serveHome(w http.ResponseWriter, r *http.Request, p *web.Page) {
 		links = append(links, toolkitLink{Label: label, URL: u})
 	}
 	shell := p.Shell()
+	starred, recent := h.personal(r.Context(), shell)
+	_, signedIn := userOf(r)
 	body, err := shell.Execute("home.html", map[string]any{
 		"OrgName":    shell.OrgName(),
 		"SearchPath": shell.SearchPath(),
 		"Toolkit":    links,
+		"SignedIn":   signedIn,
+		"Starred":    starred,
+		"Recent":     recent,
 	})
 	if err != nil {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
 	shell.Render(w, r, web.View{Main: body})
+}
+
+// userOf returns the signed-in user of the request, if any.
+func userOf(r *http.Request) (auth.UserPrincipal, bool) {
+	creds, _ := auth.FromContext(r.Context())
+	return creds.User()
 }
 
 type themeChoice struct {
@@ -130,7 +200,17 @@ func serveSettings(w http.ResponseWriter, r *http.Request, p *web.Page) {
 		themes = append(themes, t)
 	}
 	shell := p.Shell()
-	body, err := shell.Execute("settings.html", map[string]any{"Themes": themes, "Action": (&url.URL{Path: p.Path}).String()})
+	data := map[string]any{"Themes": themes, "Action": (&url.URL{Path: p.Path}).String()}
+	if u, ok := userOf(r); ok {
+		links := entityui.LinksFor(shell)
+		var owners []entityLink
+		for _, ref := range u.OwnershipEntityRefs {
+			owners = append(owners, entityLink{Label: ref, Href: links.EntityString(ref)})
+		}
+		data["User"] = entityLink{Label: u.UserEntityRef, Href: links.EntityString(u.UserEntityRef)}
+		data["Ownership"] = owners
+	}
+	body, err := shell.Execute("settings.html", data)
 	if err != nil {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
@@ -156,7 +236,15 @@ func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) erro
 	if err != nil {
 		return err
 	}
-	reg.Add(uiExtensions()...)
+	var settings settingsReader
+	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
+	if err != nil {
+		return err
+	}
+	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
+		settings = usclient.New(disc, usclient.OnBehalfOfUser(authSvc))
+	}
+	reg.Add(uiExtensions(settings)...)
 	opts := web.Options{Logger: log}
 	if opts.Title, _, err = cfg.OptionalString("app.title"); err != nil {
 		return err

@@ -52,7 +52,7 @@ func TestShellPages(t *testing.T) {
 		t.Errorf("404 page: %d", resp.StatusCode)
 	}
 	// API paths keep Backstage's JSON errors.
-	resp, body = fetch(t, http.DefaultClient, b.URL+"/api/app/nope")
+	resp, body = fetch(t, b.Client(), b.URL+"/api/app/nope")
 	if resp.StatusCode != 404 || !strings.Contains(body, `"NotFoundError"`) {
 		t.Errorf("api 404: %d %s", resp.StatusCode, body)
 	}

@@ -97,10 +97,19 @@ func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) e
 		return err
 	}
 	rd := reader.New(db)
-	api.Register(router, rd, eng, log, api.Options{Readonly: s.readonly})
+	g, err := guardCatalog(ctx, d, rd, log)
+	if err != nil {
+		return err
+	}
+	api.Register(router, readGuard{rd, g}, apiWriter{eng, g}, log, api.Options{Readonly: s.readonly})
 	// The web UI is optional: a backend without the web registry serves the API alone.
 	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
-		ui.Register(reg, rd, ui.Options{Logger: log, Writer: uiWriter{eng}, Locations: rd, Readonly: s.readonly})
+		settings, err := newUserSettings(ctx, d)
+		if err != nil {
+			return err
+		}
+		ui.Register(reg, readGuard{rd, g}, ui.Options{Logger: log, Writer: uiGuardWriter{uiWriter{eng}, g}, Locations: readGuard{rd, g},
+			Readonly: s.readonly, Settings: settings, Permissions: uiPermissions{g}})
 	}
 	lc.Go("engine", eng.Run)
 	return nil

@@ -22,9 +22,9 @@ func AttachEntityCard() AttachTo {
 // AttachEntityContent is where entity tabs go: the entity page's contents input.
 func AttachEntityContent() AttachTo { return AttachTo{ID: "page:catalog/entity", Input: "contents"} }
 
-// AttachEntityHeaderAction is where entity header actions go.
+// AttachEntityHeaderAction is where entity header actions go: the entity page's actions.
 func AttachEntityHeaderAction() AttachTo {
-	return AttachTo{ID: "entity-header:catalog", Input: "actions"}
+	return AttachTo{ID: "page:catalog/entity", Input: "actions"}
 }
 
 // EntityCardTypes are the layout areas an entity card may ask for in config.type.

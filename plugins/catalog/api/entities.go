@@ -23,6 +23,7 @@ func (h *handlers) listEntities(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	req.Filter = withIdentity(r, req.Filter)
 	if req.Limit > 0 {
 		var items []json.RawMessage
 		next := ""
@@ -140,7 +141,7 @@ func (h *handlers) entitiesByRefs(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	items, err := h.r.ByRefs(r.Context(), *body.EntityRefs, filter, fields)
+	items, err := h.r.ByRefs(r.Context(), *body.EntityRefs, withIdentity(r, filter), fields)
 	if err != nil {
 		h.fail(w, r, err)
 		return

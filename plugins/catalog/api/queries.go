@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 )
@@ -23,6 +24,7 @@ type pageInfo struct {
 }
 
 func (h *handlers) answerQuery(w http.ResponseWriter, r *http.Request, req reader.QueryRequest) {
+	req.Filter = withIdentity(r, req.Filter)
 	res, err := h.r.Query(r.Context(), req)
 	if err != nil {
 		h.fail(w, r, err)
@@ -168,10 +170,22 @@ func (h *handlers) facetsPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) answerFacets(w http.ResponseWriter, r *http.Request, facets []string, filter *query.Expr) {
-	res, err := h.r.Facets(r.Context(), facets, filter)
+	res, err := h.r.Facets(r.Context(), facets, withIdentity(r, filter))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"facets": res})
+}
+
+// withIdentity expands the identity markers newer clients send as filter values
+// (__catalog:current_user_ref__, __catalog:current_user_ownership_refs__) from the signed-in
+// user; for other callers they stay literal and match nothing.
+func withIdentity(r *http.Request, filter *query.Expr) *query.Expr {
+	creds, _ := auth.FromContext(r.Context())
+	u, ok := creds.User()
+	if !ok {
+		return filter
+	}
+	return query.ExpandIdentity(filter, u.UserEntityRef, u.OwnershipEntityRefs)
 }

@@ -105,6 +105,36 @@ func (c *Client) QueryEntities(ctx context.Context, filters []string, fields []s
 	return out, nil
 }
 
+// byRefsChunk is how many refs one POST /entities/by-refs carries; Backstage's client splits
+// requests the same way so no body grows without bound.
+const byRefsChunk = 500
+
+// GetEntitiesByRefs returns the entities with the given refs, in the order asked, with nil
+// for each ref the catalog does not have. fields limits the returned fields as in
+// QueryEntities ("relations", "metadata.name"); nil returns whole entities. Long lists are
+// sent in several requests.
+func (c *Client) GetEntitiesByRefs(ctx context.Context, refs []string, fields []string) ([]*model.Entity, error) {
+	out := make([]*model.Entity, 0, len(refs))
+	for start := 0; start < len(refs); start += byRefsChunk {
+		chunk := refs[start:min(start+byRefsChunk, len(refs))]
+		body := map[string]any{"entityRefs": chunk}
+		if len(fields) > 0 {
+			body["fields"] = fields
+		}
+		var res struct {
+			Items []*model.Entity `json:"items"`
+		}
+		if err := c.do(ctx, http.MethodPost, "/entities/by-refs", body, &res); err != nil {
+			return nil, err
+		}
+		if len(res.Items) != len(chunk) {
+			return nil, fmt.Errorf("catalog client: by-refs: asked for %d entities, got %d answers", len(chunk), len(res.Items))
+		}
+		out = append(out, res.Items...)
+	}
+	return out, nil
+}
+
 // Location is a registered location.
 type Location struct {
 	ID     string `json:"id"`

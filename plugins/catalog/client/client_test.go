@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -51,7 +52,7 @@ func TestClientAgainstCatalog(t *testing.T) {
 			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location"}}},
 		},
 	}, catalog.Plugin())
-	c := client.New(discovery(b.URL), nil)
+	c := client.New(discovery(b.URL), func(context.Context) (string, error) { return b.Token, nil })
 	ctx := context.Background()
 
 	// Ingestion runs in the background: wait for the user with its group relation.
@@ -82,6 +83,30 @@ func TestClientAgainstCatalog(t *testing.T) {
 	}
 	if _, err := c.GetEntityByRef(ctx, "not a ref:"); err == nil {
 		t.Fatal("malformed ref: want an error")
+	}
+
+	// By refs: order kept, nil for a missing entity, fields honoured.
+	byRefs, err := c.GetEntitiesByRefs(ctx, []string{"user:default/nobody", "user:default/alice", "group:default/team-a"}, []string{"kind", "metadata.name", "relations"})
+	if err != nil || len(byRefs) != 3 {
+		t.Fatalf("GetEntitiesByRefs = %v, %v; want 3 answers", byRefs, err)
+	}
+	if byRefs[0] != nil || byRefs[1] == nil || byRefs[1].Metadata.Name != "alice" || byRefs[2] == nil || byRefs[2].Kind != "Group" {
+		t.Fatalf("GetEntitiesByRefs answers = %+v, %+v, %+v", byRefs[0], byRefs[1], byRefs[2])
+	}
+	if len(byRefs[1].Relations) == 0 || byRefs[1].Spec != nil {
+		t.Errorf("fields not honoured: relations %v, spec %v", byRefs[1].Relations, byRefs[1].Spec)
+	}
+	many := make([]string, 1203) // more than one request's worth
+	for i := range many {
+		many[i] = fmt.Sprintf("component:default/none-%d", i)
+	}
+	many[1202] = "user:default/alice"
+	got, err := c.GetEntitiesByRefs(ctx, many, []string{"metadata.name"})
+	if err != nil || len(got) != len(many) || got[0] != nil || got[1202] == nil || got[1202].Metadata.Name != "alice" {
+		t.Fatalf("GetEntitiesByRefs(1203 refs): %d answers, last %v, err %v", len(got), got[len(got)-1], err)
+	}
+	if _, err := c.GetEntitiesByRefs(ctx, []string{"not a ref:"}, nil); err == nil {
+		t.Fatal("GetEntitiesByRefs(malformed ref): want an error")
 	}
 
 	// Register a location, see its entity, find the location back, remove it.

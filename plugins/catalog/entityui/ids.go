@@ -13,6 +13,7 @@ const (
 const (
 	ContentsInput = "contents" // page:catalog/entity: entity-content extensions (tabs)
 	CardsInput    = "cards"    // entity-content:catalog/overview: entity-card extensions
+	ActionsInput  = "actions"  // page:catalog/entity: entity-header-action extensions
 )
 
 // AttachContent is where entity tabs attach by default: the entity page's contents.

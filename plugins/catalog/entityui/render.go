@@ -34,3 +34,18 @@ type ContentFunc func(ctx context.Context, ec *EntityContext) (template.HTML, er
 func (f ContentFunc) RenderContent(ctx context.Context, ec *EntityContext) (template.HTML, error) {
 	return f(ctx, ec)
 }
+
+// HeaderActionRenderer is the Renderer payload of an entity-header-action extension: one
+// control in the entity page's header (a link or a small form). An empty result hides it for
+// this entity or user.
+type HeaderActionRenderer interface {
+	RenderHeaderAction(ctx context.Context, ec *EntityContext) (template.HTML, error)
+}
+
+// HeaderActionFunc adapts a function to HeaderActionRenderer.
+type HeaderActionFunc func(ctx context.Context, ec *EntityContext) (template.HTML, error)
+
+// RenderHeaderAction calls f.
+func (f HeaderActionFunc) RenderHeaderAction(ctx context.Context, ec *EntityContext) (template.HTML, error) {
+	return f(ctx, ec)
+}

@@ -25,6 +25,9 @@ type QueryRequest struct {
 	Offset    int
 	Cursor    string
 	SkipTotal bool // totalItems=exclude
+	// Restrict is ANDed with the filter on every page, cursor or not, and never stored in
+	// cursors: the caller's permission conditions, which a client cannot edit away.
+	Restrict *query.Expr
 }
 
 // QueryResult is one page of a by-query request.
@@ -71,6 +74,7 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 	if c.Query != nil {
 		filter = c.Query
 	}
+	filter = query.And(filter, req.Restrict)
 
 	var res QueryResult
 	switch {

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
@@ -29,6 +31,7 @@ type actionsPage struct {
 	log      *slog.Logger
 	readonly bool
 	cop      *http.CrossOriginProtection
+	settings UserSettings // nil: no star action
 }
 
 // unregisterView is the view model of web/templates/catalog-import-unregister.html.
@@ -66,13 +69,15 @@ func (h *actionsPage) ServePage(w http.ResponseWriter, r *http.Request, page *we
 		}
 	}
 	ref, err := model.ParseEntityRef(r.FormValue("entity"), model.RefContext{})
-	if err != nil && (sub == "/refresh" || sub == "/unregister") {
+	if err != nil && (sub == "/refresh" || sub == "/unregister" || sub == "/star") {
 		page.Shell().NotFound(w, r)
 		return
 	}
 	switch {
 	case sub == "/refresh" && post:
 		h.refresh(w, r, page, ref)
+	case sub == "/star" && post && h.settings != nil:
+		h.star(w, r, page, ref)
 	case sub == "/unregister" && (get || post):
 		h.unregister(w, r, page, ref, post)
 	case sub == "/unregistered" && get:
@@ -90,6 +95,10 @@ func (h *actionsPage) refresh(w http.ResponseWriter, r *http.Request, page *web.
 	if err := h.w.Refresh(r.Context(), ref.String()); err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			page.Shell().NotFound(w, r)
+			return
+		}
+		if _, denied := notAllowedProblem(err); denied {
+			http.Error(w, "Forbidden: "+err.Error(), http.StatusForbidden)
 			return
 		}
 		h.log.Error("refresh entity", "entity", ref.String(), "err", err)
@@ -126,6 +135,11 @@ func (h *actionsPage) unregister(w http.ResponseWriter, r *http.Request, page *w
 		err = h.w.RemoveLocation(r.Context(), plan.Location.ID)
 	} else {
 		err = h.w.DeleteEntityByUID(r.Context(), plan.UID)
+	}
+	if p, denied := notAllowedProblem(err); denied {
+		v.Problem = p
+		h.render(w, r, page, v, http.StatusForbidden)
+		return
 	}
 	if err != nil && !errors.Is(err, model.ErrNotFound) {
 		h.log.Error("unregister entity", "entity", ref.String(), "err", err)
@@ -213,4 +227,29 @@ func (h *actionsPage) render(w http.ResponseWriter, r *http.Request, page *web.P
 		return
 	}
 	shell.Render(w, r, web.View{Title: "Unregister entity", Main: body, Status: status})
+}
+
+// star adds the entity to the user's starred entities (starred=true) or removes it, then
+// returns to the entity page (or to a same-site "back" path the form names).
+func (h *actionsPage) star(w http.ResponseWriter, r *http.Request, page *web.Page, ref model.EntityRef) {
+	list, err := h.settings.Starred(r.Context())
+	if err != nil {
+		http.Error(w, "Sign in to star entities", http.StatusUnauthorized)
+		return
+	}
+	key := ref.String()
+	list = slices.DeleteFunc(list, func(s string) bool { return s == key })
+	if r.FormValue("starred") != "false" {
+		list = append(list, key)
+	}
+	if err := h.settings.SetStarred(r.Context(), list); err != nil {
+		h.log.Error("star entity", "entity", key, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	back := linksFor(page.Shell()).Entity(ref)
+	if b := r.FormValue("back"); strings.HasPrefix(b, "/") && !strings.HasPrefix(b, "//") && !strings.HasPrefix(b, "/\\") {
+		back = b
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/portico-dev/portico/plugins/catalog/entityui"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -20,7 +21,7 @@ import (
 type entityPage struct {
 	r        Reader
 	log      *slog.Logger
-	readonly bool // hides the unregister action
+	settings UserSettings // nil: visits are not recorded
 }
 
 // ServePage implements web.PageHandler.
@@ -61,7 +62,33 @@ func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
+	h.recordVisit(r, ec)
 	shell.Render(w, r, web.View{Title: v.Header.Title, Main: body})
+}
+
+// recordVisit notes the view for the home page's "recently visited", in the background: the
+// page does not wait for the user-settings call, and a failure (nobody signed in) is silent.
+func (h *entityPage) recordVisit(r *http.Request, ec *entityui.EntityContext) {
+	if h.settings == nil || r.Method != http.MethodGet {
+		return
+	}
+	e := ec.Entity
+	v := Visit{
+		ID:        e.Ref().String(),
+		Name:      cmp.Or(e.Metadata.Title, e.Metadata.Name),
+		Pathname:  ec.Links().Entity(e.Ref()),
+		Hits:      1,
+		Timestamp: time.Now().UnixMilli(),
+		EntityRef: e.Ref().String(),
+	}
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := h.settings.RecordVisit(ctx, v); err != nil {
+			h.log.Debug("record visit", "entity", v.EntityRef, "err", err)
+		}
+	}()
 }
 
 // entityView is the entity page's view model (web/templates/entity.html).
@@ -74,20 +101,13 @@ type entityView struct {
 }
 
 type headerView struct {
-	Kind, Title, Ref     string
-	Namespace            string // shown when not the default
-	Type, Lifecycle      string
-	Owners               []linkView
-	Tags                 []linkView // each links to the catalog filtered by the tag
-	ViewSource, EditHref string
-	Description          string
-	Actions              *headerActions // nil when page:catalog/actions is disabled
-}
-
-// headerActions are the refresh and unregister forms (served by page:catalog/actions).
-type headerActions struct {
-	Entity                      string // full entity ref, the forms' value
-	RefreshAction, UnregisterAt string // UnregisterAt is "" in readonly mode
+	Kind, Title, Ref string
+	Namespace        string // shown when not the default
+	Type, Lifecycle  string
+	Owners           []linkView
+	Tags             []linkView // each links to the catalog filtered by the tag
+	Description      string
+	Actions          []actionView // entity-header-action extensions
 }
 
 type problemView struct{ Level, Name, Message string }
@@ -100,12 +120,11 @@ type tabView struct {
 func (h *entityPage) build(r *http.Request, page *web.Page, ec *entityui.EntityContext) (entityView, bool, error) {
 	e := ec.Entity
 	v := entityView{Header: header(ec)}
-	if p := ec.Shell.PagePath(ActionsPageID); p != "" {
-		v.Header.Actions = &headerActions{Entity: e.Ref().String(), RefreshAction: p + "/refresh"}
-		if !h.readonly {
-			v.Header.Actions.UnregisterAt = p + "/unregister"
-		}
+	actions, err := renderHeaderActions(r.Context(), ec)
+	if err != nil {
+		return entityView{}, false, err
 	}
+	v.Header.Actions = actions
 	if r.URL.Query().Get("refreshed") != "" {
 		v.Notice = "Refresh scheduled: the entity is processed again in the next moments; reload to see the result."
 	}
@@ -169,8 +188,6 @@ func header(ec *entityui.EntityContext) headerView {
 		Type:        specString(e.Spec, "type"),
 		Lifecycle:   specString(e.Spec, "lifecycle"),
 		Description: e.Metadata.Description,
-		EditHref:    e.Metadata.Annotations[model.AnnotationEditURL],
-		ViewSource:  viewSource(e),
 	}
 	if ns := e.Metadata.Namespace; ns != "" && ns != model.DefaultNamespace {
 		hv.Namespace = ns

@@ -14,26 +14,30 @@ import (
 // facetCacheSize bounds the cache; the index asks for few distinct facet sets (one per kind).
 const facetCacheSize = 256
 
-// facetCache keeps recent filter counts for a short time.
+// facetCache keeps recent filter counts. A fresh entry is served as is; a stale one is served
+// too while one background refresh replaces it (stale-while-revalidate), so only the first
+// request for a set of facets waits for the count, and concurrent first requests share one.
 type facetCache struct {
 	ttl time.Duration
 	now func() time.Time
 
 	mu      sync.Mutex
-	entries map[string]facetEntry
+	entries map[string]*facetEntry
 }
 
 type facetEntry struct {
-	at     time.Time
-	counts map[string][]reader.FacetCount
+	at         time.Time
+	counts     map[string][]reader.FacetCount
+	ready      chan struct{} // closed once counts are first set
+	err        error         // of the first computation
+	refreshing bool
 }
 
 func newFacetCache(ttl time.Duration, now func() time.Time) *facetCache {
-	return &facetCache{ttl: ttl, now: now, entries: map[string]facetEntry{}}
+	return &facetCache{ttl: ttl, now: now, entries: map[string]*facetEntry{}}
 }
 
-// get returns the counts of facets among the entities matching filter, from the cache when
-// they are fresh.
+// get returns the counts of facets among the entities matching filter.
 func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter *query.Expr) (map[string][]reader.FacetCount, error) {
 	if c.ttl < 0 {
 		return r.Facets(ctx, facets, filter)
@@ -42,34 +46,77 @@ func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter 
 	if err != nil {
 		return nil, err
 	}
-	key := strings.Join(facets, "\x00") + "\x01" + string(fb)
-	now := c.now()
+	key := strings.Join(facets, "\x00") + "\x01" + string(fb) + "\x02" + readerScope(ctx)
 	c.mu.Lock()
 	e, ok := c.entries[key]
+	if !ok {
+		// First request for this view: compute now; others asking meanwhile wait for it.
+		e = &facetEntry{ready: make(chan struct{})}
+		c.evictLocked()
+		c.entries[key] = e
+		c.mu.Unlock()
+		e.counts, e.err = r.Facets(ctx, facets, filter)
+		e.at = c.now()
+		close(e.ready)
+		if e.err != nil || emptyCounts(e.counts) {
+			// Do not keep a failure, nor an empty picker (a portal still ingesting).
+			c.mu.Lock()
+			if c.entries[key] == e {
+				delete(c.entries, key)
+			}
+			c.mu.Unlock()
+		}
+		return e.counts, e.err
+	}
 	c.mu.Unlock()
-	if ok && now.Sub(e.at) < c.ttl {
-		return e.counts, nil
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	counts, err := r.Facets(ctx, facets, filter)
-	if err != nil {
-		return nil, err
-	}
-	if emptyCounts(counts) {
-		// Nothing yet (a portal that is still ingesting, a new kind): do not pin an empty
-		// picker for a whole TTL.
-		return counts, nil
+	if e.err != nil {
+		return r.Facets(ctx, facets, filter)
 	}
 	c.mu.Lock()
+	counts := e.counts
+	if c.now().Sub(e.at) >= c.ttl && !e.refreshing {
+		e.refreshing = true
+		go c.refresh(context.WithoutCancel(ctx), r, key, e, facets, filter)
+	}
+	c.mu.Unlock()
+	return counts, nil
+}
+
+// refresh recounts a stale entry in the background.
+func (c *facetCache) refresh(ctx context.Context, r Reader, key string, e *facetEntry, facets []string, filter *query.Expr) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	counts, err := r.Facets(ctx, facets, filter)
+	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) >= facetCacheSize {
-		for k, old := range c.entries {
-			if now.Sub(old.at) >= c.ttl || len(c.entries) >= facetCacheSize {
-				delete(c.entries, k)
-			}
+	e.refreshing = false
+	if err == nil {
+		e.counts, e.at = counts, c.now()
+	}
+}
+
+// evictLocked makes room for one entry: expired entries go first, then arbitrary ones.
+func (c *facetCache) evictLocked() {
+	if len(c.entries) < facetCacheSize {
+		return
+	}
+	now := c.now()
+	for k, e := range c.entries {
+		if !e.at.IsZero() && now.Sub(e.at) >= c.ttl {
+			delete(c.entries, k)
 		}
 	}
-	c.entries[key] = facetEntry{at: now, counts: counts}
-	return counts, nil
+	for k := range c.entries {
+		if len(c.entries) < facetCacheSize {
+			break
+		}
+		delete(c.entries, k)
+	}
 }
 
 func emptyCounts(counts map[string][]reader.FacetCount) bool {

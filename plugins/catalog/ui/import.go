@@ -57,8 +57,8 @@ var _ LocationReader = (*reader.Reader)(nil)
 // writeExtensions are the pages that change the catalog.
 func writeExtensions(r Reader, opts Options) []extension.Extension {
 	cop := http.NewCrossOriginProtection()
-	imp := &importPage{w: opts.Writer, log: opts.Logger, readonly: opts.Readonly, cop: cop}
-	act := &actionsPage{r: r, w: opts.Writer, loc: opts.Locations, log: opts.Logger, readonly: opts.Readonly, cop: cop}
+	imp := &importPage{w: opts.Writer, log: opts.Logger, readonly: opts.Readonly, cop: cop, opts: opts}
+	act := &actionsPage{r: r, w: opts.Writer, loc: opts.Locations, log: opts.Logger, readonly: opts.Readonly, cop: cop, settings: opts.Settings}
 	return []extension.Extension{
 		extension.Page(extension.PageSpec{Namespace: "catalog-import", Path: DefaultImportPath, Renderer: imp}),
 		extension.NavItem(extension.NavItemSpec{Namespace: "catalog-import", Title: "Register", Icon: "register", Disabled: opts.Readonly, Renderer: web.NavTarget{PageID: ImportPageID}}),
@@ -73,6 +73,7 @@ type importPage struct {
 	log      *slog.Logger
 	readonly bool
 	cop      *http.CrossOriginProtection
+	opts     Options // for Permissions
 }
 
 // importView is the view model of web/templates/catalog-import.html.
@@ -101,6 +102,9 @@ type importEntity struct {
 // ServePage implements web.PageHandler.
 func (h *importPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.Page) {
 	v := importView{Action: page.Path, Readonly: h.readonly, URL: strings.TrimSpace(r.FormValue("url"))}
+	if !h.readonly && !h.opts.allowedAll(r.Context(), "catalog.location.create", "catalog.entity.create") {
+		v.Problem = registerDenied()
+	}
 	switch sub := subPath(page.Path, r.URL.Path); {
 	case sub == "/" && r.Method == http.MethodPost:
 		h.register(w, r, page, v)
@@ -174,6 +178,10 @@ func (h *importPage) register(w http.ResponseWriter, r *http.Request, page *web.
 // problem turns a writer error into a message for people and the page's status.
 func (h *importPage) problem(v *importView, err error) int {
 	var ie *query.InputError
+	if p, ok := notAllowedProblem(err); ok {
+		v.Problem = p
+		return http.StatusForbidden
+	}
 	switch {
 	case errors.Is(err, model.ErrConflict):
 		v.Problem = &problemMessage{Title: "Already registered", Detail: "The location " + v.URL + " is already registered in the catalog."}

@@ -13,7 +13,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 	"github.com/portico-dev/portico/web"
 )
@@ -24,9 +26,10 @@ const maxFacetOptions = 100
 
 // indexPage serves page:catalog.
 type indexPage struct {
-	r      Reader
-	log    *slog.Logger
-	facets *facetCache
+	r        Reader
+	log      *slog.Logger
+	facets   *facetCache
+	settings UserSettings // nil: no owned/starred picker
 }
 
 // ServePage implements web.PageHandler.
@@ -65,6 +68,7 @@ func (h *indexPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.
 type indexView struct {
 	Heading   string
 	Action    string
+	User      []userOption // the owned/starred/all picker; empty when nobody is signed in
 	Text      string
 	Kinds     []optionView
 	Facets    []facetView
@@ -80,6 +84,12 @@ type indexView struct {
 	Empty     bool // no entity at all matches
 	NoFilters bool // nothing but the default kind is filtered
 	KindLabel string
+}
+
+type userOption struct {
+	Value, Label string
+	Count        int // -1 when not counted
+	Selected     bool
 }
 
 type optionView struct {
@@ -125,9 +135,32 @@ func (h *indexPage) build(ctx context.Context, p indexParams, l links, action st
 	for _, f := range indexFacets() {
 		facetKeys = append(facetKeys, f.Key)
 	}
+	who, signedIn := h.user(ctx)
+	var userExpr *query.Expr
+	switch {
+	case !signedIn:
+		p.User = ""
+	case p.User == "owned":
+		userExpr = &who.owned
+	case p.User == "starred":
+		userExpr = &who.starred
+	}
+	var ownedCount, starredCount int
 	g, gctx := errgroup.WithContext(ctx)
+	if signedIn {
+		// Counts of the other choices, under the same kind and facet filters.
+		count := func(e query.Expr, n *int) {
+			g.Go(func() error {
+				res, err := h.r.Query(gctx, reader.QueryRequest{Filter: p.filter(&e), FullText: p.fullText(), Limit: 1})
+				*n = res.TotalItems
+				return err
+			})
+		}
+		count(who.owned, &ownedCount)
+		count(who.starred, &starredCount)
+	}
 	g.Go(func() error {
-		req := reader.QueryRequest{Filter: p.filter(), FullText: p.fullText(), Order: p.order(), Limit: p.Limit, Cursor: p.Cursor}
+		req := reader.QueryRequest{Filter: p.filter(userExpr), FullText: p.fullText(), Order: p.order(), Limit: p.Limit, Cursor: p.Cursor}
 		var err error
 		res, err = h.r.Query(gctx, req)
 		if err != nil && p.Cursor != "" {
@@ -152,6 +185,16 @@ func (h *indexPage) build(ctx context.Context, p indexParams, l links, action st
 	}
 
 	v := indexView{Action: action, Text: p.Text, Total: res.TotalItems}
+	if signedIn {
+		v.User = []userOption{
+			{Value: "owned", Label: "Owned", Count: ownedCount, Selected: p.User == "owned"},
+			{Value: "starred", Label: "Starred", Count: starredCount, Selected: p.User == "starred"},
+			{Value: "all", Label: "All", Count: -1, Selected: p.User == ""},
+		}
+		if p.User == "" {
+			v.User[2].Count = res.TotalItems
+		}
+	}
 	v.Kinds = kindOptions(p.Kind, kindCounts["kind"])
 	v.KindLabel = "entities"
 	for _, k := range v.Kinds {
@@ -221,6 +264,27 @@ func (h *indexPage) build(ctx context.Context, p indexParams, l links, action st
 		v.PrevHref = l.Index(q)
 	}
 	return v, nil
+}
+
+// userFilters are the signed-in user's "owned" and "starred" filters.
+type userFilters struct{ owned, starred query.Expr }
+
+// user returns the filters of the signed-in user; false when nobody is signed in or the
+// user-settings plugin is absent.
+func (h *indexPage) user(ctx context.Context) (userFilters, bool) {
+	if h.settings == nil {
+		return userFilters{}, false
+	}
+	creds, _ := auth.FromContext(ctx)
+	u, ok := creds.User()
+	if !ok {
+		return userFilters{}, false
+	}
+	starred, err := h.settings.Starred(ctx)
+	if err != nil {
+		h.log.Debug("read starred entities", "user", u.UserEntityRef, "err", err)
+	}
+	return userFilters{owned: ownedFilter(u.OwnershipEntityRefs), starred: refsFilter(starred)}, true
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -340,7 +404,9 @@ func columns(p indexParams, l links) []columnView {
 		cv.SortHref = l.Index(s.values())
 		cols = append(cols, cv)
 	}
-	return append(cols, columnView{Label: "Description"}, columnView{Label: "Tags"})
+	// Tags sit under the description: a column of their own made wide tables scroll sideways
+	// at common laptop widths.
+	return append(cols, columnView{Label: "Description and tags"})
 }
 
 // listEntity is the part of an entity the table shows.

@@ -56,7 +56,8 @@ type indexParams struct {
 	Desc    bool
 	Cursor  string
 	Limit   int
-	kindSet bool // the URL named a kind (possibly "all")
+	User    string // filters[user]: "owned", "starred" or "" (all), as Backstage's user picker
+	kindSet bool   // the URL named a kind (possibly "all")
 }
 
 // parseIndexParams reads Backstage's filters[…] parameters (also filters[x][0]= and
@@ -88,6 +89,10 @@ func parseIndexParams(q url.Values) indexParams {
 				}
 			case name == "text":
 				filterText = v
+			case name == "user":
+				if v == "owned" || v == "starred" {
+					p.User = v
+				}
 			case name == "owners":
 				p.Values[name] = appendUnique(p.Values[name], ownerRef(v))
 			case known[name]:
@@ -156,9 +161,10 @@ func (p indexParams) kindFilter() *query.Expr {
 	return &e
 }
 
-// filter is the whole filter: kind and every facet, ANDed; values of one facet are ORed.
-func (p indexParams) filter() *query.Expr {
-	parts := []*query.Expr{p.kindFilter()}
+// filter is the whole filter: kind, the user filter (owned or starred, resolved by the
+// page) and every facet, ANDed; values of one facet are ORed.
+func (p indexParams) filter(user *query.Expr) *query.Expr {
+	parts := []*query.Expr{p.kindFilter(), user}
 	for _, f := range indexFacets() {
 		if vals := p.Values[f.Name]; len(vals) > 0 {
 			e := query.In(f.Key, vals...)
@@ -198,6 +204,9 @@ func (p indexParams) values() url.Values {
 			v.Add("filters["+f.Name+"]", val)
 		}
 	}
+	if p.User != "" {
+		v.Set("filters[user]", p.User)
+	}
 	if p.Text != "" {
 		v.Set("q", p.Text)
 	}
@@ -225,4 +234,25 @@ func (p indexParams) without(name, value string) indexParams {
 		}
 	}
 	return c
+}
+
+// ownedFilter matches entities owned by any of the user's ownership refs.
+func ownedFilter(ownership []string) query.Expr {
+	if len(ownership) == 0 {
+		return query.Any()
+	}
+	return query.In("relations.ownedby", ownership...)
+}
+
+// refsFilter matches the entities with the given refs; malformed refs match nothing.
+func refsFilter(refs []string) query.Expr {
+	var any []query.Expr
+	for _, s := range refs {
+		r, err := model.ParseEntityRef(s, model.RefContext{})
+		if err != nil {
+			continue
+		}
+		any = append(any, query.All(query.In("kind", r.Kind), query.In("metadata.namespace", r.Namespace), query.In("metadata.name", r.Name)))
+	}
+	return query.Any(any...)
 }

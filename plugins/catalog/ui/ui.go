@@ -50,9 +50,14 @@ type Options struct {
 	// refresh and unregister actions.
 	Writer    Writer
 	Locations LocationReader
+	// Settings, when set, enables the star action, the "starred" and "owned" filters of the
+	// index and records entity page visits for the home page.
+	Settings UserSettings
 	// Readonly (catalog.readonly) hides the register nav item and the unregister action and
 	// refuses registration and removal with a message.
 	Readonly bool
+	// Permissions, when set, hides the actions the user may not take (see Permissions).
+	Permissions Permissions
 }
 
 // Register contributes the catalog pages, nav item, overview tab and cards to reg.
@@ -71,8 +76,8 @@ func Extensions(r Reader, opts Options) []extension.Extension {
 	if opts.FacetTTL == 0 {
 		opts.FacetTTL = 5 * time.Second
 	}
-	idx := &indexPage{r: r, log: opts.Logger, facets: newFacetCache(opts.FacetTTL, opts.Now)}
-	ent := &entityPage{r: r, log: opts.Logger, readonly: opts.Readonly}
+	idx := &indexPage{r: r, log: opts.Logger, facets: newFacetCache(opts.FacetTTL, opts.Now), settings: opts.Settings}
+	ent := &entityPage{r: r, log: opts.Logger, settings: opts.Settings}
 	exts := []extension.Extension{
 		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Renderer: idx}),
 		extension.NavItem(extension.NavItemSpec{Namespace: "catalog", Title: "Catalog", Icon: "catalog", Renderer: web.NavTarget{PageID: IndexPageID}}),
@@ -80,6 +85,7 @@ func Extensions(r Reader, opts Options) []extension.Extension {
 		extension.EntityContent(extension.EntityContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview", Renderer: overview{}}),
 	}
 	exts = append(exts, cardExtensions()...)
+	exts = append(exts, headerActionExtensions(opts, opts.Writer != nil && opts.Locations != nil)...)
 	if opts.Writer != nil && opts.Locations != nil {
 		exts = append(exts, writeExtensions(r, opts)...)
 	}

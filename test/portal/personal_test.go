@@ -1,0 +1,207 @@
+// Package portal tests features that span plugins over real HTTP: sign-in (auth), the
+// catalog's pages and the user's settings (user-settings) working together.
+package portal
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/plugins/app"
+	"github.com/portico-dev/portico/plugins/auth"
+	"github.com/portico-dev/portico/plugins/catalog"
+	"github.com/portico-dev/portico/plugins/usersettings"
+	"github.com/portico-dev/portico/web"
+)
+
+const fixture = `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-a}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-b}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: alice}
+spec: {memberOf: [team-a]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: alpha-service, title: Alpha Service}
+spec: {type: service, lifecycle: production, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: beta-service}
+spec: {type: service, lifecycle: production, owner: team-b}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: gamma-service}
+spec: {type: website, lifecycle: production, owner: team-b}
+`
+
+// portal starts the catalog, auth (guest signs in as alice, owning through team-a),
+// user-settings and the UI.
+func portal(t *testing.T) *frameworktest.Backend {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "catalog.yaml")
+	if err := os.WriteFile(file, []byte(fixture), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return frameworktest.Start(t, map[string]any{
+		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
+		"catalog": map[string]any{
+			"locations": []any{map[string]any{"type": "file", "target": file}},
+			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location"}}},
+		},
+		"auth": map[string]any{"providers": map[string]any{"guest": map[string]any{
+			"userEntityRef":       "user:default/alice",
+			"ownershipEntityRefs": []any{"user:default/alice", "group:default/team-a"},
+		}}},
+	}, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), usersettings.Plugin())
+}
+
+// browser is a cookie-keeping client that does not follow redirects, like a person's browser
+// but step by step.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) do(method, path string, form url.Values) (int, string, http.Header) {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.base+path, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data), resp.Header
+}
+
+// page GETs a page, waiting (bounded) until it answers 200 containing want.
+func (b *browser) page(path, want string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, body, _ := b.do("GET", path, nil)
+		if status == http.StatusOK && strings.Contains(body, want) {
+			return body
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("GET %s never showed %q (last %d):\n%s", path, want, status, body)
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a bound
+	}
+}
+
+func TestStarredOwnedRecentAndIdentity(t *testing.T) {
+	srv := portal(t)
+	anon := newBrowser(t, srv.URL)
+	alice := newBrowser(t, srv.URL)
+
+	// Sign in with the guest provider's full-page flow: the identity cookie is set.
+	status, _, h := alice.do("GET", "/api/auth/guest/start?env=development&flow=redirect&redirectUrl=%2Fcatalog", nil)
+	for status/100 == 3 && strings.HasPrefix(h.Get("Location"), "/api/auth/") {
+		status, _, h = alice.do("GET", h.Get("Location"), nil)
+	}
+	if status/100 != 3 || h.Get("Location") != "/catalog" {
+		t.Fatalf("guest sign-in: %d Location=%q", status, h.Get("Location"))
+	}
+
+	// Owned: only team-a's component; the picker counts each choice.
+	body := alice.page("/catalog?filters[user]=owned", "alpha-service")
+	if strings.Contains(body, "beta-service") || !strings.Contains(body, `value="owned" checked`) || !strings.Contains(body, "Owned (1)") {
+		t.Errorf("owned filter shows other teams' entities or no picker:\n%s", body)
+	}
+	alice.page("/catalog?filters[user]=all", "gamma-service")
+
+	// Star beta-service from its page; the header action flips.
+	page := alice.page("/catalog/default/component/beta-service", `data-extension="entity-header-action:catalog/star"`)
+	if !strings.Contains(page, "☆ Star") {
+		t.Fatalf("unstarred entity page has no star button:\n%s", page)
+	}
+	status, _, h = alice.do("POST", "/catalog-actions/star", url.Values{"entity": {"component:default/beta-service"}, "starred": {"true"}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/catalog/default/component/beta-service" {
+		t.Fatalf("star: %d %q", status, h.Get("Location"))
+	}
+	alice.page("/catalog/default/component/beta-service", "★ Starred")
+	body = alice.page("/catalog?filters[user]=starred", "beta-service")
+	if strings.Contains(body, "alpha-service") || strings.Contains(body, "gamma-service") || !strings.Contains(body, "Starred (1)") {
+		t.Errorf("starred filter:\n%s", body)
+	}
+	// An open redirect through "back" is ignored.
+	_, _, h = alice.do("POST", "/catalog-actions/star", url.Values{"entity": {"component:default/beta-service"}, "starred": {"true"}, "back": {"//evil.example/"}})
+	if h.Get("Location") != "/catalog/default/component/beta-service" {
+		t.Errorf("star followed an off-site back link: %q", h.Get("Location"))
+	}
+
+	// Home: starred and recently visited (visits are recorded in the background).
+	home := alice.page("/", "Starred entities")
+	if !strings.Contains(home, `href="/catalog/default/component/beta-service"`) {
+		t.Errorf("home lacks the starred entity:\n%s", home)
+	}
+	alice.page("/catalog/default/component/alpha-service", "Alpha Service")
+	alice.page("/", `<a href="/catalog/default/component/alpha-service">Alpha Service</a>`)
+
+	// Settings: who is signed in and what they own through.
+	settings := alice.page("/settings", "user:default/alice")
+	if !strings.Contains(settings, "group:default/team-a") {
+		t.Errorf("settings lacks the ownership refs:\n%s", settings)
+	}
+
+	// Unstar.
+	alice.do("POST", "/catalog-actions/star", url.Values{"entity": {"component:default/beta-service"}, "starred": {"false"}})
+	alice.page("/catalog/default/component/beta-service", "☆ Star")
+
+	// The catalog API expands the identity markers newer Backstage clients send.
+	status, body, _ = alice.do("GET", "/api/catalog/entities?fields=metadata.name&filter=kind=component,relations.ownedBy=__catalog:current_user_ownership_refs__", nil)
+	if status != http.StatusOK || body != `[{"metadata":{"name":"alpha-service"}}]`+"\n" {
+		t.Errorf("ownership marker: %d %s", status, body)
+	}
+	status, body, _ = alice.do("GET", "/api/catalog/entities?fields=metadata.name&filter=kind=group,relations.hasMember=__catalog:current_user_ref__", nil)
+	if status != http.StatusOK || body != `[{"metadata":{"name":"team-a"}}]`+"\n" {
+		t.Errorf("user ref marker: %d %s", status, body)
+	}
+
+	// Someone not signed in gets no personal picker, star or identity.
+	if status, body, _ := anon.do("GET", "/catalog", nil); status == http.StatusOK && strings.Contains(body, `name="filters[user]"`) {
+		t.Error("anonymous index shows the owned/starred picker")
+	}
+	if status, _, _ := anon.do("POST", "/catalog-actions/star", url.Values{"entity": {"component:default/beta-service"}}); status == http.StatusSeeOther {
+		t.Error("anonymous star succeeded")
+	}
+}
