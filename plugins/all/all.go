@@ -6,7 +6,12 @@ import (
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/plugins/apidocs"
 	"github.com/portico-dev/portico/plugins/app"
+	"github.com/portico-dev/portico/plugins/auth"
 	"github.com/portico-dev/portico/plugins/catalog"
+	"github.com/portico-dev/portico/plugins/cataloggraph"
+	"github.com/portico-dev/portico/plugins/permission"
+	"github.com/portico-dev/portico/plugins/scaffolder"
+	"github.com/portico-dev/portico/plugins/usersettings"
 	"github.com/portico-dev/portico/web"
 )
 
@@ -16,6 +21,11 @@ func Features() []framework.Feature {
 		web.RegistryFactory(),
 		app.Plugin(),
 		catalog.Plugin(),
+		auth.Plugin(),
 		apidocs.Plugin(),
+		cataloggraph.Plugin(),
+		usersettings.Plugin(),
+		scaffolder.Plugin(),
+		permission.Plugin(),
 	}
 }

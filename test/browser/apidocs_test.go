@@ -13,6 +13,7 @@ import (
 func TestAPIDefinition(t *testing.T) {
 	ctx := browsertest.New(t)
 	portal := startPortal(t)
+	signIn(ctx, t, portal)
 	shots := screenshotDir(t)
 
 	// The explorer lists the example APIs once ingested.

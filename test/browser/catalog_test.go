@@ -36,6 +36,7 @@ func waitText(ctx context.Context, t *testing.T, sel, want string) string {
 func TestBrowseCatalog(t *testing.T) {
 	ctx := browsertest.New(t)
 	portal := startPortal(t)
+	signIn(ctx, t, portal)
 	shots := screenshotDir(t)
 
 	// The catalog opens on components; wait for the examples to be ingested.
@@ -118,6 +119,7 @@ func TestDisableCardThroughAppExtensions(t *testing.T) {
 	portal := startPortalWith(t, map[string]any{"extensions": []any{
 		map[string]any{"entity-card:catalog/links": false},
 	}})
+	signIn(ctx, t, portal)
 	page := portal.URL + "/catalog/default/component/booking-service"
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(page)); err != nil {

@@ -46,6 +46,7 @@ func startImportPortal(t *testing.T) (*frameworktest.Backend, string) {
 func TestRegisterFromFileURL(t *testing.T) {
 	ctx := browsertest.New(t)
 	portal, dir := startImportPortal(t)
+	signIn(ctx, t, portal)
 	shots := screenshotDir(t)
 	file := filepath.Join(dir, "catalog-info.yaml")
 	if err := os.WriteFile(file, []byte(importedComponent), 0o600); err != nil {

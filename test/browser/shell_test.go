@@ -1,15 +1,18 @@
 package browser
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/internal/browsertest"
 	"github.com/portico-dev/portico/plugins/all"
@@ -26,6 +29,19 @@ func screenshotDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// signIn gives the browser the portal's identity cookie, holding the frameworktest token, so
+// pages and their API calls are made with credentials.
+func signIn(ctx context.Context, t *testing.T, portal *frameworktest.Backend) {
+	t.Helper()
+	httpOnly := true
+	_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
+		Name: auth.CookieName, Value: portal.Token, URL: portal.URL, Path: "/", HTTPOnly: &httpOnly,
+	})
+	if err != nil {
+		t.Fatalf("set identity cookie: %v", err)
+	}
 }
 
 func startPortal(t *testing.T) *frameworktest.Backend {
@@ -58,6 +74,7 @@ func startPortalWith(t *testing.T, app map[string]any) *frameworktest.Backend {
 func TestHomeSearchAndTheme(t *testing.T) {
 	ctx := browsertest.New(t)
 	portal := startPortal(t)
+	signIn(ctx, t, portal)
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(portal.URL+"/"),

@@ -1,0 +1,90 @@
+package auth
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/plugins/auth/providers"
+)
+
+func TestReadSettings(t *testing.T) {
+	oidc := map[string]any{"metadataUrl": "http://idp.example/.well-known/openid-configuration", "clientId": "c", "clientSecret": "s"}
+	tests := []struct {
+		name      string
+		cfg       map[string]any
+		providers string // sorted ids
+		err       string
+	}{
+		{name: "no auth config: guest in development", cfg: map[string]any{}, providers: "guest"},
+		{name: "no providers in production: none", cfg: map[string]any{"auth": map[string]any{"environment": "production"}}, providers: ""},
+		{name: "guest refused outside development", cfg: map[string]any{"auth": map[string]any{"environment": "production", "providers": map[string]any{"guest": map[string]any{}}}}, err: "dangerouslyAllowOutsideDevelopment"},
+		{name: "guest allowed outside development when told", cfg: map[string]any{"auth": map[string]any{"environment": "production", "providers": map[string]any{"guest": map[string]any{"dangerouslyAllowOutsideDevelopment": true}}}}, providers: "guest"},
+		{name: "environment selects the block", cfg: map[string]any{"auth": map[string]any{"environment": "production", "providers": map[string]any{"oidc": map[string]any{"development": oidc}, "github": map[string]any{"production": map[string]any{"clientId": "a", "clientSecret": "b"}}}}}, providers: "github"},
+		{name: "unknown resolver", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"oidc": map[string]any{"development": merge(oidc, map[string]any{"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "nope"}}}})}}}}, err: "unknown sign-in resolver"},
+		{name: "legacy scope key", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"oidc": map[string]any{"development": merge(oidc, map[string]any{"scope": "openid"})}}}}, err: "additionalScopes"},
+		{name: "missing clientId", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"oidc": map[string]any{"development": map[string]any{"metadataUrl": "http://x"}}}}}, err: "clientId"},
+		{name: "token lifetime bound", cfg: map[string]any{"auth": map[string]any{"backstageTokenExpiration": "48h"}}, err: "outside"},
+		{name: "unknown provider", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"okta2": map[string]any{"development": map[string]any{}}}}}, err: "unknown provider"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := readSettings(config.FromMap(tc.cfg, "test"), "http://localhost:7007/api/auth", http.DefaultClient)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(sortedKeys(s.providers), ","); got != tc.providers {
+				t.Fatalf("providers %q, want %q", got, tc.providers)
+			}
+		})
+	}
+}
+
+func TestReadSettingsDefaults(t *testing.T) {
+	s, err := readSettings(config.FromMap(map[string]any{
+		"backend": map[string]any{"baseUrl": "http://portal.example:7007"},
+		"auth": map[string]any{
+			"backstageTokenExpiration": map[string]any{"minutes": 30},
+			"keyStore":                 map[string]any{"rotationPeriod": "10m"},
+			"providers": map[string]any{"github": map[string]any{"development": map[string]any{
+				"clientId": "a", "clientSecret": "b", "sessionDuration": map[string]any{"days": 7},
+				"signIn": map[string]any{"resolvers": []any{
+					map[string]any{"resolver": "usernameMatchingUserEntityName"},
+					map[string]any{"resolver": "emailLocalPartMatchingUserEntityName", "allowedDomains": []any{"example.com"}},
+				}},
+			}}},
+		},
+	}, "test"), "http://portal.example:7007/api/auth", http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.environment != "development" || s.tokenLifetime != 30*time.Minute || s.rotationPeriod != 10*time.Minute || s.appOrigin != "http://portal.example:7007" {
+		t.Fatalf("settings %+v", s)
+	}
+	gh := s.providers["github"]
+	if gh.SessionDuration != 7*24*time.Hour || len(gh.Resolvers) != 2 || gh.Resolvers[1].AllowedDomains[0] != "example.com" {
+		t.Fatalf("github provider %+v", gh)
+	}
+	if _, ok := gh.Impl.(providers.OAuth); !ok {
+		t.Fatalf("github is %T, want an OAuth provider", gh.Impl)
+	}
+}
+
+func merge(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,107 @@
+// Package ui is the auth plugin's part of the web UI: the /sign-in page listing the configured
+// providers (each starts the full-page redirect flow, so it works without JavaScript) and the
+// /sign-out action behind the header's user menu.
+package ui
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/portico-dev/portico/web"
+	"github.com/portico-dev/portico/web/extension"
+)
+
+// Cookies cleared on sign-out (set by the auth plugin's routes).
+const (
+	tokenCookie    = "portico-token"
+	providerCookie = "portico-auth-provider"
+)
+
+// Provider is one sign-in option.
+type Provider struct {
+	ID    string
+	Title string
+}
+
+// Options configure the pages.
+type Options struct {
+	Providers   []Provider
+	Environment string
+	// AuthPath is the path of the auth plugin's API, e.g. /api/auth.
+	AuthPath string
+	// Secure marks cleared cookies Secure (https portals).
+	Secure bool
+}
+
+// Extensions returns the sign-in and sign-out pages.
+func Extensions(opts Options) []extension.Extension {
+	h := &pages{opts: opts}
+	return []extension.Extension{
+		extension.Page(extension.PageSpec{Namespace: "sign-in", Path: "/sign-in", Renderer: web.PageHandlerFunc(h.signIn)}),
+		extension.Page(extension.PageSpec{Namespace: "sign-out", Path: "/sign-out", Renderer: web.PageHandlerFunc(h.signOut)}),
+	}
+}
+
+type pages struct{ opts Options }
+
+type providerView struct {
+	ID, Title, Href string
+	Guest           bool
+}
+
+func (h *pages) signIn(w http.ResponseWriter, r *http.Request, p *web.Page) {
+	shell := p.Shell()
+	if r.URL.Path != p.Path {
+		shell.NotFound(w, r)
+		return
+	}
+	redirect := safeRedirect(r.URL.Query().Get("redirect"))
+	var views []providerView
+	for _, pr := range h.opts.Providers {
+		q := url.Values{"env": {h.opts.Environment}, "flow": {"redirect"}, "redirectUrl": {redirect}}
+		views = append(views, providerView{ID: pr.ID, Title: pr.Title, Guest: pr.ID == "guest", Href: h.opts.AuthPath + "/" + pr.ID + "/start?" + q.Encode()})
+	}
+	body, err := shell.Execute("sign-in.html", map[string]any{
+		"Providers": views,
+		"Error":     r.URL.Query().Get("error"),
+		"Redirect":  redirect,
+		"OrgName":   shell.OrgName(),
+	})
+	if err != nil {
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	shell.Render(w, r, web.View{Title: "Sign in", Main: body})
+}
+
+// signOut clears the session cookies (the refresh cookie of every provider included) and goes
+// to the sign-in page. It takes a plain form POST, so it works without JavaScript.
+func (h *pages) signOut(w http.ResponseWriter, r *http.Request, p *web.Page) {
+	if r.URL.Path != p.Path {
+		p.Shell().NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "Sign out with a POST (the Sign out button in the user menu)", http.StatusMethodNotAllowed)
+		return
+	}
+	clear := func(name, path string, httpOnly bool) {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: httpOnly, Secure: h.opts.Secure, SameSite: http.SameSiteLaxMode})
+	}
+	clear(tokenCookie, "/", true)
+	clear(providerCookie, "/", false)
+	for _, pr := range h.opts.Providers {
+		clear(pr.ID+"-refresh-token", h.opts.AuthPath+"/"+pr.ID, true)
+	}
+	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+}
+
+// safeRedirect keeps a redirect target only when it is a path on this portal.
+func safeRedirect(s string) string {
+	u, err := url.Parse(s)
+	if s == "" || err != nil || u.Scheme != "" || u.Host != "" || len(u.Path) == 0 || u.Path[0] != '/' || (len(s) > 1 && (s[1] == '/' || s[1] == '\\')) {
+		return "/"
+	}
+	return s
+}
