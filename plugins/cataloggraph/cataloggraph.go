@@ -1,0 +1,61 @@
+package cataloggraph
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/auth"
+	"github.com/portico-dev/portico/plugins/catalog/client"
+	"github.com/portico-dev/portico/plugins/cataloggraph/ui"
+	"github.com/portico-dev/portico/web"
+)
+
+// ID is the plugin's ID.
+const ID = "catalog-graph"
+
+// Plugin returns the catalog-graph plugin. Without the web registry (a headless backend) it
+// does nothing.
+func Plugin() framework.Plugin {
+	return framework.Plugin{
+		ID: ID,
+		Register: func(r *framework.PluginRegistrar) {
+			r.RegisterInit(initPlugin)
+		},
+	}
+}
+
+func initPlugin(ctx context.Context, d *framework.Deps) error {
+	reg, err := framework.Use(ctx, d, web.RegistryService)
+	if err != nil {
+		return nil // no web UI in this backend
+	}
+	log, err := framework.Use(ctx, d, framework.LoggerService)
+	if err != nil {
+		return err
+	}
+	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
+	if err != nil {
+		return err
+	}
+	// The catalog is read on behalf of whoever opened the page (credentials the web
+	// middleware put in the request context), else as this plugin.
+	var token client.TokenFunc
+	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
+		token = func(ctx context.Context) (string, error) {
+			creds, ok := auth.FromContext(ctx)
+			if !ok || creds.IsNone() {
+				creds = authSvc.GetOwnServiceCredentials()
+			}
+			return authSvc.GetPluginRequestToken(ctx, creds, "catalog")
+		}
+	}
+	cat := client.New(disc, token, client.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))
+	exts, err := ui.Extensions(ui.Options{Logger: log, Catalog: ui.ClientFetcher(cat)})
+	if err != nil {
+		return err
+	}
+	reg.Add(exts...)
+	return nil
+}
