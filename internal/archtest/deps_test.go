@@ -54,10 +54,12 @@ func pluginOf(path string) string {
 	return id
 }
 
-// isPublic reports whether path is a package a plugin offers to other plugins: its client or
-// its entityui (the contracts for putting cards and tabs on its pages).
+// isPublic reports whether path is a package a plugin offers to other plugins: its client,
+// its entityui (the contracts for putting cards and tabs on its pages) or its model (pure
+// types and rules, no I/O: the catalog's entity model is what Backstage ships as
+// @backstage/catalog-model for every plugin to use).
 func isPublic(path string) bool {
-	return strings.HasSuffix(path, "/client") || strings.HasSuffix(path, "/entityui")
+	return strings.HasSuffix(path, "/client") || strings.HasSuffix(path, "/entityui") || strings.HasSuffix(path, "/model")
 }
 
 func TestDependencyRules(t *testing.T) {
