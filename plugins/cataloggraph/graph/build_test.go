@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portico-dev/portico/plugins/catalog/model"
 )
 
 // memCatalog is an in-memory catalog that records each batch it is asked for.
@@ -270,7 +272,7 @@ func TestBuildBigGroup(t *testing.T) {
 		t.Fatalf("%d nodes, want %d entities, the root and one more node", len(g.Nodes), DefaultMaxPerRelation)
 	}
 	more := g.Nodes[len(g.Nodes)-1]
-	if !more.IsMore() || more.Hidden != 2000-DefaultMaxPerRelation || more.Relation != RelationOwnerOf {
+	if !more.IsMore() || more.Hidden != 2000-DefaultMaxPerRelation || more.Relation != model.RelationOwnerOf {
 		t.Fatalf("last node = %+v, want +%d more ownerOf", more, 2000-DefaultMaxPerRelation)
 	}
 	if len(c.batches) != 2 || len(c.batches[1]) != DefaultMaxPerRelation {

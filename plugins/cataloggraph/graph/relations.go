@@ -1,32 +1,15 @@
 package graph
 
-// The built-in relation types (the catalog's well-known relations). The catalog-graph plugin
-// may only read the catalog through its client, so it keeps its own copy of the names.
-const (
-	RelationOwnedBy       = "ownedBy"
-	RelationOwnerOf       = "ownerOf"
-	RelationPartOf        = "partOf"
-	RelationHasPart       = "hasPart"
-	RelationProvidesAPI   = "providesApi"
-	RelationAPIProvidedBy = "apiProvidedBy"
-	RelationConsumesAPI   = "consumesApi"
-	RelationAPIConsumedBy = "apiConsumedBy"
-	RelationDependsOn     = "dependsOn"
-	RelationDependencyOf  = "dependencyOf"
-	RelationParentOf      = "parentOf"
-	RelationChildOf       = "childOf"
-	RelationMemberOf      = "memberOf"
-	RelationHasMember     = "hasMember"
-)
+import "github.com/portico-dev/portico/plugins/catalog/model"
 
 // AllRelations lists the built-in relation types in alphabetical order, as the page's
 // relation filter shows them.
 func AllRelations() []string {
 	return []string{
-		RelationAPIConsumedBy, RelationAPIProvidedBy, RelationChildOf, RelationConsumesAPI,
-		RelationDependencyOf, RelationDependsOn, RelationHasMember, RelationHasPart,
-		RelationMemberOf, RelationOwnedBy, RelationOwnerOf, RelationParentOf,
-		RelationPartOf, RelationProvidesAPI,
+		model.RelationAPIConsumedBy, model.RelationAPIProvidedBy, model.RelationChildOf, model.RelationConsumesAPI,
+		model.RelationDependencyOf, model.RelationDependsOn, model.RelationHasMember, model.RelationHasPart,
+		model.RelationMemberOf, model.RelationOwnedBy, model.RelationOwnerOf, model.RelationParentOf,
+		model.RelationPartOf, model.RelationProvidesAPI,
 	}
 }
 
@@ -39,13 +22,13 @@ type Pair struct{ Primary, Inverse string }
 // group → member, dependent → dependency.
 func RelationPairs() []Pair {
 	return []Pair{
-		{RelationOwnerOf, RelationOwnedBy},
-		{RelationConsumesAPI, RelationAPIConsumedBy},
-		{RelationAPIProvidedBy, RelationProvidesAPI},
-		{RelationHasPart, RelationPartOf},
-		{RelationParentOf, RelationChildOf},
-		{RelationHasMember, RelationMemberOf},
-		{RelationDependsOn, RelationDependencyOf},
+		{model.RelationOwnerOf, model.RelationOwnedBy},
+		{model.RelationConsumesAPI, model.RelationAPIConsumedBy},
+		{model.RelationAPIProvidedBy, model.RelationProvidesAPI},
+		{model.RelationHasPart, model.RelationPartOf},
+		{model.RelationParentOf, model.RelationChildOf},
+		{model.RelationHasMember, model.RelationMemberOf},
+		{model.RelationDependsOn, model.RelationDependencyOf},
 	}
 }
 

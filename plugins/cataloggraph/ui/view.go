@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/plugins/catalog/entityui"
+	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/cataloggraph/graph"
 )
 
@@ -79,7 +80,7 @@ func (l linker) entity(ref string) string { return l.catalog.EntityString(ref) }
 // more links a "+N more" node to the full list: the catalog index filtered by owner for
 // owned entities, else the source entity's page, whose cards list its relations.
 func (l linker) more(n *graph.Node) string {
-	if n.Relation == graph.RelationOwnerOf {
+	if n.Relation == model.RelationOwnerOf {
 		if h := l.catalog.Index(url.Values{"filters[kind]": {"all"}, "filters[owners]": {n.Source}}); h != "" {
 			return h
 		}
