@@ -79,10 +79,18 @@ func (r *Reader) writeValued(b *sqlBuilder, p pageSpec, after *position) {
 	b.arg(o.Field)
 	// The entity's sort value is its smallest value of the key.
 	b.write(" AND o.value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM search o2 WHERE o2.entity_id = o.entity_id AND o2.key = o.key AND o2.value < o.value)")
-	// Probing on o.entity_id rejects rows before the entity is read.
+	// Probing on o.entity_id rejects rows before the entity is read. When the filter matches
+	// a large share of the catalog, PostgreSQL must probe per row of the value-ordered index
+	// walk (which stops at the LIMIT): left to itself it flattens the probe into a semi-join
+	// of every match and sorts them all (kind=component ordered by name at 30k entities:
+	// 346 ms instead of 5 ms).
 	if p.filter != nil {
+		mode := matchProbe
+		if p.walkRefIndex && r.db.Dialect.IsPostgres() {
+			mode = matchRowProbe
+		}
 		b.write(" AND ")
-		compileExprMode(b, *p.filter, "o.entity_id", matchProbe)
+		compileExprMode(b, *p.filter, "o.entity_id", mode)
 	}
 	if p.fullText != nil && p.fullText.Term != "" {
 		b.write(" AND ")
