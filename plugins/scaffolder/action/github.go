@@ -230,19 +230,7 @@ func newPublishGitHub(d BuiltinDeps) Action {
 				return nil
 			},
 		},
-		undo: func(ctx context.Context, c *Context, output map[string]any) error {
-			if str(output, "remoteUrl") == "" {
-				return nil
-			}
-			r, err := openGitHub(c, d, id)
-			if err != nil {
-				return fmt.Errorf("%s undo: %w", id, err)
-			}
-			if err := r.delete(ctx, c); err != nil {
-				return fmt.Errorf("%s undo: %w", id, err)
-			}
-			return nil
-		},
+		undo: undoGitHubRepo(d, id),
 	}
 }
 
@@ -273,19 +261,7 @@ func newGitHubRepoCreate(d BuiltinDeps) Action {
 				return nil
 			},
 		},
-		undo: func(ctx context.Context, c *Context, output map[string]any) error {
-			if str(output, "remoteUrl") == "" {
-				return nil
-			}
-			r, err := openGitHub(c, d, id)
-			if err != nil {
-				return fmt.Errorf("%s undo: %w", id, err)
-			}
-			if err := r.delete(ctx, c); err != nil {
-				return fmt.Errorf("%s undo: %w", id, err)
-			}
-			return nil
-		},
+		undo: undoGitHubRepo(d, id),
 	}
 }
 
@@ -427,4 +403,22 @@ func (r *githubRepo) protectBranch(ctx context.Context, c *Context, branch strin
 		"required_conversation_resolution": boolean(in, "requiredConversationResolution"),
 	}
 	return r.call(ctx, http.MethodPut, r.repoAPI()+"/branches/"+url.PathEscape(branch)+"/protection", body, nil)
+}
+
+// undoGitHubRepo deletes the repository a step created (it reported remoteUrl): the undo of
+// the actions that create GitHub repositories.
+func undoGitHubRepo(d BuiltinDeps, id string) func(ctx context.Context, c *Context, output map[string]any) error {
+	return func(ctx context.Context, c *Context, output map[string]any) error {
+		if str(output, "remoteUrl") == "" {
+			return nil
+		}
+		r, err := openGitHub(c, d, id)
+		if err != nil {
+			return fmt.Errorf("%s undo: %w", id, err)
+		}
+		if err := r.delete(ctx, c); err != nil {
+			return fmt.Errorf("%s undo: %w", id, err)
+		}
+		return nil
+	}
 }
