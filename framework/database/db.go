@@ -22,11 +22,17 @@ type DB struct {
 	keeper *sql.Conn
 	// keeperDB is the pool the keeper connection came from.
 	keeperDB *sql.DB
+	// checkpointer copies a file SQLite database's write-ahead log into the
+	// database file beside the writer (checkpoint.go).
+	checkpointer *checkpointer
 }
 
 // close releases the pool and, for in-memory SQLite, the database itself.
 func (db *DB) close() error {
 	err := db.DB.Close()
+	if db.checkpointer != nil {
+		_ = db.checkpointer.stop()
+	}
 	if db.keeper != nil {
 		_ = db.keeper.Close()
 		_ = db.keeperDB.Close()

@@ -25,14 +25,16 @@ import (
 //
 // Reads: each connection keeps up to sqliteCacheKiB of pages in its own
 // cache (SQLite's default is 2 MiB, far below the working set of a catalog
-// of 100k entities), file databases are read through a memory map of up to
-// sqliteMmapBytes (pages come from the OS page cache without a copy), and
-// the temporary b-trees of sorts and groupings stay in memory.
+// of 100k entities), and the temporary b-trees of sorts and groupings stay in
+// memory. Files are read with pread, not through a memory map: mapped pages
+// count in the process's resident memory (a 256 MiB map added 155 MB to the
+// peak RSS of a 100k-entity ingestion) and the map bought no measurable
+// speed (`portico bench catalog --entities 100000`: 60.5 s with, 60.3 s
+// without).
 const (
 	sqliteBusyTimeoutMS   = 10000
 	sqliteDefaultMaxConns = 4
 	sqliteCacheKiB        = 32 << 10
-	sqliteMmapBytes       = 256 << 20
 )
 
 // openSQLite opens the plugin's SQLite database described by o.
@@ -68,7 +70,8 @@ func (m *Manager) openSQLite(ctx context.Context, pluginID string, o Options) (*
 		}
 		params.Add("_pragma", "journal_mode(WAL)")
 		params.Add("_pragma", "synchronous(NORMAL)")
-		params.Add("_pragma", fmt.Sprintf("mmap_size(%d)", sqliteMmapBytes))
+		// The checkpointer copies the log into the file (checkpoint.go).
+		params.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", checkpointBackstopPages))
 		dsn = "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + params.Encode()
 		where = abs
 	}
@@ -112,6 +115,14 @@ func (m *Manager) openSQLite(ctx context.Context, pluginID string, o Options) (*
 			_ = db.keeperDB.Close()
 		}
 		return nil, fmt.Errorf("open sqlite %s for plugin %s: %w", strings.TrimSpace(where), pluginID, err)
+	}
+	if !o.Memory {
+		cp, err := startCheckpointer(dsn, db.logger)
+		if err != nil {
+			_ = db.close()
+			return nil, fmt.Errorf("open sqlite %s for plugin %s: %w", where, pluginID, err)
+		}
+		db.checkpointer = cp
 	}
 	db.logger.DebugContext(ctx, "opened database", "client", "sqlite", "location", where)
 	return db, nil

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,7 +32,12 @@ type Engine struct {
 	// processors, kinds), so skipped-as-unchanged entities are reprocessed after an upgrade.
 	fingerprint string
 
-	stats stats
+	stats   stats
+	staging searchStaging
+	orphans struct {
+		dirty    atomic.Bool  // a reference was removed since the last orphan scan
+		lastScan atomic.Int64 // UnixNano of the last orphan scan
+	}
 
 	startMu sync.Mutex
 	started bool
@@ -55,6 +61,7 @@ func New(opts Options) (*Engine, error) {
 		validator: model.NewValidator(model.Options{Kinds: opts.Kinds}),
 		rules:     newRulesEnforcer(opts.Rules, locs),
 	}
+	e.orphans.dirty.Store(true) // whatever happened before this engine started
 	e.processors = append([]Processor{
 		&placeholderProcessor{reader: opts.Reader},
 		annotateLocationProcessor{},

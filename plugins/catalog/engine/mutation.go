@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -80,10 +81,14 @@ func (e *Engine) applyMutation(ctx context.Context, provider string, m Mutation)
 			if _, err := tx.ExecContext(ctx, e.q("DELETE FROM refresh_state_references WHERE source_key = ?"), provider); err != nil {
 				return err
 			}
+			e.referencesRemoved()
 		} else {
 			targets := append(sortedKeys(acceptedSet), removedRefs...)
 			if err := e.execIn(ctx, tx, "DELETE FROM refresh_state_references WHERE source_key = ? AND target_entity_ref IN (%s)", targets, provider); err != nil {
 				return err
+			}
+			if len(removedRefs) > 0 {
+				e.referencesRemoved()
 			}
 			gone = removedRefs
 		}
@@ -314,7 +319,6 @@ func (e *Engine) deleteEntities(ctx context.Context, tx *sql.Tx, refs []string) 
 	for _, stmt := range []string{
 		"DELETE FROM relations WHERE originating_entity_id IN (%s)",
 		"DELETE FROM refresh_keys WHERE entity_id IN (%s)",
-		"DELETE FROM search WHERE entity_id IN (%s)",
 		"DELETE FROM final_entities WHERE entity_id IN (%s)",
 		"DELETE FROM refresh_state WHERE entity_id IN (%s)",
 	} {
@@ -322,8 +326,14 @@ func (e *Engine) deleteEntities(ctx context.Context, tx *sql.Tx, refs []string) 
 			return nil, fmt.Errorf("delete entities: %w", err)
 		}
 	}
+	if err := e.deleteSearchRows(ctx, tx, ids); err != nil {
+		return nil, fmt.Errorf("delete entities: %w", err)
+	}
 	if err := e.execIn(ctx, tx, "DELETE FROM refresh_state_references WHERE source_entity_ref IN (%s)", refs); err != nil {
 		return nil, err
+	}
+	if len(children) > 0 {
+		e.referencesRemoved()
 	}
 	deleted := map[string]bool{}
 	for _, r := range refs {
@@ -352,15 +362,32 @@ func dedupe(s []string) []string {
 	return sortedKeys(seen)
 }
 
+// orphanRescan is how often deleteOrphans scans the catalog although no reference was removed
+// since its last scan (a removal racing with a scan, or made by another replica).
+const orphanRescan = 10 * time.Minute
+
+// referencesRemoved notes that an entity may have lost its last reference: the next
+// deleteOrphans scans for orphans.
+func (e *Engine) referencesRemoved() { e.orphans.dirty.Store(true) }
+
 // deleteOrphans deletes entities no provider or parent references (orphanStrategy delete).
+// It scans the catalog only when a reference was removed since its last scan (or every
+// orphanRescan): a scan probes every entity, which at 250k entities cost seconds per step.
 func (e *Engine) deleteOrphans(ctx context.Context) (int, error) {
+	now := e.opts.Clock()
+	last := time.Unix(0, e.orphans.lastScan.Load())
+	if !e.orphans.dirty.Swap(false) && now.Sub(last) < orphanRescan {
+		return 0, nil
+	}
+	e.orphans.lastScan.Store(now.UnixNano())
 	total := 0
 	for {
 		var n int
 		err := e.inTx(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, e.q(`SELECT entity_ref FROM refresh_state rs
-				WHERE NOT EXISTS (SELECT 1 FROM refresh_state_references r WHERE r.target_entity_ref = rs.entity_ref)
-				ORDER BY entity_ref LIMIT ?`), sqlChunk)
+			rows, err := tx.QueryContext(ctx, e.q(`SELECT rs.entity_ref FROM refresh_state rs
+				LEFT JOIN refresh_state_references r ON r.target_entity_ref = rs.entity_ref
+				WHERE r.target_entity_ref IS NULL
+				ORDER BY rs.entity_ref LIMIT ?`), sqlChunk)
 			if err != nil {
 				return err
 			}
@@ -385,6 +412,7 @@ func (e *Engine) deleteOrphans(ctx context.Context) (int, error) {
 			return e.prune(ctx, tx, children)
 		})
 		if err != nil {
+			e.referencesRemoved() // scan again next time
 			return total, fmt.Errorf("delete orphans: %w", err)
 		}
 		total += n
@@ -411,6 +439,7 @@ func (e *Engine) removeUnknownProviderBuckets(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			e.referencesRemoved()
 			if _, err := tx.ExecContext(ctx, e.q("DELETE FROM refresh_state_references WHERE source_key = ?"), k); err != nil {
 				return err
 			}

@@ -25,6 +25,7 @@ const (
 	DefaultLease              = 2 * time.Minute
 	DefaultBatchSize          = 1000
 	DefaultStitchBatchSize    = 2500
+	DefaultSearchFoldRows     = 4_000_000
 	DefaultPollInterval       = time.Second
 	DefaultProcessBudget      = 2 * time.Minute
 	maxBackoff                = time.Hour
@@ -89,6 +90,11 @@ type Options struct {
 	// transaction); 0 means DefaultStitchBatchSize. Larger batches write each index page of
 	// the search table fewer times.
 	StitchBatchSize int
+	// SearchFoldRows is the count of staged search rows from which a stitching round folds
+	// them into the search table before it ends (SQLite; see pending.go): lower values make a
+	// long first ingestion filterable sooner, at the cost of more fold work. 0 means
+	// DefaultSearchFoldRows (about 140k entities' rows).
+	SearchFoldRows int
 	// PollInterval is how often Run looks for due work when idle.
 	PollInterval time.Duration
 	// ProcessBudget is how long (on Clock) one step keeps processing due entities before it
@@ -142,6 +148,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.StitchBatchSize <= 0 {
 		o.StitchBatchSize = DefaultStitchBatchSize
+	}
+	if o.SearchFoldRows <= 0 {
+		o.SearchFoldRows = DefaultSearchFoldRows
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval

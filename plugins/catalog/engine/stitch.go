@@ -32,7 +32,8 @@ type stitchBatch struct {
 	ticket  string
 	claims  []stitchClaim
 	results []stitchResult
-	search  [][]any // every result's search rows (entity_id, key, value, original_value), in index order
+	search  []searchRow // search rows of re-stitched entities, in index order
+	pending []searchRow // search rows of first stitches, staged (pending.go), in entity order
 }
 
 // stitchResult is what stitching one claimed entity produced.
@@ -54,6 +55,9 @@ func (e *Engine) stitchAll(ctx context.Context) (int, error) {
 	total := 0
 	cur, err := e.claimStitch(ctx)
 	if err != nil || cur == nil {
+		if err == nil {
+			err = e.foldPendingSearch(ctx) // rows a stopped round staged
+		}
 		return 0, err
 	}
 	if err := e.prepareStitch(ctx, cur); err != nil {
@@ -78,9 +82,14 @@ func (e *Engine) stitchAll(ctx context.Context) (int, error) {
 		}
 		e.stats.stitchClaimed.Add(int64(len(cur.claims)))
 		total += len(cur.claims)
+		if e.staged(len(cur.pending)) {
+			if err := e.foldPendingSearch(ctx); err != nil {
+				return total, err
+			}
+		}
 		cur = next
 	}
-	return total, nil
+	return total, e.foldPendingSearch(ctx)
 }
 
 // claimStitch claims up to StitchBatchSize queued entities; nil when none is due.
@@ -196,22 +205,23 @@ func (e *Engine) prepareStitch(ctx context.Context, b *stitchBatch) error {
 		results = append(results, result{claim: c, final: final, hash: hash, search: rows})
 	}
 
-	var n int
-	for _, r := range results {
-		n += len(r.search)
-	}
-	rows := make([]searchRow, 0, n)
+	var rows, pending []searchRow
+	stage := e.stagesSearch()
 	for i := range results {
-		for _, s := range results[i].search {
-			rows = append(rows, searchRow{id: results[i].claim.id, key: s.Key, value: s.Value, original: s.OriginalValue})
+		r := &results[i]
+		for _, s := range r.search {
+			row := searchRow{id: r.claim.id, key: s.Key, value: s.Value, original: s.OriginalValue}
+			// An entity never stitched before (no hash) has no search rows yet.
+			if stage && !r.claim.hash.Valid {
+				pending = append(pending, row)
+			} else {
+				rows = append(rows, row)
+			}
 		}
-		results[i].search = nil
+		r.search = nil
 	}
 	sortSearchRows(rows)
-	b.search = make([][]any, len(rows))
-	for i, r := range rows {
-		b.search[i] = []any{r.id, r.key, nullPtr(r.value), nullPtr(r.original)}
-	}
+	b.search, b.pending = rows, pending
 	b.results = results
 	return nil
 }
@@ -251,15 +261,38 @@ func (e *Engine) writeStitch(ctx context.Context, b *stitchBatch) error {
 		if err := e.execIn(ctx, tx, "DELETE FROM final_entities WHERE stitch_ticket = ? AND entity_id IN (%s)", gone, ticket); err != nil {
 			return err
 		}
-		if err := e.execIn(ctx, tx, "DELETE FROM search WHERE entity_id IN (%s)", append(gone, written...)); err != nil {
+		if err := e.deleteSearchRows(ctx, tx, append(gone, written...)); err != nil {
 			return err
 		}
-		rows := b.search
-		if len(dropped) > 0 {
-			rows = slices.DeleteFunc(slices.Clone(rows), func(r []any) bool { return dropped[r[0].(string)] })
+		if err := e.insertSearchRows(ctx, tx, "search", b.search, dropped); err != nil {
+			return err
 		}
-		return e.insertRows(ctx, tx, e.appendOnlyInsert()+" search (entity_id, key, value, original_value) VALUES", "", 4, rows)
+		return e.insertSearchRows(ctx, tx, "search_pending", b.pending, dropped)
 	})
+}
+
+// deleteSearchRows deletes the search rows of entities, staged ones too.
+func (e *Engine) deleteSearchRows(ctx context.Context, tx *sql.Tx, ids []string) error {
+	if err := e.execIn(ctx, tx, "DELETE FROM search WHERE entity_id IN (%s)", ids); err != nil {
+		return err
+	}
+	if !e.stagesSearch() {
+		return nil
+	}
+	return e.execIn(ctx, tx, "DELETE FROM search_pending WHERE entity_id IN (%s)", ids)
+}
+
+// insertSearchRows inserts rows into table (search or search_pending), except those of the
+// dropped entities.
+func (e *Engine) insertSearchRows(ctx context.Context, tx *sql.Tx, table string, rows []searchRow, dropped map[string]bool) error {
+	if len(dropped) > 0 {
+		rows = slices.DeleteFunc(slices.Clone(rows), func(r searchRow) bool { return dropped[r.id] })
+	}
+	return e.insertEach(ctx, tx, e.appendOnlyInsert()+" "+table+" (entity_id, key, value, original_value) VALUES", "", 4, len(rows),
+		func(args []any, i int) []any {
+			r := &rows[i]
+			return append(args, r.id, r.key, nullPtr(r.value), nullPtr(r.original))
+		})
 }
 
 // searchRow is one row of the search table.

@@ -27,7 +27,14 @@ func (e *Engine) q(s string) string { return e.db.Dialect.Rebind(s) }
 
 // inTx runs fn in one transaction (BEGIN IMMEDIATE on SQLite: the single writer).
 func (e *Engine) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := e.db.BeginTx(ctx, nil)
+	return inConnTx(ctx, e.db, fn)
+}
+
+// inConnTx is inTx on db, which is a pool or one connection of it.
+func inConnTx(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -92,9 +99,15 @@ func (e *Engine) execIn(ctx context.Context, x execer, stmt string, args []strin
 // statement: SQLite parses a statement of thousands of placeholders once per call instead of
 // once per chunk (parsing was a tenth of the writer's time during bulk ingestion).
 func (e *Engine) insertRows(ctx context.Context, x execer, head, tail string, width int, rows [][]any) error {
+	return e.insertEach(ctx, x, head, tail, width, len(rows), func(args []any, i int) []any { return append(args, rows[i]...) })
+}
+
+// insertEach is insertRows over n rows whose values appendRow appends to args, so a caller
+// with many rows keeps them in its own compact form instead of a slice of values per row.
+func (e *Engine) insertEach(ctx context.Context, x execer, head, tail string, width, n int, appendRow func(args []any, i int) []any) error {
 	per := max(1, maxInsertParams/width)
 	var full *sql.Stmt
-	if len(rows) >= 2*per {
+	if n >= 2*per {
 		stmt, err := x.PrepareContext(ctx, e.q(insertSQL(head, tail, width, per)))
 		if err != nil {
 			return err
@@ -102,17 +115,18 @@ func (e *Engine) insertRows(ctx context.Context, x execer, head, tail string, wi
 		defer stmt.Close()
 		full = stmt
 	}
-	args := make([]any, 0, min(len(rows), per)*width)
-	for _, c := range chunks(rows, per) {
+	args := make([]any, 0, min(n, per)*width)
+	for start := 0; start < n; start += per {
+		end := min(n, start+per)
 		args = args[:0]
-		for _, r := range c {
-			args = append(args, r...)
+		for i := start; i < end; i++ {
+			args = appendRow(args, i)
 		}
 		var err error
-		if full != nil && len(c) == per {
+		if full != nil && end-start == per {
 			_, err = full.ExecContext(ctx, args...)
 		} else {
-			_, err = x.ExecContext(ctx, e.q(insertSQL(head, tail, width, len(c))), args...)
+			_, err = x.ExecContext(ctx, e.q(insertSQL(head, tail, width, end-start)), args...)
 		}
 		if err != nil {
 			return err

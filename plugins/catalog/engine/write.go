@@ -250,6 +250,9 @@ func (e *Engine) writeProducts(ctx context.Context, tx *sql.Tx, changed []work, 
 	if err := e.execIn(ctx, tx, "DELETE FROM refresh_state_references WHERE source_entity_ref IN (%s)", refDelete); err != nil {
 		return err
 	}
+	if len(refDelete) > 0 {
+		e.referencesRemoved()
+	}
 	if err := e.insertRows(ctx, tx, e.appendOnlyInsert()+" refresh_state_references (source_entity_ref, target_entity_ref) VALUES", "", 2, refInsert); err != nil {
 		return err
 	}

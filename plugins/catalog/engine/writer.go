@@ -210,6 +210,7 @@ func (e *Engine) DeleteEntityByUID(ctx context.Context, uid string) error {
 		if err := e.execIn(ctx, tx, "UPDATE refresh_state SET result_hash = NULL, processed_input_hash = NULL WHERE entity_ref IN (%s)", parents); err != nil {
 			return err
 		}
+		e.referencesRemoved()
 		if _, err := tx.ExecContext(ctx, e.q("DELETE FROM refresh_state_references WHERE target_entity_ref = ?"), ref); err != nil {
 			return err
 		}
