@@ -110,11 +110,21 @@ func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, mode matchMode) 
 // compileFullText writes a case-insensitive substring match of term over
 // the search values of fields.
 func compileFullText(b *sqlBuilder, ft query.FullText, idCol string) {
+	compileFullTextMode(b, ft, idCol, matchSemiJoin)
+}
+
+// compileFullTextMode is compileFullText written as mode says: matchProbe
+// probes idCol's rows; the other modes match the set of every matching entity.
+func compileFullTextMode(b *sqlBuilder, ft query.FullText, idCol string, mode matchMode) {
 	fields := ft.Fields
 	if len(fields) == 0 {
 		fields = query.DefaultFullTextFields()
 	}
-	b.write(idCol, " IN (SELECT entity_id FROM search WHERE key IN (")
+	if mode == matchProbe {
+		b.write("EXISTS (SELECT 1 FROM search WHERE entity_id = ", idCol, " AND key IN (")
+	} else {
+		b.write(idCol, " IN (SELECT entity_id FROM search WHERE key IN (")
+	}
 	for i, f := range fields {
 		if i > 0 {
 			b.write(", ")
@@ -145,6 +155,6 @@ func compileWhereMode(b *sqlBuilder, filter *query.Expr, ft *query.FullText, mod
 	}
 	if ft != nil && strings.TrimSpace(ft.Term) != "" {
 		b.write(" AND ")
-		compileFullText(b, *ft, "fe.entity_id")
+		compileFullTextMode(b, *ft, "fe.entity_id", mode)
 	}
 }

@@ -62,7 +62,12 @@ func (r *Reader) ListEach(ctx context.Context, req ListRequest, fn func(json.Raw
 	if limit > 0 {
 		spec.limit = limit + 1
 	}
-	dense, err := r.listDense(ctx, req.Filter, limit)
+	driver, err := r.selectiveMatch(ctx, req.Filter)
+	if err != nil {
+		return err
+	}
+	spec.driver = driver
+	dense, err := r.listDense(ctx, req.Filter, limit, driver)
 	if err != nil {
 		return err
 	}
@@ -87,7 +92,7 @@ func (r *Reader) ListEach(ctx context.Context, req ListRequest, fn func(json.Raw
 
 // listDense is denseMatch for GET /entities, which has no total: it counts
 // the matches of a filter when a page is limited (SQLite only).
-func (r *Reader) listDense(ctx context.Context, filter *query.Expr, limit int) (bool, error) {
+func (r *Reader) listDense(ctx context.Context, filter *query.Expr, limit int, driver *query.Match) (bool, error) {
 	if r.db.Dialect.IsPostgres() {
 		return false, nil
 	}
@@ -97,7 +102,10 @@ func (r *Reader) listDense(ctx context.Context, filter *query.Expr, limit int) (
 	if limit <= 0 {
 		return false, nil
 	}
-	n, err := r.count(ctx, filter, nil)
+	if driver != nil {
+		return false, nil // fewer than selectiveCap matches
+	}
+	n, err := r.count(ctx, filter, nil, nil)
 	if err != nil {
 		return false, err
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/portico-dev/portico/plugins/catalog/query"
 )
@@ -35,6 +34,9 @@ type pageSpec struct {
 	// walkRefIndex hints that the filter matches a large share of the
 	// catalog, so an entity_ref index walk finds a page quickly.
 	walkRefIndex bool
+	// driver, when set, is a selective match the filter requires: the page
+	// starts from its entities (selectiveMatch).
+	driver *query.Match
 }
 
 // sqliteRefIndex is the partial index of the visible entities in entity_ref
@@ -57,7 +59,23 @@ func (r *Reader) page(ctx context.Context, p pageSpec, fn func(pageRow) error) e
 func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error) error {
 	var b sqlBuilder
 	sqlite := !r.db.Dialect.IsPostgres()
-	if len(p.order) == 0 {
+	if len(p.order) == 0 && p.driver != nil && !p.walkRefIndex {
+		b.write("SELECT fe.entity_ref, fe.final_entity")
+		writeDriven(&b, p.driver, p.filter, p.fullText)
+		if p.after != nil {
+			if p.backward {
+				b.write(" AND fe.entity_ref < ")
+			} else {
+				b.write(" AND fe.entity_ref > ")
+			}
+			b.arg(p.after.Ref)
+		}
+		if p.backward {
+			b.write(" ORDER BY fe.entity_ref DESC")
+		} else {
+			b.write(" ORDER BY fe.entity_ref ASC")
+		}
+	} else if len(p.order) == 0 {
 		byteOrdered, err := r.refsByteOrdered(ctx)
 		if err != nil {
 			return err
@@ -111,8 +129,12 @@ func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error
 			b.arg(o.Field)
 			b.write(") AS s", strconv.Itoa(i))
 		}
-		b.write(" FROM final_entities fe WHERE ")
-		compileWhere(&b, p.filter, p.fullText)
+		if p.driver != nil && !p.walkRefIndex {
+			writeDriven(&b, p.driver, p.filter, p.fullText)
+		} else {
+			b.write(" FROM final_entities fe WHERE ")
+			compileWhere(&b, p.filter, p.fullText)
+		}
 		b.write(") t")
 		if p.after != nil {
 			b.write(" WHERE ")
@@ -243,10 +265,14 @@ func writeKeyset(b *sqlBuilder, order []query.OrderField, pos position, backward
 	b.write("))")
 }
 
-// count returns how many visible entities match filter and full text.
-func (r *Reader) count(ctx context.Context, filter *query.Expr, ft *query.FullText) (int, error) {
+// count returns how many visible entities match filter and full text;
+// driver is a selective match of the filter or nil (selectiveMatch).
+func (r *Reader) count(ctx context.Context, filter *query.Expr, ft *query.FullText, driver *query.Match) (int, error) {
 	var b sqlBuilder
-	if m := singleValueMatch(filter); m != nil && (ft == nil || strings.TrimSpace(ft.Term) == "") {
+	if driver != nil {
+		b.write("SELECT COUNT(*)")
+		writeDriven(&b, driver, filter, ft)
+	} else if m := singleValueMatch(filter); m != nil && !hasText(ft) {
 		// Flatten makes (entity, key, value) unique and writes search rows
 		// only for stitched entities, so one key=value pair is counted from
 		// the (key, value) index alone, without touching the entities.
@@ -256,7 +282,7 @@ func (r *Reader) count(ctx context.Context, filter *query.Expr, ft *query.FullTe
 		b.arg(m.Values[0])
 	} else {
 		b.write("SELECT COUNT(*) FROM final_entities fe")
-		if !r.db.Dialect.IsPostgres() && filter == nil && (ft == nil || strings.TrimSpace(ft.Term) == "") {
+		if !r.db.Dialect.IsPostgres() && filter == nil && !hasText(ft) {
 			// Count every visible entity from the narrow index, not the
 			// table rows and their large entity texts.
 			b.write(" INDEXED BY " + sqliteRefIndex)

@@ -76,12 +76,16 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 	}
 	filter = query.And(filter, req.Restrict)
 
+	driver, err := r.selectiveMatch(ctx, filter)
+	if err != nil {
+		return QueryResult{}, err
+	}
 	var res QueryResult
 	switch {
 	case c.Total != nil:
 		res.TotalItems = *c.Total
 	case !req.SkipTotal:
-		n, err := r.count(ctx, filter, c.FullText)
+		n, err := r.count(ctx, filter, c.FullText, driver)
 		if err != nil {
 			return QueryResult{}, err
 		}
@@ -89,7 +93,7 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 		c.Total = &n
 	}
 
-	spec := pageSpec{filter: filter, fullText: c.FullText, order: c.Order, limit: limit + 1}
+	spec := pageSpec{filter: filter, fullText: c.FullText, order: c.Order, limit: limit + 1, driver: driver}
 	dense, err := r.denseMatch(ctx, c.Total, filter, c.FullText, limit)
 	if err != nil {
 		return QueryResult{}, err
