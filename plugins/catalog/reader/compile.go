@@ -116,24 +116,31 @@ func compileFullText(b *sqlBuilder, ft query.FullText, idCol string) {
 // compileFullTextMode is compileFullText written as mode says: matchProbe
 // probes idCol's rows; the other modes match the set of every matching entity.
 func compileFullTextMode(b *sqlBuilder, ft query.FullText, idCol string, mode matchMode) {
+	if mode == matchProbe {
+		b.write("EXISTS (SELECT 1 FROM search t WHERE t.entity_id = ", idCol, " AND ")
+	} else {
+		b.write(idCol, " IN (SELECT t.entity_id FROM search t WHERE ")
+	}
+	writeTextMatch(b, ft)
+	b.write(")")
+}
+
+// writeTextMatch writes the full-text condition on the search rows aliased t.
+func writeTextMatch(b *sqlBuilder, ft query.FullText) {
 	fields := ft.Fields
 	if len(fields) == 0 {
 		fields = query.DefaultFullTextFields()
 	}
-	if mode == matchProbe {
-		b.write("EXISTS (SELECT 1 FROM search WHERE entity_id = ", idCol, " AND key IN (")
-	} else {
-		b.write(idCol, " IN (SELECT entity_id FROM search WHERE key IN (")
-	}
+	b.write("t.key IN (")
 	for i, f := range fields {
 		if i > 0 {
 			b.write(", ")
 		}
 		b.arg(query.Lower(f))
 	}
-	b.write(") AND value LIKE ")
+	b.write(") AND t.value LIKE ")
 	b.arg("%" + escapeLike(query.Lower(strings.TrimSpace(ft.Term))) + "%")
-	b.write(` ESCAPE '\')`)
+	b.write(` ESCAPE '\'`)
 }
 
 func escapeLike(s string) string {

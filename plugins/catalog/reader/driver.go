@@ -60,3 +60,23 @@ func writeDriven(b *sqlBuilder, m *query.Match, filter *query.Expr, ft *query.Fu
 
 // hasText reports whether ft filters anything.
 func hasText(ft *query.FullText) bool { return ft != nil && strings.TrimSpace(ft.Term) != "" }
+
+// writeWhere is compileWhereMode, except that on SQLite a filter beside a full-text term, in
+// semi-join mode, is probed per search row the term matches, inside one semi-join: SQLite
+// would otherwise build the set of every entity the filter matches (kind=component: most of
+// the catalog) and intersect it with the term's, where the term's rows are usually far
+// fewer.
+func (r *Reader) writeWhere(b *sqlBuilder, filter *query.Expr, ft *query.FullText, mode matchMode) {
+	if mode != matchSemiJoin || filter == nil || !hasText(ft) || !r.textProbes() {
+		compileWhereMode(b, filter, ft, mode)
+		return
+	}
+	b.write("fe.final_entity IS NOT NULL AND fe.entity_id IN (SELECT t.entity_id FROM search t WHERE ")
+	writeTextMatch(b, *ft)
+	b.write(" AND ")
+	compileExprMode(b, *filter, "t.entity_id", matchProbe)
+	b.write(")")
+}
+
+// textProbes reports whether writeWhere probes filters per full-text match.
+func (r *Reader) textProbes() bool { return !r.db.Dialect.IsPostgres() && !r.noTextProbes }

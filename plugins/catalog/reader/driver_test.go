@@ -14,20 +14,8 @@ import (
 // (selectiveMatch, SQLite) against the plain semi-join: same rows in the same order for
 // whole pages, orderings and every cursor position, and the same counts.
 func TestDrivenPagesMatchJoin(t *testing.T) {
-	var entities []string
-	for i := range 12 {
-		typ := []string{"service", "website", "library"}[i%3]
-		owner := []string{"team-a", "team-b"}[i%2]
-		title := ""
-		if i%4 != 0 {
-			title = fmt.Sprintf(`,"title":"T%d"`, (i*7)%5)
-		}
-		entities = append(entities, fmt.Sprintf(
-			`{"kind":"Component","metadata":{"name":"c%02d"%s,"tags":["t%d"]},"spec":{"type":%q,"owner":%q}}`, i, title, i%3, typ, owner))
-	}
-	entities = append(entities, `{"kind":"API","metadata":{"name":"c05"},"spec":{"type":"service","owner":"team-a"}}`)
 	readertest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		if _, err := (readertest.Seeder{DB: db}).Entities(t.Context(), entities...); err != nil {
+		if _, err := (readertest.Seeder{DB: db}).Entities(t.Context(), driverFixture()...); err != nil {
 			t.Fatal(err)
 		}
 		r := New(db)
@@ -39,52 +27,102 @@ func TestDrivenPagesMatchJoin(t *testing.T) {
 			"owner and nothing else":  and(query.In("spec.owner", "team-b"), query.In("spec.owner", "team-b")),
 			"two kinds never matched": and(query.In("kind", "component"), query.In("kind", "api")),
 		}
-		texts := []*query.FullText{nil, {Term: "c0"}}
-		orders := [][]query.OrderField{nil, {{Field: "metadata.title"}}, {{Field: "metadata.title", Desc: true}}}
 		for name, f := range filters {
-			for _, ft := range texts {
-				for _, order := range orders {
-					t.Run(fmt.Sprintf("%s text=%v order=%v", name, ft != nil, order), func(t *testing.T) {
-						driver, err := r.selectiveMatch(t.Context(), f)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if (driver != nil) == db.Dialect.IsPostgres() {
-							t.Fatalf("driver = %v on %s", driver, db.Dialect.Name)
-						}
-						if driver == nil {
-							return
-						}
-						base := pageSpec{filter: f, fullText: ft, order: order}
-						want := collect(t, r.pageSQL, base)
-						driven := base
-						driven.driver = driver
-						if got := collect(t, r.pageSQL, driven); !reflect.DeepEqual(got, want) {
-							t.Fatalf("whole page:\n got %v\nwant %v", got, want)
-						}
-						wantN, err := r.count(t.Context(), f, ft, nil)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if gotN, err := r.count(t.Context(), f, ft, driver); err != nil || gotN != wantN || gotN != len(want) {
-							t.Fatalf("count = %d, %v; want %d (%d rows)", gotN, err, wantN, len(want))
-						}
-						for i, pos := range want {
-							for _, limit := range []int{1, 3} {
-								for _, backward := range []bool{false, true} {
-									spec := base
-									spec.after, spec.backward, spec.limit = &pos, backward, limit
-									w := collect(t, r.pageSQL, spec)
-									spec.driver = driver
-									if got := collect(t, r.pageSQL, spec); !reflect.DeepEqual(got, w) {
-										t.Errorf("after row %d limit %d backward %v:\n got %v\nwant %v", i, limit, backward, got, w)
-									}
-								}
-							}
-						}
-					})
-				}
+			driver, err := r.selectiveMatch(t.Context(), f)
+			if err != nil {
+				t.Fatal(err)
 			}
+			if (driver != nil) == db.Dialect.IsPostgres() {
+				t.Fatalf("%s: driver = %v on %s", name, driver, db.Dialect.Name)
+			}
+			if driver == nil {
+				continue
+			}
+			comparePages(t, name, f, r, r, func(p *pageSpec) { p.driver = driver })
 		}
 	})
+}
+
+// TestTextProbesMatchJoin checks filters probed per full-text match (writeWhere, SQLite)
+// against plain semi-joins, for pages, orderings, cursors and counts.
+func TestTextProbesMatchJoin(t *testing.T) {
+	readertest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		if _, err := (readertest.Seeder{DB: db}).Entities(t.Context(), driverFixture()...); err != nil {
+			t.Fatal(err)
+		}
+		probing, plain := New(db), New(db)
+		plain.noTextProbes = true
+		if probing.textProbes() == db.Dialect.IsPostgres() || plain.textProbes() {
+			t.Fatalf("textProbes on %s = %v", db.Dialect.Name, probing.textProbes())
+		}
+		kind, notTag := query.In("kind", "component"), query.Not(query.In("metadata.tags", "t1"))
+		either := query.Any(query.In("spec.type", "library"), query.In("spec.owner", "team-a"))
+		for name, f := range map[string]*query.Expr{"kind": &kind, "not tag": &notTag, "either": &either} {
+			comparePages(t, name, f, plain, probing, nil)
+		}
+	})
+}
+
+// driverFixture is a dozen components with titles, tags, types and owners, and an API.
+func driverFixture() []string {
+	var entities []string
+	for i := range 12 {
+		typ := []string{"service", "website", "library"}[i%3]
+		owner := []string{"team-a", "team-b"}[i%2]
+		title := ""
+		if i%4 != 0 {
+			title = fmt.Sprintf(`,"title":"T%d"`, (i*7)%5)
+		}
+		entities = append(entities, fmt.Sprintf(
+			`{"kind":"Component","metadata":{"name":"c%02d"%s,"tags":["t%d"]},"spec":{"type":%q,"owner":%q}}`, i, title, i%3, typ, owner))
+	}
+	return append(entities, `{"kind":"API","metadata":{"name":"c05"},"spec":{"type":"service","owner":"team-a"}}`)
+}
+
+// comparePages checks reader got (pages adjusted by mod) against reader want over filter f,
+// without and with a full-text term, unordered and ordered both ways: whole pages, counts,
+// and pages from every cursor position in both directions.
+func comparePages(t *testing.T, name string, f *query.Expr, want, got *Reader, mod func(*pageSpec)) {
+	texts := []*query.FullText{nil, {Term: "c0"}, {Term: "T", Fields: []string{"metadata.title"}}}
+	orders := [][]query.OrderField{nil, {{Field: "metadata.title"}}, {{Field: "metadata.title", Desc: true}}}
+	for _, ft := range texts {
+		for _, order := range orders {
+			t.Run(fmt.Sprintf("%s text=%v order=%v", name, ft, order), func(t *testing.T) {
+				base := pageSpec{filter: f, fullText: ft, order: order}
+				adjusted := func(p pageSpec) pageSpec {
+					if mod != nil {
+						mod(&p)
+					}
+					return p
+				}
+				rows := collect(t, want.pageSQL, base)
+				if g := collect(t, got.pageSQL, adjusted(base)); !reflect.DeepEqual(g, rows) {
+					t.Fatalf("whole page:\n got %v\nwant %v", g, rows)
+				}
+				var driver *query.Match
+				if p := adjusted(base); p.driver != nil {
+					driver = p.driver
+				}
+				wantN, err := want.count(t.Context(), f, ft, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if gotN, err := got.count(t.Context(), f, ft, driver); err != nil || gotN != wantN || gotN != len(rows) {
+					t.Fatalf("count = %d, %v; want %d (%d rows)", gotN, err, wantN, len(rows))
+				}
+				for i, pos := range rows {
+					for _, limit := range []int{1, 3} {
+						for _, backward := range []bool{false, true} {
+							spec := base
+							spec.after, spec.backward, spec.limit = &pos, backward, limit
+							w := collect(t, want.pageSQL, spec)
+							if g := collect(t, got.pageSQL, adjusted(spec)); !reflect.DeepEqual(g, w) {
+								t.Errorf("after row %d limit %d backward %v:\n got %v\nwant %v", i, limit, backward, g, w)
+							}
+						}
+					}
+				}
+			})
+		}
+	}
 }

@@ -95,7 +95,7 @@ func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error
 			b.write(" INDEXED BY " + sqliteRefIndex)
 		}
 		b.write(" WHERE ")
-		compileWhereMode(&b, p.filter, p.fullText, mode)
+		r.writeWhere(&b, p.filter, p.fullText, mode)
 		switch {
 		case byteOrdered:
 			writeKindRange(&b, p.filter, "fe.entity_ref")
@@ -133,7 +133,7 @@ func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error
 			writeDriven(&b, p.driver, p.filter, p.fullText)
 		} else {
 			b.write(" FROM final_entities fe WHERE ")
-			compileWhere(&b, p.filter, p.fullText)
+			r.writeWhere(&b, p.filter, p.fullText, matchSemiJoin)
 		}
 		b.write(") t")
 		if p.after != nil {
@@ -288,7 +288,7 @@ func (r *Reader) count(ctx context.Context, filter *query.Expr, ft *query.FullTe
 			b.write(" INDEXED BY " + sqliteRefIndex)
 		}
 		b.write(" WHERE ")
-		compileWhere(&b, filter, ft)
+		r.writeWhere(&b, filter, ft, matchSemiJoin)
 	}
 	var n int
 	if err := r.db.QueryRowContext(ctx, r.q(b.String()), b.args...).Scan(&n); err != nil {

@@ -19,6 +19,8 @@ type Reader struct {
 	collMu    sync.Mutex // guards the two fields below
 	collKnown bool       // collBytes is read (refsByteOrdered)
 	collBytes bool       // entity_ref compares byte-wise
+
+	noTextProbes bool // tests: compare writeWhere's text probes with plain semi-joins
 }
 
 // New returns a Reader over the catalog database db (migrated).

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 	"github.com/portico-dev/portico/plugins/catalog/ui"
 )
@@ -26,13 +28,34 @@ func benchSize(b *testing.B) int {
 	return 10000
 }
 
-// BenchmarkPages renders the catalog index and entity pages over a SQLite catalog of N
-// generated entities (plugins/catalog/bench), reporting server time percentiles and HTML
-// size. Run with PORTICO_BENCH_ENTITIES=100000 for the 100k figures.
-func BenchmarkPages(b *testing.B) {
+// benchCatalog returns the catalog database of the benchmark and its size: the SQLite
+// catalog at PORTICO_BENCH_DB (kept by `portico bench catalog --keep`, so the pages are
+// timed over what the engine ingested), or else PORTICO_BENCH_ENTITIES generated entities
+// stored directly.
+func benchCatalog(b *testing.B) (*database.DB, int) {
+	if file := os.Getenv("PORTICO_BENCH_DB"); file != "" {
+		db, err := databasetest.NewManager(b, database.Options{Filename: file}).ForPlugin(b.Context(), "catalog")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRowContext(b.Context(), "SELECT COUNT(*) FROM final_entities").Scan(&n); err != nil {
+			b.Fatalf("%s: %v", file, err)
+		}
+		return db, n
+	}
 	n := benchSize(b)
 	db := openCatalogDB(b)
 	seedGenerated(b, db, n)
+	return db, n
+}
+
+// BenchmarkPages renders the catalog index and entity pages over a SQLite catalog of N
+// generated entities (plugins/catalog/bench), reporting server time percentiles and HTML
+// size. Run with PORTICO_BENCH_ENTITIES=100000, or PORTICO_BENCH_DB set to the database of
+// `portico bench catalog --entities 100000 --keep`, for the 100k figures.
+func BenchmarkPages(b *testing.B) {
+	db, n := benchCatalog(b)
 	warm := shellHandler(b, reader.New(db), nil, ui.Options{})
 	cold := shellHandler(b, reader.New(db), nil, ui.Options{FacetTTL: -1})
 	cases := []struct {
