@@ -34,14 +34,13 @@ import (
 // PostgreSQL writes search directly: its indexes log row changes rather than whole pages
 // per transaction, and dropping an index would lock out the other replicas' readers.
 
-// searchIndexes are search's indexes as the migrations create them (0003_read_indexes.sql);
+// searchIndexes are search's indexes as the migrations leave them (0003, 0005);
 // a rebuilding fold recreates exactly these. TestSearchIndexDefinitions compares them with the
 // migrated schema.
 func searchIndexes() []struct{ name, def string } {
 	return []struct{ name, def string }{
-		{"search_key_value_entity", "CREATE INDEX search_key_value_entity ON search (key, value, entity_id)"},
+		{"search_key_value_original", "CREATE INDEX search_key_value_original ON search (key, value, original_value, entity_id)"},
 		{"search_entity_key_value", "CREATE INDEX search_entity_key_value ON search (entity_id, key, value)"},
-		{"search_key_original_value", "CREATE INDEX search_key_original_value ON search (key, original_value, entity_id)"},
 	}
 }
 
@@ -122,7 +121,7 @@ func (e *Engine) foldPendingSearch(ctx context.Context) error {
 			}
 		} else {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO search ("+cols+") SELECT "+cols+
-				" FROM search_pending ORDER BY key, value, entity_id"); err != nil {
+				" FROM search_pending ORDER BY key, value, original_value, entity_id"); err != nil {
 				return err
 			}
 		}

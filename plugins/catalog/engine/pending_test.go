@@ -81,7 +81,7 @@ func TestStagedSearchRows(t *testing.T) {
 		if len(once) < 40*10 {
 			t.Fatalf("only %d search rows for 40 components", len(once))
 		}
-		if !slices.Contains(once, "component:default/svc-07|spec.owner|{team-1 true}|{team-1 true}") {
+		if !slices.Contains(once, "component:default/svc-07|spec.owner|{team-1 true}|{ false}") {
 			t.Fatalf("search rows lack svc-07's owner: %v", once[:10])
 		}
 		cleanup(t, e, db)
@@ -120,8 +120,8 @@ func TestStagedSearchRows(t *testing.T) {
 		}
 		run(t, e)
 		after := searchRows(t, db, "search")
-		if slices.Contains(after, "component:default/svc-07|spec.owner|{team-1 true}|{team-1 true}") ||
-			!slices.Contains(after, "component:default/svc-07|spec.owner|{team-x true}|{team-x true}") {
+		if slices.Contains(after, "component:default/svc-07|spec.owner|{team-1 true}|{ false}") ||
+			!slices.Contains(after, "component:default/svc-07|spec.owner|{team-x true}|{ false}") {
 			t.Fatalf("svc-07's owner rows after the change: %v", grep(after, "svc-07|spec.owner"))
 		}
 		if len(after) != len(once) {

@@ -210,7 +210,7 @@ func (e *Engine) prepareStitch(ctx context.Context, b *stitchBatch) error {
 	for i := range results {
 		r := &results[i]
 		for _, s := range r.search {
-			row := searchRow{id: r.claim.id, key: s.Key, value: s.Value, original: s.OriginalValue}
+			row := searchRow{id: r.claim.id, key: s.Key, value: s.Value, original: s.StoredOriginal()}
 			// An entity never stitched before (no hash) has no search rows yet.
 			if stage && !r.claim.hash.Valid {
 				pending = append(pending, row)
@@ -301,15 +301,18 @@ type searchRow struct {
 	value, original *string
 }
 
-// sortSearchRows orders a batch's search rows by (key, value, entity_id), the order of the
-// table's largest index: consecutive inserts land on the same index pages, so a batch reads
-// and dirties each page once instead of jumping across the whole index per row.
+// sortSearchRows orders a batch's search rows by (key, value, original_value, entity_id), the
+// order of the table's largest index: consecutive inserts land on the same index pages, so a
+// batch reads and dirties each page once instead of jumping across the whole index per row.
 func sortSearchRows(rows []searchRow) {
 	slices.SortFunc(rows, func(a, b searchRow) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		if c := comparePtr(a.value, b.value); c != 0 {
+			return c
+		}
+		if c := comparePtr(a.original, b.original); c != 0 {
 			return c
 		}
 		return strings.Compare(a.id, b.id)

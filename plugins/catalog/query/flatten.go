@@ -29,6 +29,17 @@ type Row struct {
 	OriginalValue *string
 }
 
+// StoredOriginal is the original_value column of the row: nil when the value
+// as written is its lower-cased value (most values), which readers take from
+// the value column instead (COALESCE(original_value, value)); the search
+// table and its (key, value, entity_id, original_value) index stay smaller.
+func (r Row) StoredOriginal() *string {
+	if r.OriginalValue == nil || r.Value == nil || *r.OriginalValue == *r.Value {
+		return nil
+	}
+	return r.OriginalValue
+}
+
 // specialKeys are skipped by the generic traversal: either not indexed at all
 // or always emitted explicitly afterwards.
 var specialKeys = map[string]bool{

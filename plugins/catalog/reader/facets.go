@@ -34,21 +34,24 @@ func (r *Reader) Facets(ctx context.Context, facets []string, filter *query.Expr
 	// Search rows exist only for stitched (visible) entities, and Flatten
 	// writes one row per (key, value) of an entity, so for one key an entity
 	// has each original value at most once: counting rows counts entities,
-	// straight from the (key, original_value, entity_id) index.
+	// in the order of the (key, value, original_value, entity_id) index, so
+	// groups stream without a sort. The original value is stored only where
+	// it differs from the lower-cased one (query.Row.StoredOriginal), so each
+	// (value, original_value) group is one original value.
 	var b sqlBuilder
-	b.write("SELECT s.key, s.original_value, COUNT(*) FROM search s WHERE s.key IN (")
+	b.write("SELECT s.key, COALESCE(s.original_value, s.value), COUNT(*) FROM search s WHERE s.key IN (")
 	for i, k := range keys {
 		if i > 0 {
 			b.write(", ")
 		}
 		b.arg(k)
 	}
-	b.write(") AND s.original_value IS NOT NULL")
+	b.write(") AND s.value IS NOT NULL")
 	if filter != nil {
 		b.write(" AND ")
 		compileExprMode(&b, *filter, "s.entity_id", matchSemiJoin)
 	}
-	b.write(" GROUP BY s.key, s.original_value")
+	b.write(" GROUP BY s.key, s.value, s.original_value")
 	rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("count facets: %w", err)

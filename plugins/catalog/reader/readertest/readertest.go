@@ -85,7 +85,7 @@ func (s Seeder) Entities(ctx context.Context, entities ...string) ([]string, err
 			return nil, fmt.Errorf("insert %s: %w", ref, err)
 		}
 		for _, r := range query.Flatten(m) {
-			if err := search.add(ctx, uid, r.Key, r.Value, r.OriginalValue); err != nil {
+			if err := search.add(ctx, uid, r.Key, r.Value, r.StoredOriginal()); err != nil {
 				return nil, fmt.Errorf("insert search rows of %s: %w", ref, err)
 			}
 		}
