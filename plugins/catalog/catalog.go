@@ -108,8 +108,9 @@ func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) e
 		if err != nil {
 			return err
 		}
-		ui.Register(reg, readGuard{rd, g}, ui.Options{Logger: log, Writer: uiGuardWriter{uiWriter{eng}, g}, Locations: readGuard{rd, g},
+		pages := ui.Register(reg, readGuard{rd, g}, ui.Options{Logger: log, Writer: uiGuardWriter{uiWriter{eng}, g}, Locations: readGuard{rd, g},
 			Readonly: s.readonly, Settings: settings, Permissions: uiPermissions{g}})
+		lc.Go("catalog-ui-counts", pages.KeepCountsWarm)
 	}
 	lc.Go("engine", eng.Run)
 	return nil

@@ -393,7 +393,22 @@ var (
 	_ api.Reader        = readGuard{}
 	_ ui.Reader         = readGuard{}
 	_ ui.LocationReader = readGuard{}
+	_ ui.ReadScoper     = readGuard{}
 )
+
+// ReadScope is the caller's read restriction as JSON ("" when unrestricted): callers under
+// the same conditions see the same entities and share cached counts.
+func (r readGuard) ReadScope(ctx context.Context) (string, error) {
+	f, err := r.g.ReadFilter(ctx)
+	if err != nil || f == nil {
+		return "", err
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return "", fmt.Errorf("read scope: %w", err)
+	}
+	return string(b), nil
+}
 
 func (r readGuard) ListEach(ctx context.Context, req reader.ListRequest, fn func(json.RawMessage) error, next func(string)) error {
 	f, err := r.g.ReadFilter(ctx)

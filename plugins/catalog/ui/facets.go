@@ -46,7 +46,11 @@ func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter 
 	if err != nil {
 		return nil, err
 	}
-	key := strings.Join(facets, "\x00") + "\x01" + string(fb) + "\x02" + readerScope(ctx)
+	scope, err := readScope(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	key := strings.Join(facets, "\x00") + "\x01" + string(fb) + "\x02" + scope
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	if !ok {
@@ -98,6 +102,22 @@ func (c *facetCache) refresh(ctx context.Context, r Reader, key string, e *facet
 	if err == nil {
 		e.counts, e.at = counts, c.now()
 	}
+}
+
+// has reports whether counts of facets under filter are cached for the readers of ctx.
+func (c *facetCache) has(ctx context.Context, r Reader, facets []string, filter *query.Expr) bool {
+	fb, err := json.Marshal(filter)
+	if err != nil {
+		return false
+	}
+	scope, err := readScope(ctx, r)
+	if err != nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.entries[strings.Join(facets, "\x00")+"\x01"+string(fb)+"\x02"+scope]
+	return ok
 }
 
 // evictLocked makes room for one entry: expired entries go first, then arbitrary ones.

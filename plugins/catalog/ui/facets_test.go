@@ -90,3 +90,38 @@ func TestFacetCacheSharesFirstCount(t *testing.T) {
 		t.Errorf("%d counts for concurrent first requests; want 1", calls)
 	}
 }
+
+// scopedReader is countingReader whose callers see what the scope in their context says.
+type scopedReader struct{ *countingReader }
+
+type scopeKey struct{}
+
+func (s scopedReader) ReadScope(ctx context.Context) (string, error) {
+	v, _ := ctx.Value(scopeKey{}).(string)
+	return v, nil
+}
+
+func TestWarmCountsAndSharedScopes(t *testing.T) {
+	r := &countingReader{}
+	p := New(scopedReader{r}, Options{})
+	ctx := context.Background()
+	if err := p.WarmCounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The kind picker, the default kind's facets and every kind's facets.
+	if n := r.calls.Load(); n != 3 {
+		t.Fatalf("warming computed %d views, want 3", n)
+	}
+	if err := p.WarmCounts(ctx); err != nil || r.calls.Load() != 3 {
+		t.Fatalf("warming again recomputed cached views: %d calls, %v", r.calls.Load(), err)
+	}
+	// Callers in the warmed (unrestricted) scope are served from the cache; a caller whose
+	// reads are restricted differently gets counts of its own.
+	if _, err := p.idx.facets.get(ctx, p.idx.r, []string{"kind"}, nil); err != nil || r.calls.Load() != 3 {
+		t.Fatalf("unrestricted caller recounted: %d calls, %v", r.calls.Load(), err)
+	}
+	other := context.WithValue(ctx, scopeKey{}, `{"kind":"component"}`)
+	if _, err := p.idx.facets.get(other, p.idx.r, []string{"kind"}, nil); err != nil || r.calls.Load() != 4 {
+		t.Fatalf("restricted caller served another scope's counts: %d calls, %v", r.calls.Load(), err)
+	}
+}

@@ -266,6 +266,31 @@ func (h *indexPage) build(ctx context.Context, p indexParams, l links, action st
 	return v, nil
 }
 
+// warm computes the counts of the default views unless cached (Pages.WarmCounts).
+func (h *indexPage) warm(ctx context.Context) error {
+	var keys []string
+	for _, f := range indexFacets() {
+		keys = append(keys, f.Key)
+	}
+	views := []struct {
+		facets []string
+		filter *query.Expr
+	}{
+		{[]string{"kind"}, nil},
+		{keys, defaultIndexParams().kindFilter()},
+		{keys, nil},
+	}
+	for _, v := range views {
+		if h.facets.has(ctx, h.r, v.facets, v.filter) {
+			continue
+		}
+		if _, err := h.facets.get(ctx, h.r, v.facets, v.filter); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // userFilters are the signed-in user's "owned" and "starred" filters.
 type userFilters struct{ owned, starred query.Expr }
 

@@ -108,7 +108,7 @@ func parseIndexParams(q url.Values) indexParams {
 		p.Kind = ""
 	}
 	if !p.kindSet && p.Text == "" {
-		p.Kind = strings.ToLower(model.KindComponent)
+		p.Kind = defaultIndexParams().Kind
 	}
 	for _, c := range sortColumns() {
 		if c.Name == q.Get("sort") {
@@ -255,4 +255,9 @@ func refsFilter(refs []string) query.Expr {
 		any = append(any, query.All(query.In("kind", r.Kind), query.In("metadata.namespace", r.Namespace), query.In("metadata.name", r.Name)))
 	}
 	return query.Any(any...)
+}
+
+// defaultIndexParams are the parameters of /catalog without a query: components.
+func defaultIndexParams() indexParams {
+	return indexParams{Kind: strings.ToLower(model.KindComponent)}
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/portico-dev/portico/framework/apierr"
-	"github.com/portico-dev/portico/framework/auth"
 )
 
 // Permissions answers whether the signed-in user (from ctx) may use a catalog permission,
@@ -32,17 +30,21 @@ func (o Options) allowedAll(ctx context.Context, names ...string) bool {
 	return true
 }
 
-// readerScope names who ctx reads as, so counts cached for one user are not shown to
-// another whose read permission differs.
-func readerScope(ctx context.Context) string {
-	c, _ := auth.FromContext(ctx)
-	if u, ok := c.User(); ok {
-		return "user:" + u.UserEntityRef + "\x00" + strings.Join(u.OwnershipEntityRefs, "\x00")
+// ReadScoper is implemented by readers whose results depend on the caller (permissions).
+// ReadScope returns one string for all callers who see the same entities: "" when the
+// caller's reads are not restricted.
+type ReadScoper interface {
+	ReadScope(ctx context.Context) (string, error)
+}
+
+// readScope is r's ReadScope, or "" for a reader that restricts nobody: cached counts are
+// shared by the callers who see the same entities, not kept per user.
+func readScope(ctx context.Context, r Reader) (string, error) {
+	rs, ok := r.(ReadScoper)
+	if !ok {
+		return "", nil
 	}
-	if s, ok := c.Service(); ok {
-		return "service:" + s.Subject
-	}
-	return "none"
+	return rs.ReadScope(ctx)
 }
 
 // notAllowedProblem is the message for a write the user's permissions refused (the writer

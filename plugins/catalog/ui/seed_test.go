@@ -23,8 +23,15 @@ import (
 // plugin does at start-up.
 func shellHandler(tb testing.TB, r ui.Reader, overrides []extension.Override, opts ui.Options) http.Handler {
 	tb.Helper()
+	h, _ := shellPages(tb, r, overrides, opts)
+	return h
+}
+
+// shellPages is shellHandler that also returns the catalog's pages.
+func shellPages(tb testing.TB, r ui.Reader, overrides []extension.Override, opts ui.Options) (http.Handler, *ui.Pages) {
+	tb.Helper()
 	reg := &web.Registry{}
-	ui.Register(reg, r, opts)
+	pages := ui.Register(reg, r, opts)
 	tree, err := extension.Resolve(reg.Extensions(), overrides)
 	if err != nil {
 		tb.Fatal(err)
@@ -35,7 +42,7 @@ func shellHandler(tb testing.TB, r ui.Reader, overrides []extension.Override, op
 	}
 	mux := http.NewServeMux()
 	shell.Mount(mux)
-	return mux
+	return mux, pages
 }
 
 func openCatalogDB(tb testing.TB) *database.DB {
