@@ -114,6 +114,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.removeUnknownProviderBuckets(ctx); err != nil {
 		return err
 	}
+	if err := e.fillTextDocuments(ctx); err != nil {
+		return err
+	}
 	e.started = true
 	return nil
 }

@@ -177,3 +177,57 @@ func grep(lines []string, sub string) []string {
 	}
 	return out
 }
+
+// TestTextDocuments checks that stitching writes each entity's full-text document and that
+// an engine starting over a catalog without them (stitched before they existed) fills them in.
+func TestTextDocuments(t *testing.T) {
+	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		migrate(t, db)
+		root := t.TempDir()
+		file := filepath.Join(root, "catalog.yaml")
+		writeFile(t, file, component("svc-a", "team"), `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: svc-b
+  title: Billing Gateway
+spec:
+  type: service
+  lifecycle: production
+  owner: team
+`)
+		e := newEngine(t, db, newClock(), root, nil)
+		if _, err := e.AddLocation(t.Context(), "file", file, false); err != nil {
+			t.Fatal(err)
+		}
+		run(t, e)
+		docs := func() map[string]string {
+			t.Helper()
+			rows, err := db.QueryContext(t.Context(), "SELECT entity_ref, COALESCE(search_text, '<none>') FROM final_entities WHERE entity_ref LIKE 'component:%'")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			out := map[string]string{}
+			for rows.Next() {
+				var ref, text string
+				if err := rows.Scan(&ref, &text); err != nil {
+					t.Fatal(err)
+				}
+				out[ref] = text
+			}
+			return out
+		}
+		want := map[string]string{"component:default/svc-a": "svc-a", "component:default/svc-b": "svc-b\x1fbilling gateway"}
+		if got := docs(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("documents after stitching = %q, want %q", got, want)
+		}
+		if _, err := db.ExecContext(t.Context(), "UPDATE final_entities SET search_text = NULL"); err != nil {
+			t.Fatal(err)
+		}
+		run(t, newEngine(t, db, newClock(), root, nil))
+		if got := docs(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("documents filled at start-up = %q, want %q", got, want)
+		}
+		cleanup(t, e, db)
+	})
+}

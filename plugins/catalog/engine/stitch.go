@@ -44,6 +44,7 @@ type stitchResult struct {
 	final  []byte
 	hash   string
 	search []query.Row // moved into the batch's sorted search rows by prepareStitch
+	text   string      // the full-text document (query.TextDocument)
 }
 
 // stitchAll stitches every queued entity, StitchBatchSize at a time; it returns the number
@@ -202,7 +203,7 @@ func (e *Engine) prepareStitch(ctx context.Context, b *stitchBatch) error {
 			results = append(results, result{claim: c, skip: true})
 			continue
 		}
-		results = append(results, result{claim: c, final: final, hash: hash, search: rows})
+		results = append(results, result{claim: c, final: final, hash: hash, search: rows, text: query.TextDocument(rows)})
 	}
 
 	var rows, pending []searchRow
@@ -242,8 +243,8 @@ func (e *Engine) writeStitch(ctx context.Context, b *stitchBatch) error {
 			case r.skip:
 				clear = append(clear, r.claim.id)
 			default:
-				res, err := tx.ExecContext(ctx, e.q(`UPDATE final_entities SET final_entity = ?, hash = ?, last_updated_at = ?, next_stitch_at = NULL
-					WHERE entity_id = ? AND stitch_ticket = ?`), string(r.final), r.hash, now, r.claim.id, ticket)
+				res, err := tx.ExecContext(ctx, e.q(`UPDATE final_entities SET final_entity = ?, hash = ?, search_text = ?, last_updated_at = ?,
+					next_stitch_at = NULL WHERE entity_id = ? AND stitch_ticket = ?`), string(r.final), r.hash, r.text, now, r.claim.id, ticket)
 				if err != nil {
 					return err
 				}
@@ -409,4 +410,50 @@ func (e *Engine) buildFinal(c stitchClaim, st *stitchState, rels []model.Relatio
 		return nil, "", nil, err
 	}
 	return final, hash, query.Flatten(ent), nil
+}
+
+// fillTextDocuments writes the full-text document (query.TextDocument) of visible entities
+// that have none: those stitched before the catalog kept documents. Readers answer full-text
+// searches from documents only once every visible entity has one.
+func (e *Engine) fillTextDocuments(ctx context.Context) error {
+	for {
+		type doc struct{ id, text string }
+		var docs []doc
+		rows, err := e.db.QueryContext(ctx, e.q(`SELECT entity_id, final_entity FROM final_entities
+			WHERE final_entity IS NOT NULL AND search_text IS NULL LIMIT ?`), sqlChunk)
+		if err != nil {
+			return fmt.Errorf("fill text documents: %w", err)
+		}
+		for rows.Next() {
+			var id, final string
+			if err := rows.Scan(&id, &final); err != nil {
+				rows.Close()
+				return fmt.Errorf("fill text documents: %w", err)
+			}
+			var ent map[string]any
+			if err := json.Unmarshal([]byte(final), &ent); err != nil {
+				rows.Close()
+				return fmt.Errorf("fill text document of %s: %w", id, err)
+			}
+			docs = append(docs, doc{id, query.TextDocument(query.Flatten(ent))})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("fill text documents: %w", err)
+		}
+		if len(docs) == 0 {
+			return nil
+		}
+		err = e.inTx(ctx, func(tx *sql.Tx) error {
+			for _, d := range docs {
+				if _, err := tx.ExecContext(ctx, e.q("UPDATE final_entities SET search_text = ? WHERE entity_id = ? AND search_text IS NULL"), d.text, d.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("fill text documents: %w", err)
+		}
+	}
 }

@@ -10,6 +10,9 @@ import (
 type sqlBuilder struct {
 	sb   strings.Builder
 	args []any
+	// docs: default full-text searches of final_entities rows match their text document
+	// (Reader.textDocuments).
+	docs bool
 }
 
 func (b *sqlBuilder) write(parts ...string) {
@@ -162,6 +165,18 @@ func compileWhereMode(b *sqlBuilder, filter *query.Expr, ft *query.FullText, mod
 	}
 	if ft != nil && strings.TrimSpace(ft.Term) != "" {
 		b.write(" AND ")
-		compileFullTextMode(b, *ft, "fe.entity_id", mode)
+		if b.docs && ft.Documented() {
+			writeDocumentMatch(b, "fe", *ft)
+		} else {
+			compileFullTextMode(b, *ft, "fe.entity_id", mode)
+		}
 	}
+}
+
+// writeDocumentMatch writes the full-text condition on the text document of the
+// final_entities row aliased alias.
+func writeDocumentMatch(b *sqlBuilder, alias string, ft query.FullText) {
+	b.write(alias, ".search_text LIKE ")
+	b.arg("%" + escapeLike(query.Lower(strings.TrimSpace(ft.Term))) + "%")
+	b.write(` ESCAPE '\'`)
 }

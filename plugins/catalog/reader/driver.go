@@ -71,11 +71,39 @@ func (r *Reader) writeWhere(b *sqlBuilder, filter *query.Expr, ft *query.FullTex
 		compileWhereMode(b, filter, ft, mode)
 		return
 	}
+	if b.docs && ft.Documented() {
+		b.write("fe.final_entity IS NOT NULL AND fe.entity_id IN (SELECT x.entity_id FROM final_entities x WHERE x.final_entity IS NOT NULL AND ")
+		writeDocumentMatch(b, "x", *ft)
+		b.write(" AND ")
+		compileExprMode(b, *filter, "x.entity_id", matchProbe)
+		b.write(")")
+		return
+	}
 	b.write("fe.final_entity IS NOT NULL AND fe.entity_id IN (SELECT t.entity_id FROM search t WHERE ")
 	writeTextMatch(b, *ft)
 	b.write(" AND ")
 	compileExprMode(b, *filter, "t.entity_id", matchProbe)
 	b.write(")")
+}
+
+// textDocuments reports whether full-text searches may match text documents
+// (final_entities.search_text): once every visible entity has one, which
+// stays true (the engine writes one with every stitch).
+func (r *Reader) textDocuments(ctx context.Context) bool {
+	if r.noTextDocs {
+		return false
+	}
+	if r.docsReady.Load() {
+		return true
+	}
+	var missing bool
+	err := r.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM final_entities
+		WHERE final_entity IS NOT NULL AND search_text IS NULL)`).Scan(&missing)
+	if err != nil || missing {
+		return false
+	}
+	r.docsReady.Store(true)
+	return true
 }
 
 // textProbes reports whether writeWhere probes filters per full-text match.

@@ -63,6 +63,38 @@ func TestTextProbesMatchJoin(t *testing.T) {
 	})
 }
 
+// TestTextDocumentsMatchSearchRows checks full-text searches answered from text documents
+// (final_entities.search_text) against the same searches over search rows, with and
+// without filters, for pages, orderings, cursors and counts.
+func TestTextDocumentsMatchSearchRows(t *testing.T) {
+	readertest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		if _, err := (readertest.Seeder{DB: db}).Entities(t.Context(), driverFixture()...); err != nil {
+			t.Fatal(err)
+		}
+		docs, rows := New(db), New(db)
+		rows.noTextDocs = true
+		if !docs.textDocuments(t.Context()) || rows.textDocuments(t.Context()) {
+			t.Fatal("text documents not in use")
+		}
+		kind, notTag := query.In("kind", "component"), query.Not(query.In("metadata.tags", "t1"))
+		owner := query.All(query.In("kind", "component"), query.In("spec.owner", "team-a"))
+		for name, f := range map[string]*query.Expr{"no filter": nil, "kind": &kind, "not tag": &notTag, "kind and owner": &owner} {
+			comparePages(t, name, f, rows, docs, func(p *pageSpec) {
+				if name == "kind and owner" && !db.Dialect.IsPostgres() { // drivers are SQLite's
+					p.driver = &query.Match{Key: "spec.owner", Values: []string{"team-a"}}
+				}
+			})
+		}
+		// An entity without a document (stitched before documents existed) turns them off.
+		if _, err := db.ExecContext(t.Context(), "UPDATE final_entities SET search_text = NULL WHERE entity_ref = 'component:default/c03'"); err != nil {
+			t.Fatal(err)
+		}
+		if New(db).textDocuments(t.Context()) {
+			t.Fatal("text documents used while an entity has none")
+		}
+	})
+}
+
 // driverFixture is a dozen components with titles, tags, types and owners, and an API.
 func driverFixture() []string {
 	var entities []string
@@ -83,7 +115,8 @@ func driverFixture() []string {
 // without and with a full-text term, unordered and ordered both ways: whole pages, counts,
 // and pages from every cursor position in both directions.
 func comparePages(t *testing.T, name string, f *query.Expr, want, got *Reader, mod func(*pageSpec)) {
-	texts := []*query.FullText{nil, {Term: "c0"}, {Term: "T", Fields: []string{"metadata.title"}}}
+	texts := []*query.FullText{nil, {Term: "c0"}, {Term: "T", Fields: []string{"metadata.title"}}, {Term: "t3"},
+		{Term: "0", Fields: []string{"spec.profile.displayName", "metadata.name", "metadata.title"}}}
 	orders := [][]query.OrderField{nil, {{Field: "metadata.title"}}, {{Field: "metadata.title", Desc: true}}}
 	for _, ft := range texts {
 		for _, order := range orders {

@@ -58,6 +58,7 @@ func (r *Reader) page(ctx context.Context, p pageSpec, fn func(pageRow) error) e
 // few, or that walkSorted does not serve (several order fields, offsets).
 func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error) error {
 	var b sqlBuilder
+	b.docs = hasText(p.fullText) && r.textDocuments(ctx)
 	sqlite := !r.db.Dialect.IsPostgres()
 	if len(p.order) == 0 && p.driver != nil && !p.walkRefIndex {
 		b.write("SELECT fe.entity_ref, fe.final_entity")
@@ -269,6 +270,7 @@ func writeKeyset(b *sqlBuilder, order []query.OrderField, pos position, backward
 // driver is a selective match of the filter or nil (selectiveMatch).
 func (r *Reader) count(ctx context.Context, filter *query.Expr, ft *query.FullText, driver *query.Match) (int, error) {
 	var b sqlBuilder
+	b.docs = hasText(ft) && r.textDocuments(ctx)
 	if driver != nil {
 		b.write("SELECT COUNT(*)")
 		writeDriven(&b, driver, filter, ft)

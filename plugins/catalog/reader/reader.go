@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -21,6 +22,9 @@ type Reader struct {
 	collBytes bool       // entity_ref compares byte-wise
 
 	noTextProbes bool // tests: compare writeWhere's text probes with plain semi-joins
+	noTextDocs   bool // tests: compare text-document searches with search-row ones
+
+	docsReady atomic.Bool // every visible entity has a text document (textDocuments)
 }
 
 // New returns a Reader over the catalog database db (migrated).

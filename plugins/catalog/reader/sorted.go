@@ -46,6 +46,7 @@ func (r *Reader) walkSorted(ctx context.Context, p pageSpec, fn func(pageRow) er
 			return nil
 		}
 		var b sqlBuilder
+		b.docs = hasText(p.fullText) && r.textDocuments(ctx)
 		if s.valued {
 			r.writeValued(&b, p, s.after)
 		} else {

@@ -44,7 +44,7 @@ func (s Seeder) Entities(ctx context.Context, entities ...string) ([]string, err
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	insEntity, err := tx.PrepareContext(ctx, s.DB.Dialect.Rebind(`INSERT INTO final_entities (entity_id, entity_ref, final_entity, hash) VALUES (?, ?, ?, ?)`))
+	insEntity, err := tx.PrepareContext(ctx, s.DB.Dialect.Rebind(`INSERT INTO final_entities (entity_id, entity_ref, final_entity, hash, search_text) VALUES (?, ?, ?, ?, ?)`))
 	if err != nil {
 		return nil, err
 	}
@@ -81,10 +81,11 @@ func (s Seeder) Entities(ctx context.Context, entities ...string) ([]string, err
 		if err != nil {
 			return nil, err
 		}
-		if _, err := insEntity.ExecContext(ctx, uid, ref.String(), string(final), "h-"+uid); err != nil {
+		rows := query.Flatten(m)
+		if _, err := insEntity.ExecContext(ctx, uid, ref.String(), string(final), "h-"+uid, query.TextDocument(rows)); err != nil {
 			return nil, fmt.Errorf("insert %s: %w", ref, err)
 		}
-		for _, r := range query.Flatten(m) {
+		for _, r := range rows {
 			if err := search.add(ctx, uid, r.Key, r.Value, r.StoredOriginal()); err != nil {
 				return nil, fmt.Errorf("insert search rows of %s: %w", ref, err)
 			}
