@@ -27,6 +27,8 @@ const (
 	// checkpointPoll is how often the checkpointer copies what was committed
 	// since its last round (a round with nothing to copy is one cheap read).
 	checkpointPoll = 200 * time.Millisecond
+	// checkpointIdlePoll is the checkpointer's pace while the log stays empty.
+	checkpointIdlePoll = 5 * time.Second
 	// checkpointBackstopPages is the wal_autocheckpoint of the pool's
 	// connections (256 MiB of 4 KiB pages).
 	checkpointBackstopPages = 65536
@@ -57,7 +59,9 @@ func startCheckpointer(dsn string, logger *slog.Logger) (*checkpointer, error) {
 }
 
 func (c *checkpointer) run(ctx context.Context) {
-	t := time.NewTicker(checkpointPoll)
+	wait := checkpointPoll
+	lastLog := -1
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
 		select {
@@ -65,9 +69,19 @@ func (c *checkpointer) run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, _, err := c.checkpoint(ctx, "PASSIVE"); err != nil && ctx.Err() == nil {
+		logPages, _, err := c.checkpoint(ctx, "PASSIVE")
+		if err != nil && ctx.Err() == nil {
 			c.logger.Warn("sqlite checkpoint failed", "err", err)
 		}
+		// A database whose log did not change is looked at less and less often, down to
+		// checkpointIdlePoll.
+		if err == nil && logPages != lastLog {
+			wait = checkpointPoll
+		} else {
+			wait = min(2*wait, checkpointIdlePoll)
+		}
+		lastLog = logPages
+		t.Reset(wait)
 	}
 }
 

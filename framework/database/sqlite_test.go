@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
@@ -37,6 +38,8 @@ func TestSQLiteSettings(t *testing.T) {
 		{pragma: "foreign_keys", want: "1"},
 		{pragma: "synchronous", want: "1"}, // NORMAL
 		{pragma: "busy_timeout", want: "10000"},
+		{pragma: "wal_autocheckpoint", want: "65536"}, // a backstop: the checkpointer copies the log
+		{pragma: "mmap_size", want: "0"},
 	}
 	// Check on several pool connections, not just the first.
 	conns := make([]*sql.Conn, 3)
@@ -60,6 +63,37 @@ func TestSQLiteSettings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSQLiteCheckpointer checks that a file database's log is copied into the database file
+// beside the writer: the pool's connections would only checkpoint past 256 MiB of log.
+func TestSQLiteCheckpointer(t *testing.T) {
+	dir := t.TempDir()
+	db, err := databasetest.NewManager(t, database.Options{Directory: dir}).ForPlugin(t.Context(), "catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "backstage_plugin_catalog.sqlite")
+	if _, err := db.ExecContext(t.Context(), "CREATE TABLE blobs (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(t.Context(), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO blobs SELECT randomblob(1024) FROM n"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() >= 2000*1024 {
+			return // the rows reached the database file
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("database file is %d bytes 10 s after 2 MB were committed: the log was not checkpointed", st.Size())
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a bound
 	}
 }
 
