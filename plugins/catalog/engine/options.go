@@ -23,9 +23,9 @@ const (
 const (
 	DefaultProcessingInterval = 100 * time.Second
 	DefaultLease              = 2 * time.Minute
-	DefaultBatchSize          = 1000
+	DefaultBatchSize          = 3000
 	DefaultStitchBatchSize    = 2500
-	DefaultSearchFoldRows     = 4_000_000
+	DefaultSearchFoldRows     = 8_000_000
 	DefaultPollInterval       = time.Second
 	DefaultProcessBudget      = 2 * time.Minute
 	maxBackoff                = time.Hour
@@ -93,7 +93,7 @@ type Options struct {
 	// SearchFoldRows is the count of staged search rows from which a stitching round folds
 	// them into the search table before it ends (SQLite; see pending.go): lower values make a
 	// long first ingestion filterable sooner, at the cost of more fold work. 0 means
-	// DefaultSearchFoldRows (about 140k entities' rows).
+	// DefaultSearchFoldRows (about 280k entities' rows).
 	SearchFoldRows int
 	// PollInterval is how often Run looks for due work when idle.
 	PollInterval time.Duration

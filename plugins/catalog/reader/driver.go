@@ -72,7 +72,8 @@ func (r *Reader) writeWhere(b *sqlBuilder, filter *query.Expr, ft *query.FullTex
 		return
 	}
 	if b.docs && ft.Documented() {
-		b.write("fe.final_entity IS NOT NULL AND fe.entity_id IN (SELECT x.entity_id FROM final_entities x WHERE x.final_entity IS NOT NULL AND ")
+		b.write("fe.final_entity IS NOT NULL AND fe.entity_id IN (SELECT x.entity_id FROM final_entities x INDEXED BY " + sqliteTextIndex +
+			" WHERE x.final_entity IS NOT NULL AND ")
 		writeDocumentMatch(b, "x", *ft)
 		b.write(" AND ")
 		compileExprMode(b, *filter, "x.entity_id", matchProbe)

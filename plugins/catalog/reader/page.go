@@ -44,6 +44,10 @@ type pageSpec struct {
 // the filter without reading the entities it skips.
 const sqliteRefIndex = "final_entities_visible_ref"
 
+// sqliteTextIndex is the partial index of the visible entities' text documents with their
+// entity_ref and entity_id (0006_search_text.sql).
+const sqliteTextIndex = "final_entities_search_text"
+
 // page runs one keyset page and calls fn for each row in presentation order
 // of the walk (reverse order when backward).
 func (r *Reader) page(ctx context.Context, p pageSpec, fn func(pageRow) error) error {
@@ -60,17 +64,15 @@ func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error
 	var b sqlBuilder
 	b.docs = hasText(p.fullText) && r.textDocuments(ctx)
 	sqlite := !r.db.Dialect.IsPostgres()
+	if len(p.order) == 0 && !p.walkRefIndex && p.driver == nil && p.offset == 0 && p.limit > 0 &&
+		b.docs && p.fullText.Documented() && sqlite {
+		writeDocumentPage(&b, p)
+		return r.scanPage(ctx, &b, 0, fn)
+	}
 	if len(p.order) == 0 && p.driver != nil && !p.walkRefIndex {
 		b.write("SELECT fe.entity_ref, fe.final_entity")
 		writeDriven(&b, p.driver, p.filter, p.fullText)
-		if p.after != nil {
-			if p.backward {
-				b.write(" AND fe.entity_ref < ")
-			} else {
-				b.write(" AND fe.entity_ref > ")
-			}
-			b.arg(p.after.Ref)
-		}
+		writeAfterRef(&b, "fe.entity_ref", p)
 		if p.backward {
 			b.write(" ORDER BY fe.entity_ref DESC")
 		} else {
@@ -105,14 +107,7 @@ func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error
 			// entities of other kinds.
 			writeKindRange(&b, p.filter, `fe.entity_ref COLLATE "C"`)
 		}
-		if p.after != nil {
-			if p.backward {
-				b.write(" AND fe.entity_ref < ")
-			} else {
-				b.write(" AND fe.entity_ref > ")
-			}
-			b.arg(p.after.Ref)
-		}
+		writeAfterRef(&b, "fe.entity_ref", p)
 		if p.backward {
 			b.write(" ORDER BY fe.entity_ref DESC")
 		} else {
@@ -174,6 +169,42 @@ func (r *Reader) pageSQL(ctx context.Context, p pageSpec, fn func(pageRow) error
 	}
 
 	return r.scanPage(ctx, &b, len(p.order), fn)
+}
+
+// writeDocumentPage (SQLite) writes an unordered page of a full-text search (with or without a
+// filter, probed per match) that picks the page's entities from the text-document index,
+// which holds entity_ref, and reads only those entities' rows: walking the entity_ref index
+// would read every entity's row for its document until a page is found, and a semi-join
+// would read and sort every match's entity.
+func writeDocumentPage(b *sqlBuilder, p pageSpec) {
+	dir := " ASC"
+	if p.backward {
+		dir = " DESC"
+	}
+	b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe WHERE fe.entity_id IN (SELECT x.entity_id FROM final_entities x INDEXED BY " + sqliteTextIndex + " WHERE x.final_entity IS NOT NULL AND ")
+	writeDocumentMatch(b, "x", *p.fullText)
+	if p.filter != nil {
+		b.write(" AND ")
+		compileExprMode(b, *p.filter, "x.entity_id", matchProbe)
+	}
+	writeAfterRef(b, "x.entity_ref", p)
+	b.write(" ORDER BY x.entity_ref", dir, " LIMIT ")
+	b.arg(p.limit)
+	b.write(") ORDER BY fe.entity_ref", dir)
+}
+
+// writeAfterRef writes "col comes after the page's cursor entity_ref" (before, when
+// backward), when the page has a cursor.
+func writeAfterRef(b *sqlBuilder, col string, p pageSpec) {
+	if p.after == nil {
+		return
+	}
+	if p.backward {
+		b.write(" AND ", col, " < ")
+	} else {
+		b.write(" AND ", col, " > ")
+	}
+	b.arg(p.after.Ref)
 }
 
 // scanPage runs the page query in b, whose columns are entity_ref,
@@ -284,10 +315,16 @@ func (r *Reader) count(ctx context.Context, filter *query.Expr, ft *query.FullTe
 		b.arg(m.Values[0])
 	} else {
 		b.write("SELECT COUNT(*) FROM final_entities fe")
-		if !r.db.Dialect.IsPostgres() && filter == nil && !hasText(ft) {
+		switch {
+		case r.db.Dialect.IsPostgres():
+		case filter == nil && !hasText(ft):
 			// Count every visible entity from the narrow index, not the
 			// table rows and their large entity texts.
 			b.write(" INDEXED BY " + sqliteRefIndex)
+		case filter == nil && b.docs && ft.Documented():
+			// Match the documents in their index, not in the table rows
+			// (SQLite prefers the narrower entity_ref index otherwise).
+			b.write(" INDEXED BY " + sqliteTextIndex)
 		}
 		b.write(" WHERE ")
 		r.writeWhere(&b, filter, ft, matchSemiJoin)

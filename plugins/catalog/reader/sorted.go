@@ -145,14 +145,9 @@ func (r *Reader) writeUnvalued(b *sqlBuilder, p pageSpec, after *position) {
 	if sqlite {
 		writeKindRange(b, p.filter, "fe.entity_ref")
 	}
-	if after != nil {
-		if p.backward {
-			b.write(" AND fe.entity_ref < ")
-		} else {
-			b.write(" AND fe.entity_ref > ")
-		}
-		b.arg(after.Ref)
-	}
+	seg := p
+	seg.after = after
+	writeAfterRef(b, "fe.entity_ref", seg)
 	if p.backward {
 		b.write(" ORDER BY fe.entity_ref DESC")
 	} else {

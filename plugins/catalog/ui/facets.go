@@ -23,10 +23,14 @@ type facetCache struct {
 
 	mu      sync.Mutex
 	entries map[string]*facetEntry
+	// refreshing holds a token while a background refresh counts: refreshes run one at a
+	// time, so on a small machine they leave the other cores to requests.
+	refreshing chan struct{}
 }
 
 type facetEntry struct {
 	at         time.Time
+	cost       time.Duration // how long the last count took
 	counts     map[string][]reader.FacetCount
 	ready      chan struct{} // closed once counts are first set
 	err        error         // of the first computation
@@ -34,7 +38,7 @@ type facetEntry struct {
 }
 
 func newFacetCache(ttl time.Duration, now func() time.Time) *facetCache {
-	return &facetCache{ttl: ttl, now: now, entries: map[string]*facetEntry{}}
+	return &facetCache{ttl: ttl, now: now, entries: map[string]*facetEntry{}, refreshing: make(chan struct{}, 1)}
 }
 
 // get returns the counts of facets among the entities matching filter.
@@ -59,10 +63,14 @@ func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter 
 		c.evictLocked()
 		c.entries[key] = e
 		c.mu.Unlock()
-		e.counts, e.err = r.Facets(ctx, facets, filter)
-		e.at = c.now()
+		start := time.Now()
+		counts, err := r.Facets(ctx, facets, filter)
+		cost := time.Since(start)
+		c.mu.Lock() // evictLocked reads at and cost
+		e.counts, e.err, e.at, e.cost = counts, err, c.now(), cost
+		c.mu.Unlock()
 		close(e.ready)
-		if e.err != nil || emptyCounts(e.counts) {
+		if err != nil || emptyCounts(counts) {
 			// Do not keep a failure, nor an empty picker (a portal still ingesting).
 			c.mu.Lock()
 			if c.entries[key] == e {
@@ -70,7 +78,7 @@ func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter 
 			}
 			c.mu.Unlock()
 		}
-		return e.counts, e.err
+		return counts, err
 	}
 	c.mu.Unlock()
 	select {
@@ -83,7 +91,7 @@ func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter 
 	}
 	c.mu.Lock()
 	counts := e.counts
-	if c.now().Sub(e.at) >= c.ttl && !e.refreshing {
+	if c.now().Sub(e.at) >= c.entryTTL(e) && !e.refreshing {
 		e.refreshing = true
 		go c.refresh(context.WithoutCancel(ctx), r, key, e, facets, filter)
 	}
@@ -95,13 +103,34 @@ func (c *facetCache) get(ctx context.Context, r Reader, facets []string, filter 
 func (c *facetCache) refresh(ctx context.Context, r Reader, key string, e *facetEntry, facets []string, filter *query.Expr) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	select {
+	case c.refreshing <- struct{}{}:
+		defer func() { <-c.refreshing }()
+	case <-ctx.Done():
+		c.mu.Lock()
+		e.refreshing = false
+		c.mu.Unlock()
+		return
+	}
+	start := time.Now()
 	counts, err := r.Facets(ctx, facets, filter)
+	cost := time.Since(start)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.refreshing = false
 	if err == nil {
-		e.counts, e.at = counts, c.now()
+		e.counts, e.at, e.cost = counts, c.now(), cost
 	}
+}
+
+// costToTTL makes an entry's lifetime at least this many times the time its count takes, so
+// background refreshes of expensive counts use at most about 1% of a core (a view of 100k
+// entities, 250 ms to count, is refreshed at most every 25 s) and do not crowd out requests.
+const costToTTL = 100
+
+// entryTTL is how long e is served without a refresh.
+func (c *facetCache) entryTTL(e *facetEntry) time.Duration {
+	return max(c.ttl, costToTTL*e.cost)
 }
 
 // has reports whether counts of facets under filter are cached for the readers of ctx.
@@ -127,7 +156,7 @@ func (c *facetCache) evictLocked() {
 	}
 	now := c.now()
 	for k, e := range c.entries {
-		if !e.at.IsZero() && now.Sub(e.at) >= c.ttl {
+		if !e.at.IsZero() && now.Sub(e.at) >= c.entryTTL(e) {
 			delete(c.entries, k)
 		}
 	}

@@ -40,9 +40,10 @@ var _ Reader = (*reader.Reader)(nil)
 // Options configure the catalog pages.
 type Options struct {
 	Logger *slog.Logger
-	// FacetTTL is how long filter counts are reused for the same filter (default 5s; negative
-	// disables the cache). Counting scans every matching entity, so at 100k entities it costs
-	// more than the page itself; counts a few seconds old are fine for a picker.
+	// FacetTTL is how long filter counts are reused for the same filter (default 5s, longer
+	// for counts that take long: 100 times their cost; negative disables the cache). Counting
+	// scans every matching entity, so at 100k entities it costs more than the page itself;
+	// counts a few seconds old are fine for a picker.
 	FacetTTL time.Duration
 	// Now is the clock of the facet cache (default time.Now).
 	Now func() time.Time
