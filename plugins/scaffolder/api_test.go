@@ -296,10 +296,7 @@ func jsonNumber(n int64) string {
 // TestTaskPermissions: with permissions on, a caller allowed only scaffolder.task.read lists
 // tasks but may not create, retry or cancel them.
 func TestTaskPermissions(t *testing.T) {
-	forEachDatabase(t, func(t *testing.T, h *harness) {
-		if h.dbCfg["client"] == "pg" {
-			t.Skip("permissions do not depend on the database")
-		}
+	onSQLite(t, func(t *testing.T, h *harness) {
 		const readOnly = "scaffolder-read-only-token-0123456789"
 		h.access = []any{map[string]any{
 			"type": "static", "options": map[string]any{"token": readOnly, "subject": "reader"},

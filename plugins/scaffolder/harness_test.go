@@ -71,9 +71,19 @@ func databaseConfig(opts database.Options) map[string]any {
 // forEachDatabase runs body on SQLite and, when PORTICO_TEST_POSTGRES_URL is set, PostgreSQL.
 func forEachDatabase(t *testing.T, body func(t *testing.T, h *harness)) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		h := &harness{t: t, dbCfg: databaseConfig(opts), dir: t.TempDir(), rec: &recorder{}, waits: newWaitGate()}
-		body(t, h)
+		body(t, newHarness(t, opts))
 	})
+}
+
+// onSQLite runs body once, over SQLite, for tests of behaviour that does not depend on the
+// database (pages, response shapes, permission checks); the store's behaviour on both
+// dialects is covered by the forEachDatabase tests.
+func onSQLite(t *testing.T, body func(t *testing.T, h *harness)) {
+	body(t, newHarness(t, databasetest.SQLiteOptions(t)))
+}
+
+func newHarness(t *testing.T, opts database.Options) *harness {
+	return &harness{t: t, dbCfg: databaseConfig(opts), dir: t.TempDir(), rec: &recorder{}, waits: newWaitGate()}
 }
 
 func testdata(t *testing.T, rel string) string {

@@ -49,10 +49,7 @@ func mustContain(t *testing.T, what, body string, wants ...string) {
 // generated form with server-side validation, the review step, the task page, my tasks and
 // the template editor's dry run.
 func TestCreatePages(t *testing.T) {
-	forEachDatabase(t, func(t *testing.T, h *harness) {
-		if h.dbCfg["client"] == "pg" {
-			t.Skip("the pages do not depend on the database; SQLite covers them")
-		}
+	onSQLite(t, func(t *testing.T, h *harness) {
 		h.others = append(h.others, web.RegistryFactory(), app.Plugin())
 		b := h.start(testdata(t, "templates/echo.yaml"), testdata(t, "templates/create-service/template.yaml"), testdata(t, "catalog/org.yaml"))
 		waitForEntity(t, b.URL, "template", "default", "echo")

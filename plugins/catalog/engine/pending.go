@@ -35,7 +35,7 @@ import (
 // per transaction, and dropping an index would lock out the other replicas' readers.
 
 // searchIndexes are search's indexes as the migrations leave them (0003, 0005);
-// a rebuilding fold recreates exactly these. TestSearchIndexDefinitions compares them with the
+// a rebuilding fold recreates exactly these. TestStagedSearchRows compares them with the
 // migrated schema.
 func searchIndexes() []struct{ name, def string } {
 	return []struct{ name, def string }{

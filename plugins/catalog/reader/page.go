@@ -181,12 +181,8 @@ func writeDocumentPage(b *sqlBuilder, p pageSpec) {
 	if p.backward {
 		dir = " DESC"
 	}
-	b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe WHERE fe.entity_id IN (SELECT x.entity_id FROM final_entities x INDEXED BY " + sqliteTextIndex + " WHERE x.final_entity IS NOT NULL AND ")
-	writeDocumentMatch(b, "x", *p.fullText)
-	if p.filter != nil {
-		b.write(" AND ")
-		compileExprMode(b, *p.filter, "x.entity_id", matchProbe)
-	}
+	b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe WHERE fe.entity_id IN (")
+	writeTextMatches(b, *p.fullText, p.filter) // b.docs holds: from the document index, aliased x
 	writeAfterRef(b, "x.entity_ref", p)
 	b.write(" ORDER BY x.entity_ref", dir, " LIMIT ")
 	b.arg(p.limit)

@@ -76,16 +76,29 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 	}
 	filter = query.And(filter, req.Restrict)
 
-	driver, err := r.selectiveMatch(ctx, filter)
-	if err != nil {
-		return QueryResult{}, err
+	// The selective match is estimated once, and only when a count or a page needs it.
+	var driver *query.Match
+	driverKnown := false
+	selective := func() (*query.Match, error) {
+		if !driverKnown {
+			var err error
+			if driver, err = r.selectiveMatch(ctx, filter); err != nil {
+				return nil, err
+			}
+			driverKnown = true
+		}
+		return driver, nil
 	}
 	var res QueryResult
 	switch {
 	case c.Total != nil:
 		res.TotalItems = *c.Total
 	case !req.SkipTotal:
-		n, err := r.count(ctx, filter, c.FullText, driver)
+		d, err := selective()
+		if err != nil {
+			return QueryResult{}, err
+		}
+		n, err := r.count(ctx, filter, c.FullText, d)
 		if err != nil {
 			return QueryResult{}, err
 		}
@@ -93,12 +106,17 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 		c.Total = &n
 	}
 
-	spec := pageSpec{filter: filter, fullText: c.FullText, order: c.Order, limit: limit + 1, driver: driver}
+	spec := pageSpec{filter: filter, fullText: c.FullText, order: c.Order, limit: limit + 1}
 	dense, err := r.denseMatch(ctx, c.Total, filter, c.FullText, limit)
 	if err != nil {
 		return QueryResult{}, err
 	}
 	spec.walkRefIndex = dense
+	if !dense {
+		if spec.driver, err = selective(); err != nil {
+			return QueryResult{}, err
+		}
+	}
 	if fromCursor {
 		spec.after = &c.Pos
 		spec.backward = c.Backward

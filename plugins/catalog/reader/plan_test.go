@@ -15,9 +15,7 @@ import (
 // whole pages, orderings and every cursor position, and the same counts.
 func TestDrivenPagesMatchJoin(t *testing.T) {
 	readertest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		if _, err := (readertest.Seeder{DB: db}).Entities(t.Context(), driverFixture()...); err != nil {
-			t.Fatal(err)
-		}
+		seedPlanFixture(t, db)
 		r := New(db)
 		and := func(es ...query.Expr) *query.Expr { e := query.All(es...); return &e }
 		filters := map[string]*query.Expr{
@@ -47,9 +45,7 @@ func TestDrivenPagesMatchJoin(t *testing.T) {
 // against plain semi-joins, for pages, orderings, cursors and counts.
 func TestTextProbesMatchJoin(t *testing.T) {
 	readertest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		if _, err := (readertest.Seeder{DB: db}).Entities(t.Context(), driverFixture()...); err != nil {
-			t.Fatal(err)
-		}
+		seedPlanFixture(t, db)
 		probing, plain := New(db), New(db)
 		plain.noTextProbes = true
 		if probing.textProbes() == db.Dialect.IsPostgres() || plain.textProbes() {
@@ -68,9 +64,7 @@ func TestTextProbesMatchJoin(t *testing.T) {
 // without filters, for pages, orderings, cursors and counts.
 func TestTextDocumentsMatchSearchRows(t *testing.T) {
 	readertest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		if _, err := (readertest.Seeder{DB: db}).Entities(t.Context(), driverFixture()...); err != nil {
-			t.Fatal(err)
-		}
+		seedPlanFixture(t, db)
 		docs, rows := New(db), New(db)
 		rows.noTextDocs = true
 		if !docs.textDocuments(t.Context()) || rows.textDocuments(t.Context()) {
@@ -95,8 +89,16 @@ func TestTextDocumentsMatchSearchRows(t *testing.T) {
 	})
 }
 
-// driverFixture is a dozen components with titles, tags, types and owners, and an API.
-func driverFixture() []string {
+// seedPlanFixture stores planFixture's entities in db.
+func seedPlanFixture(t *testing.T, db *database.DB) {
+	t.Helper()
+	if _, err := (readertest.Seeder{DB: db}).Entities(t.Context(), planFixture()...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// planFixture is a dozen components with titles, tags, types and owners, and an API.
+func planFixture() []string {
 	var entities []string
 	for i := range 12 {
 		typ := []string{"service", "website", "library"}[i%3]

@@ -71,20 +71,28 @@ func (r *Reader) writeWhere(b *sqlBuilder, filter *query.Expr, ft *query.FullTex
 		compileWhereMode(b, filter, ft, mode)
 		return
 	}
-	if b.docs && ft.Documented() {
-		b.write("fe.final_entity IS NOT NULL AND fe.entity_id IN (SELECT x.entity_id FROM final_entities x INDEXED BY " + sqliteTextIndex +
-			" WHERE x.final_entity IS NOT NULL AND ")
-		writeDocumentMatch(b, "x", *ft)
-		b.write(" AND ")
-		compileExprMode(b, *filter, "x.entity_id", matchProbe)
-		b.write(")")
-		return
-	}
-	b.write("fe.final_entity IS NOT NULL AND fe.entity_id IN (SELECT t.entity_id FROM search t WHERE ")
-	writeTextMatch(b, *ft)
-	b.write(" AND ")
-	compileExprMode(b, *filter, "t.entity_id", matchProbe)
+	b.write("fe.final_entity IS NOT NULL AND fe.entity_id IN (")
+	writeTextMatches(b, *ft, filter)
 	b.write(")")
+}
+
+// writeTextMatches writes a SELECT of the entity_id of every entity whose full-text fields
+// match ft and (probed per match) filter, if any: from the text-document index when b.docs
+// allows (aliased x, which also offers x.entity_ref), from the search rows otherwise.
+func writeTextMatches(b *sqlBuilder, ft query.FullText, filter *query.Expr) {
+	alias := "t"
+	if b.docs && ft.Documented() {
+		alias = "x"
+		b.write("SELECT x.entity_id FROM final_entities x INDEXED BY " + sqliteTextIndex + " WHERE x.final_entity IS NOT NULL AND ")
+		writeDocumentMatch(b, "x", ft)
+	} else {
+		b.write("SELECT t.entity_id FROM search t WHERE ")
+		writeTextMatch(b, ft)
+	}
+	if filter != nil {
+		b.write(" AND ")
+		compileExprMode(b, *filter, alias+".entity_id", matchProbe)
+	}
 }
 
 // textDocuments reports whether full-text searches may match text documents
