@@ -3,6 +3,7 @@ package reader
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/portico-dev/portico/plugins/catalog/query"
@@ -117,3 +118,84 @@ func (r *Reader) textDocuments(ctx context.Context) bool {
 
 // textProbes reports whether writeWhere probes filters per full-text match.
 func (r *Reader) textProbes() bool { return !r.db.Dialect.IsPostgres() && !r.noTextProbes }
+
+// fewTextCap is the most matches fewTextMatches hands back.
+const fewTextCap = 1000
+
+// textMatch is an entity a text search matched.
+type textMatch struct{ ref, id string }
+
+// fewTextMatches returns, in entity_ref order, every entity a text-only search (no filter) over
+// the default fields matches, with ok true, when they are fewer than fewTextCap and text
+// documents are in use (SQLite): the first page and the total then come from one scan of the
+// document index instead of a count and a page that scan it twice.
+func (r *Reader) fewTextMatches(ctx context.Context, filter *query.Expr, ft *query.FullText) ([]textMatch, bool, error) {
+	if filter != nil || !hasText(ft) || !ft.Documented() || r.db.Dialect.IsPostgres() || !r.textDocuments(ctx) {
+		return nil, false, nil
+	}
+	b := sqlBuilder{docs: true}
+	b.write("SELECT x.entity_ref, x.entity_id FROM final_entities x INDEXED BY " + sqliteTextIndex + " WHERE x.final_entity IS NOT NULL AND ")
+	writeDocumentMatch(&b, "x", *ft)
+	b.write(" LIMIT ")
+	b.arg(fewTextCap)
+	rows, err := r.db.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("match text: %w", err)
+	}
+	defer rows.Close()
+	var out []textMatch
+	for rows.Next() {
+		var m textMatch
+		if err := rows.Scan(&m.ref, &m.id); err != nil {
+			return nil, false, fmt.Errorf("match text: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("match text: %w", err)
+	}
+	if len(out) >= fewTextCap {
+		return nil, false, nil
+	}
+	slices.SortFunc(out, func(a, b textMatch) int { return strings.Compare(a.ref, b.ref) }) // SQLite's byte order
+	return out, true, nil
+}
+
+// rowsOf reads the entities of matches, in their order, as page rows.
+func (r *Reader) rowsOf(ctx context.Context, matches []textMatch) ([]pageRow, error) {
+	if len(matches) == 0 {
+		return nil, nil
+	}
+	var b sqlBuilder
+	b.write("SELECT entity_id, final_entity FROM final_entities WHERE final_entity IS NOT NULL AND entity_id IN (")
+	for i, m := range matches {
+		if i > 0 {
+			b.write(", ")
+		}
+		b.arg(m.id)
+	}
+	b.write(")")
+	rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("query entities: %w", err)
+	}
+	defer rows.Close()
+	entities := make(map[string]string, len(matches))
+	for rows.Next() {
+		var id, entity string
+		if err := rows.Scan(&id, &entity); err != nil {
+			return nil, fmt.Errorf("scan entity: %w", err)
+		}
+		entities[id] = entity
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query entities: %w", err)
+	}
+	out := make([]pageRow, 0, len(matches))
+	for _, m := range matches {
+		if e, ok := entities[m.id]; ok {
+			out = append(out, pageRow{pos: position{Ref: m.ref}, entity: e})
+		}
+	}
+	return out, nil
+}

@@ -161,3 +161,51 @@ func comparePages(t *testing.T, name string, f *query.Expr, want, got *Reader, m
 		}
 	}
 }
+
+// TestFewTextMatchesQuery checks text-only searches answered from one scan of the document
+// index (fewTextMatches) against the same searches over search rows through Query: totals,
+// items and every page reached by following the cursors both ways.
+func TestFewTextMatchesQuery(t *testing.T) {
+	readertest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		seedPlanFixture(t, db)
+		docs, rows := New(db), New(db)
+		rows.noTextDocs = true
+		if _, ok, err := docs.fewTextMatches(t.Context(), nil, &query.FullText{Term: "c0"}); err != nil || ok == db.Dialect.IsPostgres() {
+			t.Fatalf("fewTextMatches on %s: ok %v, %v", db.Dialect.Name, ok, err)
+		}
+		walk := func(r *Reader, req QueryRequest) []string {
+			t.Helper()
+			var out []string
+			for page := 0; page < 20; page++ {
+				res, err := r.Query(t.Context(), req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, fmt.Sprintf("total=%d", res.TotalItems))
+				for _, it := range res.Items {
+					out = append(out, string(it))
+				}
+				if res.PrevCursor != "" && page > 0 {
+					back, err := r.Query(t.Context(), QueryRequest{Cursor: res.PrevCursor, Limit: req.Limit})
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, fmt.Sprintf("back=%d", len(back.Items)))
+				}
+				if res.NextCursor == "" {
+					break
+				}
+				req = QueryRequest{Cursor: res.NextCursor, Limit: req.Limit}
+			}
+			return out
+		}
+		for _, term := range []string{"c0", "c1", "T3", "nothing", "c"} {
+			for _, limit := range []int{1, 4, 50} {
+				req := QueryRequest{FullText: &query.FullText{Term: term}, Limit: limit}
+				if got, want := walk(docs, req), walk(rows, req); !reflect.DeepEqual(got, want) {
+					t.Fatalf("term %q limit %d:\n got %v\nwant %v", term, limit, got, want)
+				}
+			}
+		}
+	})
+}

@@ -90,9 +90,27 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 		return driver, nil
 	}
 	var res QueryResult
+	var rows []pageRow
+	paged := false // rows hold the page already
 	switch {
 	case c.Total != nil:
 		res.TotalItems = *c.Total
+	case !req.SkipTotal && req.Offset == 0 && len(c.Order) == 0:
+		// A text search matching few entities is counted and paged from one scan.
+		few, ok, err := r.fewTextMatches(ctx, filter, c.FullText)
+		if err != nil {
+			return QueryResult{}, err
+		}
+		if ok {
+			n := len(few)
+			res.TotalItems, c.Total = n, &n
+			if rows, err = r.rowsOf(ctx, few[:min(n, limit+1)]); err != nil {
+				return QueryResult{}, err
+			}
+			paged = true
+			break
+		}
+		fallthrough
 	case !req.SkipTotal:
 		d, err := selective()
 		if err != nil {
@@ -107,28 +125,29 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 	}
 
 	spec := pageSpec{filter: filter, fullText: c.FullText, order: c.Order, limit: limit + 1}
-	dense, err := r.denseMatch(ctx, c.Total, filter, c.FullText, limit)
-	if err != nil {
-		return QueryResult{}, err
-	}
-	spec.walkRefIndex = dense
-	if !dense {
-		if spec.driver, err = selective(); err != nil {
-			return QueryResult{}, err
-		}
-	}
 	if fromCursor {
 		spec.after = &c.Pos
 		spec.backward = c.Backward
 	} else {
 		spec.offset = req.Offset
 	}
-	var rows []pageRow
-	if err := r.page(ctx, spec, func(row pageRow) error {
-		rows = append(rows, row)
-		return nil
-	}); err != nil {
-		return QueryResult{}, err
+	if !paged {
+		dense, err := r.denseMatch(ctx, c.Total, filter, c.FullText, limit)
+		if err != nil {
+			return QueryResult{}, err
+		}
+		spec.walkRefIndex = dense
+		if !dense {
+			if spec.driver, err = selective(); err != nil {
+				return QueryResult{}, err
+			}
+		}
+		if err := r.page(ctx, spec, func(row pageRow) error {
+			rows = append(rows, row)
+			return nil
+		}); err != nil {
+			return QueryResult{}, err
+		}
 	}
 	more := len(rows) > limit
 	if more {
