@@ -5,11 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
 	"embed"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"io/fs"
 	"sync"
@@ -45,11 +42,15 @@ type KeyStoreOptions struct {
 	Now func() time.Time
 }
 
-// KeyStore keeps a plugin's ES256 signing keys in the table portico_plugin_keys of the plugin's
-// database. A key is created on first use, signs for KeyDuration, and is published (listed by
-// PublicKeys) until every token it may have signed has expired; then it is deleted. Replicas
-// each create their own keys and all publish the union, so a token signed by any replica
-// verifies against the JWKS served by any other.
+// KeyStore holds a plugin's ES256 signing keys. As in Backstage, a private key never leaves the
+// process that made it: it lives in memory only, and only its public half is stored, in the
+// table portico_plugin_public_keys of the plugin's database, so whoever reads the database (or
+// its file) cannot sign tokens. A key is created on first use, signs for KeyDuration, and is
+// published (listed by PublicKeys) until every token it may have signed has expired; then it
+// is deleted. Replicas each create their own keys and all publish the union, so a token signed
+// by any replica verifies against the JWKS served by any other; a restarted process makes a new
+// key, and the tokens its previous incarnation signed keep verifying through the public keys
+// left in the table.
 type KeyStore struct {
 	db       *database.DB
 	pluginID string
@@ -61,7 +62,7 @@ type KeyStore struct {
 }
 
 type signingKey struct {
-	jwk       jose.JSONWebKey // private
+	jwk       jose.JSONWebKey // private: held in memory only
 	signUntil time.Time
 	expiresAt time.Time
 }
@@ -127,7 +128,7 @@ func (k *KeyStore) publishLead() time.Duration {
 	return min(time.Minute, k.opts.KeyDuration/10)
 }
 
-// create generates and stores a key that signs from start for KeyDuration.
+// create generates a key that signs from start for KeyDuration and stores its public half.
 func (k *KeyStore) create(ctx context.Context, start time.Time) (*signingKey, error) {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -139,21 +140,16 @@ func (k *KeyStore) create(ctx context.Context, start time.Time) (*signingKey, er
 	if err != nil {
 		return nil, fmt.Errorf("encode public key: %w", err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return nil, fmt.Errorf("encode private key: %w", err)
-	}
-	privPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	sk := &signingKey{
 		jwk:       jwk,
 		signUntil: start.Add(k.opts.KeyDuration),
 		expiresAt: start.Add(k.opts.KeyDuration + k.opts.TokenLifetime + clockSkew),
 	}
 	_, err = k.db.ExecContext(ctx, k.db.Dialect.Rebind(
-		`INSERT INTO portico_plugin_keys (plugin_id, kid, public_jwk, private_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`),
-		k.pluginID, kid, string(pub), string(privPEM), database.NewNullTime(k.opts.Now()), database.NewNullTime(sk.expiresAt))
+		`INSERT INTO portico_plugin_public_keys (plugin_id, kid, public_jwk, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
+		k.pluginID, kid, string(pub), database.NewNullTime(k.opts.Now()), database.NewNullTime(sk.expiresAt))
 	if err != nil {
-		return nil, fmt.Errorf("store signing key: %w", err)
+		return nil, fmt.Errorf("publish signing key: %w", err)
 	}
 	return sk, nil
 }
@@ -162,11 +158,11 @@ func (k *KeyStore) create(ctx context.Context, start time.Time) (*signingKey, er
 func (k *KeyStore) PublicKeys(ctx context.Context) (jose.JSONWebKeySet, error) {
 	now := database.NewNullTime(k.opts.Now())
 	if _, err := k.db.ExecContext(ctx, k.db.Dialect.Rebind(
-		`DELETE FROM portico_plugin_keys WHERE plugin_id = ? AND expires_at <= ?`), k.pluginID, now); err != nil {
+		`DELETE FROM portico_plugin_public_keys WHERE plugin_id = ? AND expires_at <= ?`), k.pluginID, now); err != nil {
 		return jose.JSONWebKeySet{}, fmt.Errorf("prune signing keys: %w", err)
 	}
 	rows, err := k.db.QueryContext(ctx, k.db.Dialect.Rebind(
-		`SELECT kid, public_jwk FROM portico_plugin_keys WHERE plugin_id = ? AND expires_at > ? ORDER BY created_at, kid`), k.pluginID, now)
+		`SELECT kid, public_jwk FROM portico_plugin_public_keys WHERE plugin_id = ? AND expires_at > ? ORDER BY created_at, kid`), k.pluginID, now)
 	if err != nil {
 		return jose.JSONWebKeySet{}, fmt.Errorf("list signing keys: %w", err)
 	}
@@ -189,33 +185,10 @@ func (k *KeyStore) PublicKeys(ctx context.Context) (jose.JSONWebKeySet, error) {
 	return set, nil
 }
 
-// PrivateKey loads a stored private key by kid (for replicas sharing keys and for tests).
-func (k *KeyStore) PrivateKey(ctx context.Context, kid string) (*ecdsa.PrivateKey, error) {
-	var privPEM string
-	err := k.db.QueryRowContext(ctx, k.db.Dialect.Rebind(
-		`SELECT private_key FROM portico_plugin_keys WHERE plugin_id = ? AND kid = ?`), k.pluginID, kid).Scan(&privPEM)
-	if err != nil {
-		return nil, fmt.Errorf("load signing key %s: %w", kid, err)
-	}
-	block, _ := pem.Decode([]byte(privPEM))
-	if block == nil {
-		return nil, errors.New("load signing key: not PEM")
-	}
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("load signing key %s: %w", kid, err)
-	}
-	ec, ok := key.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("load signing key %s: %T is not an ECDSA key", kid, key)
-	}
-	return ec, nil
-}
-
 // DeleteKey removes a key (operators revoking a key; tests of rotated-out keys).
 func (k *KeyStore) DeleteKey(ctx context.Context, kid string) error {
 	_, err := k.db.ExecContext(ctx, k.db.Dialect.Rebind(
-		`DELETE FROM portico_plugin_keys WHERE plugin_id = ? AND kid = ?`), k.pluginID, kid)
+		`DELETE FROM portico_plugin_public_keys WHERE plugin_id = ? AND kid = ?`), k.pluginID, kid)
 	if err != nil {
 		return fmt.Errorf("delete signing key %s: %w", kid, err)
 	}
