@@ -36,7 +36,7 @@ func (b *Backend) authFactories() []ServiceFactory {
 			if ac.DangerouslyDisableDefaultAuthPolicy {
 				log.Warn("backend.auth.dangerouslyDisableDefaultAuthPolicy is set: every API route is open to anonymous callers")
 			}
-			return auth.NewRoot(auth.RootOptions{Config: ac, Discovery: disc, Logger: log.With("service", "auth")}), nil
+			return auth.NewRoot(auth.RootOptions{Config: ac, Discovery: disc, Logger: log.With("service", "auth"), Plugins: remotePlugins(disc)}), nil
 		}),
 		NewServiceFactory(AuthService, func(ctx context.Context, d *Deps) (auth.Service, error) {
 			root, err := Use(ctx, d, RootAuthService)
@@ -100,4 +100,24 @@ func (b *Backend) attachWebAuth(ctx context.Context) error {
 	}
 	b.rootMux.setWebAuth(root.WebMiddleware)
 	return nil
+}
+
+// remotePlugins are the plugins other backends serve, named in discovery.endpoints: their
+// tokens are verified besides this backend's own plugins (which the auth root learns as their
+// services are made). A "*" entry names no plugin: a token from a plugin nobody listed makes
+// no key set fetch.
+func remotePlugins(disc Discovery) []string {
+	hd, ok := disc.(HostDiscovery)
+	if !ok {
+		return nil
+	}
+	var ids []string
+	for _, e := range hd.Endpoints {
+		for _, p := range e.Plugins {
+			if p != "*" {
+				ids = append(ids, p)
+			}
+		}
+	}
+	return ids
 }

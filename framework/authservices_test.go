@@ -227,3 +227,29 @@ func TestAuthPolicyCovers(t *testing.T) {
 		}
 	}
 }
+
+// TestRemotePlugins: the plugins other backends serve are those discovery.endpoints names; a
+// wildcard names none (tokens from unlisted plugins cause no key set fetch).
+func TestRemotePlugins(t *testing.T) {
+	tests := []struct {
+		name string
+		disc Discovery
+		want []string
+	}{
+		{"no endpoints", HostDiscovery{Internal: "http://localhost:7007"}, nil},
+		{"listed plugins", HostDiscovery{Endpoints: []DiscoveryEndpoint{{Internal: "http://a/api/{{pluginId}}", Plugins: []string{"scaffolder", "search"}}, {Internal: "http://b", Plugins: []string{"*"}}}}, []string{"scaffolder", "search"}},
+		{"another discovery", otherDiscovery{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := remotePlugins(tt.disc); strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("remotePlugins = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+type otherDiscovery struct{}
+
+func (otherDiscovery) BaseURL(id string) string         { return "http://x/api/" + id }
+func (otherDiscovery) ExternalBaseURL(id string) string { return "http://x/api/" + id }

@@ -18,47 +18,88 @@ const (
 	// it bounds how long a deleted key keeps verifying.
 	DefaultJWKSCacheTTL = 5 * time.Minute
 	// DefaultJWKSCooldown is the least time between two fetches of one key set triggered by
-	// an unknown kid, so random kids cannot make us hammer the issuer.
+	// an unknown kid or after a failed fetch, so random kids or a failing issuer cannot make us
+	// hammer it.
 	DefaultJWKSCooldown = 5 * time.Second
-	maxJWKSBytes        = 1 << 20
+	// DefaultMaxKeySets bounds the number of cached key sets. Key sets are fetched only for
+	// known plugins and configured external issuers, so this is a safety net: when it is
+	// reached, sets unused for a TTL go first, then the least recently used one.
+	DefaultMaxKeySets = 256
+	maxJWKSBytes      = 1 << 20
 )
 
-// remoteKeySets caches JSON Web Key Sets fetched over HTTP, one per URL.
+// remoteKeySets caches JSON Web Key Sets fetched over HTTP, one per URL, at most max of them.
 type remoteKeySets struct {
 	client   *http.Client
 	now      func() time.Time
 	ttl      time.Duration
 	cooldown time.Duration
+	max      int
 
 	mu   sync.Mutex
 	sets map[string]*remoteKeySet
 }
 
 type remoteKeySet struct {
+	used time.Time // last lookup; guarded by remoteKeySets.mu
+
 	mu        sync.Mutex // held while fetching, so concurrent misses share one fetch
 	keys      jose.JSONWebKeySet
-	fetchedAt time.Time
+	fetchedAt time.Time // last successful fetch
 	fetched   bool
+	triedAt   time.Time // last fetch attempt, successful or not
+	err       error     // the last attempt's error, answered again within the cooldown
 }
 
-func newRemoteKeySets(client *http.Client, now func() time.Time, ttl, cooldown time.Duration) *remoteKeySets {
-	return &remoteKeySets{client: client, now: now, ttl: ttl, cooldown: cooldown, sets: map[string]*remoteKeySet{}}
+func newRemoteKeySets(client *http.Client, now func() time.Time, ttl, cooldown time.Duration, max int) *remoteKeySets {
+	return &remoteKeySets{client: client, now: now, ttl: ttl, cooldown: cooldown, max: max, sets: map[string]*remoteKeySet{}}
+}
+
+// len is the number of cached key sets.
+func (r *remoteKeySets) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.sets)
 }
 
 func (r *remoteKeySets) get(url string) *remoteKeySet {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	now := r.now()
 	s, ok := r.sets[url]
 	if !ok {
+		if len(r.sets) >= r.max {
+			r.evict(now)
+		}
 		s = &remoteKeySet{}
 		r.sets[url] = s
 	}
+	s.used = now
 	return s
 }
 
+// evict makes room for one set: every set unused for a TTL goes, else the least recently used.
+// A caller still holding an evicted set finishes with it; it is just no longer cached.
+func (r *remoteKeySets) evict(now time.Time) {
+	var oldest string
+	for url, s := range r.sets {
+		if now.Sub(s.used) >= r.ttl {
+			delete(r.sets, url)
+			continue
+		}
+		if oldest == "" || s.used.Before(r.sets[oldest].used) {
+			oldest = url
+		}
+	}
+	if len(r.sets) >= r.max && oldest != "" {
+		delete(r.sets, oldest)
+	}
+}
+
 // key returns the key with kid from the set at url. The set is fetched when it is not cached
-// or older than the TTL, and refetched once on an unknown kid unless it was fetched within
-// the cooldown (or while this caller waited for another fetch).
+// or older than the TTL, and refetched once on an unknown kid; a fetch triggered by an unknown
+// kid, or following a failed one, happens at most once per cooldown (a caller that waited for
+// another caller's fetch uses its result).
 func (r *remoteKeySets) key(ctx context.Context, url, kid string) (jose.JSONWebKey, error) {
 	arrived := r.now()
 	s := r.get(url)
@@ -66,6 +107,9 @@ func (r *remoteKeySets) key(ctx context.Context, url, kid string) (jose.JSONWebK
 	defer s.mu.Unlock()
 	now := r.now()
 	if !s.fetched || now.Sub(s.fetchedAt) >= r.ttl {
+		if s.err != nil && now.Sub(s.triedAt) < r.cooldown {
+			return jose.JSONWebKey{}, s.err
+		}
 		if err := r.fetch(ctx, url, s); err != nil {
 			return jose.JSONWebKey{}, err
 		}
@@ -73,7 +117,7 @@ func (r *remoteKeySets) key(ctx context.Context, url, kid string) (jose.JSONWebK
 	if k, ok := findKey(s.keys, kid); ok {
 		return k, nil
 	}
-	if s.fetchedAt.Before(arrived) && now.Sub(s.fetchedAt) >= r.cooldown {
+	if s.triedAt.Before(arrived) && now.Sub(s.triedAt) >= r.cooldown {
 		if err := r.fetch(ctx, url, s); err != nil {
 			return jose.JSONWebKey{}, err
 		}
@@ -93,26 +137,39 @@ func findKey(set jose.JSONWebKeySet, kid string) (jose.JSONWebKey, bool) {
 	return jose.JSONWebKey{}, false
 }
 
+// fetch loads the set at url into s, recording the attempt.
 func (r *remoteKeySets) fetch(ctx context.Context, url string, s *remoteKeySet) error {
+	set, err := r.download(ctx, url)
+	if err != nil && ctx.Err() != nil {
+		return err // the caller gave up: no verdict on the issuer
+	}
+	s.triedAt, s.err = r.now(), err
+	if err != nil {
+		return err
+	}
+	s.keys, s.fetchedAt, s.fetched = set, s.triedAt, true
+	return nil
+}
+
+func (r *remoteKeySets) download(ctx context.Context, url string) (jose.JSONWebKeySet, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return fmt.Errorf("%w: fetch key set: %w", ErrUnauthenticated, err)
+		return jose.JSONWebKeySet{}, fmt.Errorf("%w: fetch key set: %w", ErrUnauthenticated, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w: fetch key set %s: %w", ErrUnauthenticated, url, err)
+		return jose.JSONWebKeySet{}, fmt.Errorf("%w: fetch key set %s: %w", ErrUnauthenticated, url, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%w: fetch key set %s: status %d", ErrUnauthenticated, url, resp.StatusCode)
+		return jose.JSONWebKeySet{}, fmt.Errorf("%w: fetch key set %s: status %d", ErrUnauthenticated, url, resp.StatusCode)
 	}
 	var set jose.JSONWebKeySet
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJWKSBytes)).Decode(&set); err != nil {
-		return fmt.Errorf("%w: decode key set %s: %w", ErrUnauthenticated, url, err)
+		return jose.JSONWebKeySet{}, fmt.Errorf("%w: decode key set %s: %w", ErrUnauthenticated, url, err)
 	}
-	s.keys, s.fetchedAt, s.fetched = set, r.now(), true
-	return nil
+	return set, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -39,9 +40,16 @@ type RootOptions struct {
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	Now        func() time.Time
-	// JWKSCacheTTL and JWKSCooldown tune remote key set caching (defaults above).
+	// JWKSCacheTTL, JWKSCooldown and MaxKeySets tune remote key set caching (defaults in
+	// jwks.go).
 	JWKSCacheTTL time.Duration
 	JWKSCooldown time.Duration
+	MaxKeySets   int
+	// Plugins are the IDs of plugins whose service and limited user tokens may be verified,
+	// besides those ForPlugin made a service for (this backend's own): the plugins other
+	// backends serve, as discovery.endpoints lists them. Tokens naming any other plugin are
+	// refused before any key is fetched.
+	Plugins []string
 }
 
 // Root is the backend-wide part of the auth service: config, discovery and the cache of remote
@@ -52,6 +60,9 @@ type Root struct {
 	now     func() time.Time
 	log     *slog.Logger
 	keySets *remoteKeySets
+
+	mu      sync.RWMutex
+	plugins map[string]bool // plugins whose keys may be fetched
 }
 
 // NewRoot returns the backend-wide auth root.
@@ -71,14 +82,34 @@ func NewRoot(opts RootOptions) *Root {
 	if opts.JWKSCooldown <= 0 {
 		opts.JWKSCooldown = DefaultJWKSCooldown
 	}
+	if opts.MaxKeySets <= 0 {
+		opts.MaxKeySets = DefaultMaxKeySets
+	}
+	plugins := map[string]bool{}
+	for _, id := range opts.Plugins {
+		plugins[id] = true
+	}
 	return &Root{
 		cfg:     opts.Config,
 		disc:    opts.Discovery,
 		now:     opts.Now,
 		log:     opts.Logger,
-		keySets: newRemoteKeySets(opts.HTTPClient, opts.Now, opts.JWKSCacheTTL, opts.JWKSCooldown),
+		keySets: newRemoteKeySets(opts.HTTPClient, opts.Now, opts.JWKSCacheTTL, opts.JWKSCooldown, opts.MaxKeySets),
+		plugins: plugins,
 	}
 }
+
+// knownPlugin reports whether tokens signed by pluginID's keys may be verified: the plugin
+// runs in this backend, or is one of RootOptions.Plugins. An attacker's token naming any other
+// plugin must not make us fetch (and cache) a key set.
+func (r *Root) knownPlugin(pluginID string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.plugins[pluginID]
+}
+
+// CachedKeySets is the number of remote key sets in the cache (for tests and metrics).
+func (r *Root) CachedKeySets() int { return r.keySets.len() }
 
 // DefaultPolicyDisabled reports backend.auth.dangerouslyDisableDefaultAuthPolicy.
 func (r *Root) DefaultPolicyDisabled() bool { return r.cfg.DangerouslyDisableDefaultAuthPolicy }
@@ -119,6 +150,9 @@ func (r *Root) verifyUser(ctx context.Context, token, typ string, allowLimited b
 		issuer, ok := strings.CutPrefix(unverified.Issuer, "plugin:")
 		if !ok || !pluginSubjectPattern.MatchString(issuer) {
 			return Credentials{}, fmt.Errorf("%w: limited user token has no plugin issuer", ErrUnauthenticated)
+		}
+		if !r.knownPlugin(issuer) {
+			return Credentials{}, fmt.Errorf("%w: limited user token: unknown issuing plugin", ErrUnauthenticated)
 		}
 		jwksURL = r.pluginJWKSURL(issuer)
 	default:
@@ -161,8 +195,12 @@ type PluginService struct {
 
 var _ Service = (*PluginService)(nil)
 
-// ForPlugin returns the auth service of pluginID, signing with keys.
+// ForPlugin returns the auth service of pluginID, signing with keys. pluginID becomes a known
+// plugin: other plugins verify its tokens.
 func (r *Root) ForPlugin(pluginID string, keys *KeyStore) *PluginService {
+	r.mu.Lock()
+	r.plugins[pluginID] = true
+	r.mu.Unlock()
 	return &PluginService{root: r, pluginID: pluginID, keys: keys}
 }
 
@@ -263,6 +301,10 @@ func (s *PluginService) verifyPluginToken(ctx context.Context, token string) (Cr
 	// Check the audience before fetching keys: a token for another plugin is refused cheaply.
 	if !unverified.Audience.Contains(s.pluginID) {
 		return Credentials{}, fmt.Errorf("%w: plugin token: invalid audience, want %q", ErrUnauthenticated, s.pluginID)
+	}
+	// Only plugins that exist have keys: a made-up subject costs no fetch and no cache entry.
+	if !s.root.knownPlugin(issuer) {
+		return Credentials{}, fmt.Errorf("%w: plugin token: unknown issuing plugin", ErrUnauthenticated)
 	}
 	key, err := s.root.keySets.key(ctx, s.root.pluginJWKSURL(issuer), p.kid)
 	if err != nil {
