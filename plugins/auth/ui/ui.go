@@ -35,14 +35,19 @@ type Options struct {
 
 // Extensions returns the sign-in and sign-out pages.
 func Extensions(opts Options) []extension.Extension {
-	h := &pages{opts: opts}
+	h := &pages{opts: opts, cop: http.NewCrossOriginProtection()}
 	return []extension.Extension{
 		extension.Page(extension.PageSpec{Namespace: "sign-in", Path: "/sign-in", Renderer: web.PageHandlerFunc(h.signIn)}),
 		extension.Page(extension.PageSpec{Namespace: "sign-out", Path: "/sign-out", Renderer: web.PageHandlerFunc(h.signOut)}),
 	}
 }
 
-type pages struct{ opts Options }
+type pages struct {
+	opts Options
+	// cop refuses cross-origin form posts, as the catalog's form actions do: a page on another
+	// site must not sign the user out.
+	cop *http.CrossOriginProtection
+}
 
 type providerView struct {
 	ID, Title, Href string
@@ -84,6 +89,10 @@ func (h *pages) signOut(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "Sign out with a POST (the Sign out button in the user menu)", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := h.cop.Check(r); err != nil {
+		http.Error(w, "Forbidden: cross-origin request", http.StatusForbidden)
 		return
 	}
 	clear := func(name, path string, httpOnly bool) {
