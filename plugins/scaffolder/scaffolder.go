@@ -7,13 +7,10 @@ package scaffolder
 
 import (
 	"context"
-	"crypto/rand"
 	_ "embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -170,9 +167,12 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	if err != nil {
 		return err
 	}
-	box, err := secretBox(s.secretsKey, dataDir)
+	box, keySource, err := secret.OpenBox(s.secretsKey, dataDir)
 	if err != nil {
 		return err
+	}
+	if keySource == secret.FromDataDir {
+		log.Info("scaffolder.secretsKey is not set: task secrets are sealed with a key kept in the data directory; set it from the environment (e.g. ${SCAFFOLDER_SECRETS_KEY}) to keep the key out of it", "file", filepath.Join(dataDir, secret.KeyFile))
 	}
 	readerOpts, err := framework.URLReaderOptionsFromConfig(cfg)
 	if err != nil {
@@ -225,32 +225,6 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	}
 	lc.Go("worker", w.Run)
 	return nil
-}
-
-// secretBox uses scaffolder.secretsKey, or a key generated once into the data directory
-// (fine for one node; several replicas must share scaffolder.secretsKey).
-func secretBox(key, dataDir string) (*secret.Box, error) {
-	if key != "" {
-		return secret.NewBox([]byte(key))
-	}
-	path := filepath.Join(dataDir, "secrets.key")
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		raw := make([]byte, 32)
-		if _, err := rand.Read(raw); err != nil {
-			return nil, err
-		}
-		b = []byte(hex.EncodeToString(raw))
-		if err := os.MkdirAll(dataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("scaffolder secrets key: %w", err)
-		}
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return nil, fmt.Errorf("scaffolder secrets key: %w", err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("scaffolder secrets key: %w", err)
-	}
-	return secret.NewBox([]byte(strings.TrimSpace(string(b))))
 }
 
 // hostType maps a repository host to its integration type for parseRepoUrl.
