@@ -117,6 +117,17 @@ func (h *handler) takeState(w http.ResponseWriter, r *http.Request, id string) (
 	if q.Get("nonce") != st.Nonce {
 		return flowState{}, apierr.Authentication("Invalid nonce")
 	}
+	// The cookie is signed with a key kept in the database (or auth.session.secret): check its
+	// targets again as Backstage does at the callback, so even a forged cookie can send the
+	// session to no origin and no page outside the portal.
+	if _, err := h.checkOrigin(st.Origin); err != nil {
+		return flowState{}, err
+	}
+	if st.Redirect != "" {
+		if _, err := h.checkRedirect(st.Redirect); err != nil {
+			return flowState{}, err
+		}
+	}
 	return st, nil
 }
 

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func testHandler() *handler {
@@ -89,5 +92,38 @@ func TestEncodeURIComponent(t *testing.T) {
 	back, err := url.PathUnescape(got)
 	if err != nil || back != in {
 		t.Fatalf("round trip %q %v", back, err)
+	}
+}
+
+// TestTakeStateRechecksTargets: a state cookie signed with a leaked state key (it lives in the
+// auth database unless auth.session.secret is set) still cannot name a foreign origin or
+// redirect target: the callback checks them again.
+func TestTakeStateRechecksTargets(t *testing.T) {
+	h := testHandler()
+	h.opts.StateKey = []byte("leaked-state-key-0123456789abcdef")
+	h.opts.Now = time.Now
+	h.cookiePath = "/api/auth"
+	tests := []struct {
+		name     string
+		st       flowState
+		wantFail bool
+	}{
+		{"genuine", flowState{Nonce: "n1", Env: "development", Origin: "http://portal.example:7007", Flow: "redirect", Redirect: "/catalog"}, false},
+		{"forged origin", flowState{Nonce: "n1", Env: "development", Origin: "https://evil.example"}, true},
+		{"forged redirect", flowState{Nonce: "n1", Env: "development", Origin: "http://portal.example:7007", Flow: "redirect", Redirect: "https://evil.example/"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.setStateCookie(rec, "oidc", tt.st)
+			req := httptest.NewRequest(http.MethodGet, "/api/auth/oidc/handler/frame?state="+encodeStateParam(tt.st), nil)
+			for _, c := range rec.Result().Cookies() {
+				req.AddCookie(c)
+			}
+			_, err := h.takeState(httptest.NewRecorder(), req, "oidc")
+			if (err != nil) != tt.wantFail {
+				t.Fatalf("takeState(%+v) = %v, want failure %v", tt.st, err, tt.wantFail)
+			}
+		})
 	}
 }
