@@ -59,7 +59,14 @@ type KeyStore struct {
 	mu      sync.Mutex
 	current *signingKey
 	next    *signingKey // published ahead of use
+
+	pruneMu  sync.Mutex
+	prunedAt time.Time // last deletion of expired keys
 }
+
+// pruneEvery spaces the deletions of expired keys: the JWKS route is open to anyone, and each
+// request must not cost a write (listing filters expired keys anyway).
+const pruneEvery = time.Minute
 
 type signingKey struct {
 	jwk       jose.JSONWebKey // private: held in memory only
@@ -154,12 +161,22 @@ func (k *KeyStore) create(ctx context.Context, start time.Time) (*signingKey, er
 	return sk, nil
 }
 
-// PublicKeys lists the public keys of every unexpired key, and deletes expired ones.
+// PublicKeys lists the public keys of every unexpired key, and deletes expired ones (at most
+// once per pruneEvery).
 func (k *KeyStore) PublicKeys(ctx context.Context) (jose.JSONWebKeySet, error) {
-	now := database.NewNullTime(k.opts.Now())
-	if _, err := k.db.ExecContext(ctx, k.db.Dialect.Rebind(
-		`DELETE FROM portico_plugin_public_keys WHERE plugin_id = ? AND expires_at <= ?`), k.pluginID, now); err != nil {
-		return jose.JSONWebKeySet{}, fmt.Errorf("prune signing keys: %w", err)
+	t := k.opts.Now()
+	now := database.NewNullTime(t)
+	k.pruneMu.Lock()
+	prune := k.prunedAt.IsZero() || t.Sub(k.prunedAt) >= pruneEvery
+	if prune {
+		k.prunedAt = t
+	}
+	k.pruneMu.Unlock()
+	if prune {
+		if _, err := k.db.ExecContext(ctx, k.db.Dialect.Rebind(
+			`DELETE FROM portico_plugin_public_keys WHERE plugin_id = ? AND expires_at <= ?`), k.pluginID, now); err != nil {
+			return jose.JSONWebKeySet{}, fmt.Errorf("prune signing keys: %w", err)
+		}
 	}
 	rows, err := k.db.QueryContext(ctx, k.db.Dialect.Rebind(
 		`SELECT kid, public_jwk FROM portico_plugin_public_keys WHERE plugin_id = ? AND expires_at > ? ORDER BY created_at, kid`), k.pluginID, now)

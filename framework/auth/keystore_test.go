@@ -266,3 +266,51 @@ func mintPluginToken(t *testing.T, key any, kid string, now time.Time) string {
 	}
 	return tok
 }
+
+// TestPublicKeysPruneIsThrottled: the JWKS route is open to anyone; listing keys deletes
+// expired ones at most once a minute, so a flood of anonymous requests costs no writes.
+func TestPublicKeysPruneIsThrottled(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := t.Context()
+		w := newWorld(t, db, auth.Config{})
+		ks := w.plugin("catalog").Keys()
+		expired := func(kid string) {
+			now := w.clock.Now()
+			if _, err := db.ExecContext(ctx, db.Dialect.Rebind(
+				`INSERT INTO portico_plugin_public_keys (plugin_id, kid, public_jwk, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
+				"catalog", kid, `{}`, database.NewNullTime(now.Add(-2*time.Hour)), database.NewNullTime(now.Add(-time.Hour))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows := func() int {
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM portico_plugin_public_keys`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		steps := []struct {
+			name     string
+			advance  time.Duration
+			insert   string
+			wantRows int
+		}{
+			{"first listing prunes", 0, "a", 0},
+			{"within a minute: listed out, not deleted", 30 * time.Second, "b", 1},
+			{"a minute later: pruned", 30 * time.Second, "", 0},
+		}
+		for _, s := range steps {
+			w.clock.Advance(s.advance)
+			if s.insert != "" {
+				expired(s.insert)
+			}
+			set, err := ks.PublicKeys(ctx)
+			if err != nil || len(set.Keys) != 0 {
+				t.Fatalf("%s: listed %v, %v; want no key", s.name, kids(set), err)
+			}
+			if n := rows(); n != s.wantRows {
+				t.Fatalf("%s: %d rows, want %d", s.name, n, s.wantRows)
+			}
+		}
+	})
+}
