@@ -107,3 +107,16 @@ func TestWorkspaceQuota(t *testing.T) {
 		})
 	}
 }
+
+// TestDebugLogListingBounded lists a workspace holding a large file with its contents: the
+// log event stays bounded (it is stored with the task and returned by dry runs).
+func TestDebugLogListingBounded(t *testing.T) {
+	h := newHarness(t, action.BuiltinDeps{})
+	writeFile(t, filepath.Join(h.ws, "big.txt"), strings.Repeat("z", 3<<20))
+	if err := h.run("debug:log", map[string]any{"listWorkspace": "with-contents"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.log.String()); n > 2<<20 || !strings.Contains(h.log.String(), "truncated") {
+		t.Fatalf("log of %d bytes, want a truncated listing under 2 MiB", n)
+	}
+}
