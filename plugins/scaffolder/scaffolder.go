@@ -159,6 +159,10 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	if err != nil {
 		return err
 	}
+	lim, err := readLimits(cfg)
+	if err != nil {
+		return err
+	}
 	dataDir, err := framework.DataDir(cfg)
 	if err != nil {
 		return err
@@ -195,11 +199,13 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 		AdditionalFilters: tpl.Filters,
 		Globals:           tpl.Globals,
 		HostType:          hostType(readerOpts.Integrations),
+		Limits:            lim.template,
 	})
 	reader := action.NewURLReader(urls)
 	runner := worker.NewRunner(worker.Deps{
 		Actions: reg, Templater: engine, Catalog: cat, Reader: reader,
 		Integrations: readerOpts.Integrations, Logger: log,
+		WorkspaceBytes: lim.workspaceBytes, WorkspaceFiles: lim.workspaceFiles,
 	})
 	st := store.New(db, nil)
 	w := worker.New(worker.Options{
@@ -218,6 +224,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 		Permissions: perms, Templater: engine,
 		Store: st, Box: box, Catalog: cat, Templates: service.CatalogHTTP{Discovery: disc, Token: token}, Actions: reg, Runner: runner, RunnerReader: reader,
 		Worker: w, Logger: log, DryRunDir: filepath.Join(dataDir, "dry-run"),
+		DryRunBytes: lim.dryRunBytes, DryRunTimeout: lim.dryRunTimeout,
 	})
 	api.Register(router, svc, log, api.Options{})
 	if webReg, err := framework.Use(ctx, d, web.RegistryService); err == nil {

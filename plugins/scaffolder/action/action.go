@@ -96,6 +96,8 @@ type Context struct {
 	DryRun bool
 	// Templater renders skeleton files for fetch:template.
 	Templater *nunjucks.Engine
+	// Quota bounds the workspace (nil: no limits); WriteFile charges it.
+	Quota *Quota
 	// Catalog, Reader and Integrations are the outside world; an action that needs one that
 	// is nil fails with a clear error.
 	Catalog      CatalogClient

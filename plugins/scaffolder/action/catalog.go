@@ -146,7 +146,7 @@ func newCatalogWrite() Action {
 				return fmt.Errorf("catalog:write: %w", err)
 			}
 			c.log().Info("Writing catalog-info.yaml", "path", strDefault(c.Input, "filePath", "catalog-info.yaml"))
-			return writeFile(p, b, 0o644)
+			return c.WriteFile(p, b, 0o644)
 		},
 	}
 }

@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// maxListing bounds the workspace listing debug:log writes into one log event (stored with
+// the task, and returned by dry runs).
+const maxListing = 1 << 20
+
 func newDebugLog() Action {
 	return &builtin{
 		id:          "debug:log",
@@ -36,6 +40,7 @@ func newDebugLog() Action {
 				return nil
 			}
 			var lines []string
+			size := 0
 			err := filepath.WalkDir(c.Workspace, func(p string, d fs.DirEntry, err error) error {
 				if err != nil {
 					return err
@@ -45,7 +50,19 @@ func newDebugLog() Action {
 				}
 				rel, _ := filepath.Rel(c.Workspace, p)
 				line := "- " + filepath.ToSlash(rel)
+				if size += len(line); size > maxListing {
+					lines = append(lines, "… (listing truncated)")
+					return filepath.SkipAll
+				}
 				if mode == "with-contents" && d.Type().IsRegular() {
+					info, err := d.Info()
+					if err != nil {
+						return err
+					}
+					if size += int(info.Size()); size > maxListing {
+						lines = append(lines, line+":\n  … (listing truncated)")
+						return filepath.SkipAll
+					}
 					b, err := os.ReadFile(p)
 					if err != nil {
 						return err

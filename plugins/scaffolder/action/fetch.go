@@ -11,8 +11,9 @@ import (
 	"strings"
 )
 
-// fetchTree downloads the directory at rawURL (relative to the template's base URL) into dir.
-func fetchTree(ctx context.Context, c *Context, rawURL, dir string) error {
+// fetchTree downloads the directory at rawURL (relative to the template's base URL) into dir,
+// charging q (nil when dir is not in the workspace).
+func fetchTree(ctx context.Context, c *Context, rawURL, dir string, q *Quota) error {
 	target, err := resolveURL(rawURL, c.Template.BaseURL)
 	if err != nil {
 		return err
@@ -27,7 +28,7 @@ func fetchTree(ctx context.Context, c *Context, rawURL, dir string) error {
 		if !fi.IsDir() {
 			return fmt.Errorf("fetch %s: not a directory", rawURL)
 		}
-		return copyDir(ctx, local, dir)
+		return copyDir(ctx, local, dir, q)
 	}
 	if c.Reader == nil {
 		return fmt.Errorf("fetch %s: no url reader is configured", target)
@@ -94,9 +95,10 @@ func localSource(target, base string) (string, bool, error) {
 	return p, true, nil
 }
 
-// copyDir copies the regular files and directories under src into dst, keeping file modes.
-// Symlinks are recreated only when relative and pointing inside the copied tree.
-func copyDir(ctx context.Context, src, dst string) error {
+// copyDir copies the regular files and directories under src into dst, keeping file modes,
+// and charges them to q (nil: no limits). Symlinks are recreated only when their fully
+// resolved target is inside src (see linkTarget).
+func copyDir(ctx context.Context, src, dst string, q *Quota) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -115,17 +117,25 @@ func copyDir(ctx context.Context, src, dst string) error {
 		}
 		switch {
 		case d.IsDir():
+			if rel != "." {
+				if err := q.Charge(0, 1); err != nil {
+					return err
+				}
+			}
 			return os.MkdirAll(out, info.Mode().Perm()|0o700)
 		case d.Type()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(p)
+			link, err := linkTarget(src, p)
 			if err != nil {
+				return nil // dangling, or leaving the tree: left out
+			}
+			if err := q.Charge(0, 1); err != nil {
 				return err
 			}
-			if filepath.IsAbs(link) || !within(src, filepath.Join(filepath.Dir(p), link)) {
-				return nil
-			}
-			return os.Symlink(link, out)
+			return placeLink(dst, out, link)
 		case d.Type().IsRegular():
+			if err := q.Charge(info.Size(), 1); err != nil {
+				return err
+			}
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err
@@ -134,6 +144,50 @@ func copyDir(ctx context.Context, src, dst string) error {
 		}
 		return nil
 	})
+}
+
+// linkTarget resolves the symlink at p, found in the tree rooted at root, the way the kernel
+// would (through every link on the way, `..` applied to real directories) and returns the
+// text of an equivalent relative link: the path from the link's real directory to its final
+// target. A link whose target is missing or leaves root is refused: checking the link's text
+// as a path is not enough, since `d/up -> ..` makes `esc -> d/up/..` point above root.
+func linkTarget(root, p string) (string, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", err
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", fmt.Errorf("link %s: %w", p, ErrPathEscape)
+	}
+	if !within(realRoot, real) {
+		return "", fmt.Errorf("link %s: %w", p, ErrPathEscape)
+	}
+	realDir, err := filepath.EvalSymlinks(filepath.Dir(p))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Rel(realDir, real)
+}
+
+// placeLink creates the symlink at out (below root) with the relative text link, refusing a
+// link whose target, taken from the real directory that will hold it, leaves root.
+func placeLink(root, out, link string) error {
+	realRoot, err := realPath(root)
+	if err != nil {
+		return err
+	}
+	dir, err := realPath(filepath.Dir(out))
+	if err != nil {
+		return err
+	}
+	if filepath.IsAbs(link) || !within(realRoot, filepath.Join(dir, link)) {
+		return fmt.Errorf("link %s: %w", out, ErrPathEscape)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.Symlink(link, out)
 }
 
 func newFetchPlain() Action {
@@ -155,7 +209,7 @@ func newFetchPlain() Action {
 				return err
 			}
 			c.log().Info("Fetching plain content from remote URL")
-			return fetchTree(ctx, c, str(c.Input, "url"), out)
+			return fetchTree(ctx, c, str(c.Input, "url"), out, c.Quota)
 		},
 	}
 }
@@ -182,7 +236,7 @@ func newFetchPlainFile() Action {
 			if err != nil {
 				return err
 			}
-			return writeFile(out, b, 0o644)
+			return c.WriteFile(out, b, 0o644)
 		},
 	}
 }

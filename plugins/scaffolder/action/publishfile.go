@@ -37,7 +37,7 @@ func newPublishFile(d BuiltinDeps) Action {
 					return fmt.Errorf("publish:file: there is already a file or directory at %s", str(c.Input, "path"))
 				}
 				c.log().Info("Writing workspace to directory", "path", str(c.Input, "path"))
-				if err := copyDir(ctx, c.Workspace, dst); err != nil {
+				if err := copyDir(ctx, c.Workspace, dst, nil); err != nil {
 					return fmt.Errorf("publish:file: %w", err)
 				}
 				c.output("repoContentsUrl", (&url.URL{Scheme: "file", Path: filepath.ToSlash(dst) + "/"}).String())

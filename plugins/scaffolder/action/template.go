@@ -3,6 +3,7 @@ package action
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -104,7 +105,7 @@ func handleFetchTemplate(ctx context.Context, c *Context) error {
 	}
 	defer os.RemoveAll(tmp)
 	c.log().Info("Fetching template content from remote URL")
-	if err := fetchTree(ctx, c, str(c.Input, "url"), tmp); err != nil {
+	if err := fetchTree(ctx, c, str(c.Input, "url"), tmp, nil); err != nil {
 		return err
 	}
 	c.log().Info("Processing template files", "count", countFiles(tmp))
@@ -190,7 +191,7 @@ func renderTree(ctx context.Context, c *Context, o templateOptions, src, dst str
 			renderContent = false
 		}
 		if renderPath {
-			if outRel, err = engine.RenderString(outRel, tctx); err != nil {
+			if outRel, err = engine.RenderString(ctx, outRel, tctx); err != nil {
 				return fmt.Errorf("fetch:template: render path %q: %w", rel, err)
 			}
 		}
@@ -203,6 +204,9 @@ func renderTree(ctx context.Context, c *Context, o templateOptions, src, dst str
 			return fmt.Errorf("fetch:template: %w", err)
 		}
 		if info.IsDir() {
+			if err := c.Quota.Charge(0, 1); err != nil {
+				return fmt.Errorf("fetch:template: %w", err)
+			}
 			if err := os.MkdirAll(target, 0o755); err != nil {
 				return fmt.Errorf("fetch:template: %w", err)
 			}
@@ -213,19 +217,21 @@ func renderTree(ctx context.Context, c *Context, o templateOptions, src, dst str
 			continue
 		}
 		if info.Mode()&fs.ModeSymlink != 0 {
-			link, err := os.Readlink(srcPath)
+			// Resolve the link in the skeleton, not its text: a chain through `..` must
+			// not reach above the skeleton, nor the recreated link above the workspace.
+			link, err := linkTarget(src, srcPath)
 			if err != nil {
-				return fmt.Errorf("fetch:template: %w", err)
-			}
-			if filepath.IsAbs(link) || !within(dst, filepath.Join(filepath.Dir(target), link)) {
-				c.log().Warn("Skipping symlink that points outside the workspace", "path", rel)
+				c.log().Warn("Skipping symlink that points outside the template", "path", rel)
 				continue
 			}
-			_ = os.Remove(target)
-			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			if err := c.Quota.Charge(0, 1); err != nil {
 				return fmt.Errorf("fetch:template: %w", err)
 			}
-			if err := os.Symlink(link, target); err != nil {
+			_ = os.Remove(target)
+			if err := placeLink(dst, target, link); errors.Is(err, ErrPathEscape) {
+				c.log().Warn("Skipping symlink that points outside the workspace", "path", rel)
+				continue
+			} else if err != nil {
 				return fmt.Errorf("fetch:template: %w", err)
 			}
 			continue
@@ -238,7 +244,7 @@ func renderTree(ctx context.Context, c *Context, o templateOptions, src, dst str
 			return fmt.Errorf("fetch:template: %w", err)
 		}
 		if renderContent && !isBinary(content) {
-			s, err := engine.RenderString(string(content), tctx)
+			s, err := engine.RenderString(ctx, string(content), tctx)
 			if err != nil {
 				return fmt.Errorf("fetch:template: render %q: %w", rel, err)
 			}
@@ -247,7 +253,7 @@ func renderTree(ctx context.Context, c *Context, o templateOptions, src, dst str
 		if exists(target) {
 			_ = os.Remove(target)
 		}
-		if err := writeFile(target, content, info.Mode().Perm()); err != nil {
+		if err := c.WriteFile(target, content, info.Mode().Perm()); err != nil {
 			return fmt.Errorf("fetch:template: %w", err)
 		}
 		c.log().Debug("Wrote template file", "path", outRel)
@@ -326,13 +332,13 @@ func newFetchTemplateFile() Action {
 				return err
 			}
 			if !isBinary(content) {
-				s, err := fileEngine(c, o).RenderString(string(content), fileContext(o))
+				s, err := fileEngine(c, o).RenderString(ctx, string(content), fileContext(o))
 				if err != nil {
 					return fmt.Errorf("fetch:template:file: render: %w", err)
 				}
 				content = []byte(s)
 			}
-			return writeFile(target, content, 0o644)
+			return c.WriteFile(target, content, 0o644)
 		},
 	}
 }

@@ -329,7 +329,16 @@ func (h *handler) dryRun(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, http.StatusOK, res)
+	b, err := res.JSON()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		h.log.Debug("write response", "err", err)
+	}
 }
 
 // autocomplete answers Backstage's autocomplete route; Portico has no providers yet.

@@ -20,7 +20,7 @@ func BenchmarkRenderValue(b *testing.B) {
 		"link":   "${{ steps.publish.output.repoContentsUrl }}/catalog-info.yaml",
 	}
 	for b.Loop() {
-		if _, err := e.RenderValue(input, ctx); err != nil {
+		if _, err := e.RenderValue(b.Context(), input, ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -36,7 +36,7 @@ func BenchmarkRenderFile(b *testing.B) {
 	ctx := map[string]any{"values": map[string]any{"name": "svc", "useDb": true, "db": "pg", "tags": []any{"a", "b", "c"}}}
 	for b.Loop() {
 		e := nunjucks.New(nunjucks.Options{})
-		if _, err := e.RenderString(src, ctx); err != nil {
+		if _, err := e.RenderString(b.Context(), src, ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

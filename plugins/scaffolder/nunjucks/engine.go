@@ -2,15 +2,14 @@
 // uses, with `${{ … }}` for expressions, `{% … %}` for tags and `{# … #}` for comments.
 //
 // It is a small interpreter written for Portico rather than a general Jinja engine: it has no
-// include, import, extends, macros or any other way to reach the file system or run code, and it
+// include, import, extends or any other way to reach the file system or run code, and it
 // keeps Nunjucks' JavaScript-flavoured semantics that templates rely on (undefined renders as
 // the empty string, `and`/`or` return operand values, `x if c` without else is undefined,
-// `| dump` is JSON). Parsed templates are cached per Engine.
+// `| dump` is JSON). Parsed templates are cached per Engine. Every render observes its context
+// and a budget (Limits): operations, time, output size and nesting depth.
 package nunjucks
 
-import (
-	"sync"
-)
+import "sync"
 
 // Filter is a template filter: `value | name(arg, …)`. Values are JSON-like (nil, bool,
 // float64, string, []any, map[string]any); keyword arguments (`name(k=v)`) arrive as one
@@ -42,13 +41,17 @@ type Options struct {
 	// and "" for a host with no integration, which parseRepoUrl refuses. Nil accepts every
 	// host as a GitHub-like one.
 	HostType func(host string) string
+	// Limits bound each render; zero fields take the defaults.
+	Limits Limits
 }
 
 // Engine renders templates. It is safe for concurrent use.
 type Engine struct {
 	opts    Options
+	limits  Limits
 	filters map[string]Filter
 	globals map[string]any
+	stats   *stats
 
 	mu    sync.Mutex
 	cache map[string]*template
@@ -56,7 +59,7 @@ type Engine struct {
 
 // New returns an engine with the built-in filters plus opts.AdditionalFilters.
 func New(opts Options) *Engine {
-	e := &Engine{opts: opts, cache: map[string]*template{}}
+	e := &Engine{opts: opts, limits: opts.Limits.withDefaults(), cache: map[string]*template{}, stats: &stats{}}
 	e.filters = builtinFilters(e)
 	if opts.CookiecutterCompat {
 		e.filters["jsonify"] = e.filters["dump"]
@@ -78,7 +81,9 @@ func (e *Engine) WithFileOptions(cookiecutterCompat, trimBlocks, lstripBlocks bo
 	o.CookiecutterCompat = cookiecutterCompat
 	o.TrimBlocks = trimBlocks
 	o.LstripBlocks = lstripBlocks
-	return New(o)
+	d := New(o)
+	d.stats = e.stats
+	return d
 }
 
 // FilterNames lists the filters the engine knows, for GET /v2/templating-extensions.

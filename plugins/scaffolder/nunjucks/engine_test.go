@@ -19,7 +19,7 @@ func TestEngineConcurrent(t *testing.T) {
 			defer wg.Done()
 			for j := range 50 {
 				ctx := map[string]any{"parameters": map[string]any{"n": i, "name": fmt.Sprintf("svc-%d", j)}}
-				v, err := e.RenderValue(map[string]any{"n": "${{ parameters.n }}", "s": "x-${{ parameters.name | upper }}"}, ctx)
+				v, err := e.RenderValue(t.Context(), map[string]any{"n": "${{ parameters.n }}", "s": "x-${{ parameters.name | upper }}"}, ctx)
 				if err != nil {
 					errs <- err
 					return
@@ -42,7 +42,7 @@ func TestEngineConcurrent(t *testing.T) {
 // TestSetDoesNotLeakBetweenValues checks each string of a value renders in its own scope.
 func TestSetDoesNotLeakBetweenValues(t *testing.T) {
 	e := nunjucks.New(nunjucks.Options{})
-	v, err := e.RenderValue([]any{`{% set x = "leak" %}a`, "[${{ x }}]"}, nil)
+	v, err := e.RenderValue(t.Context(), []any{`{% set x = "leak" %}a`, "[${{ x }}]"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestOptions(t *testing.T) {
 		{tpl: "${{ 'github.com?owner=o&repo=r' | parseRepoUrl }}", wantErr: true},              // no integration
 	}
 	for _, tc := range tests {
-		got, err := e.RenderString(tc.tpl, map[string]any{"parameters": map[string]any{}})
+		got, err := e.RenderString(t.Context(), tc.tpl, map[string]any{"parameters": map[string]any{}})
 		if tc.wantErr {
 			if err == nil {
 				t.Errorf("%s: got %q, want an error", tc.tpl, got)

@@ -1,6 +1,7 @@
 package nunjucks
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -31,6 +32,13 @@ type state struct {
 	frames     []map[string]any
 	iterations int
 	depth      int // macro call depth
+
+	rctx    context.Context // the render's context
+	done    <-chan struct{}
+	ops     int64 // operations spent (see tick)
+	nesting int   // evaluator recursion depth (see enter)
+	output  int   // bytes of the strings of a RenderValue rendered so far
+	stopped error // set once the render is stopped; sticky
 }
 
 func (e *Engine) newState(ctx map[string]any) *state {
@@ -38,7 +46,7 @@ func (e *Engine) newState(ctx map[string]any) *state {
 	if n == nil {
 		n = map[string]any{}
 	}
-	return &state{e: e, ctx: n, frames: []map[string]any{{}}}
+	return &state{e: e, ctx: n, frames: []map[string]any{{}}, rctx: context.Background()}
 }
 
 func (s *state) lookup(name string) any {
@@ -73,9 +81,17 @@ func (s *state) assign(name string, v any) {
 }
 
 func (s *state) render(nodes []node, out *strings.Builder) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	for _, n := range nodes {
-		if out.Len() > maxOutput {
-			return renderErr("template output exceeds %d bytes", maxOutput)
+		if err := s.tick(1); err != nil {
+			return err
+		}
+		if s.output+out.Len() > s.e.limits.OutputBytes {
+			s.stopped = limitErr("template output exceeds %d bytes", s.e.limits.OutputBytes)
+			return s.stopped
 		}
 		switch n := n.(type) {
 		case textNode:
@@ -183,7 +199,11 @@ func (s *state) renderFor(n forNode, out *strings.Builder) error {
 	for i, item := range items {
 		s.iterations++
 		if s.iterations > maxIterations {
-			return renderErr("template loops exceed %d iterations", maxIterations)
+			s.stopped = limitErr("template loops exceed %d iterations", maxIterations)
+			return s.stopped
+		}
+		if err := s.tick(1); err != nil {
+			return err
 		}
 		switch {
 		case isMap:
@@ -216,6 +236,13 @@ func (s *state) renderFor(n forNode, out *strings.Builder) error {
 }
 
 func (s *state) eval(x expr) (any, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	if err := s.tick(1); err != nil {
+		return nil, err
+	}
 	switch x := x.(type) {
 	case literal:
 		return x.v, nil
@@ -352,13 +379,16 @@ func (s *state) applyFilter(f *filterExpr, v any) (any, error) {
 	}
 	r, err := fn(v, args...)
 	if err != nil {
+		if IsStopped(err) {
+			return nil, err
+		}
 		var re *RenderError
 		if errors.As(err, &re) {
 			return nil, err
 		}
 		return nil, renderErr("filter %s: %v", f.name, err)
 	}
-	return checkSize(normalize(r))
+	return s.checkSize(normalize(r))
 }
 
 func (s *state) evalCall(x callExpr) (any, error) {
@@ -387,12 +417,12 @@ func (s *state) evalCall(x callExpr) (any, error) {
 	}
 	if err != nil {
 		var re *RenderError
-		if errors.As(err, &re) {
+		if errors.As(err, &re) || IsStopped(err) {
 			return nil, err
 		}
 		return nil, renderErr("%s: %v", exprName(x.fn), err)
 	}
-	return checkSize(normalize(r))
+	return s.checkSize(normalize(r))
 }
 
 func exprName(x expr) string {
@@ -440,12 +470,12 @@ func (s *state) evalBinary(x binaryExpr) (any, error) {
 	case "<", ">", "<=", ">=":
 		return compare(x.op, l, r), nil
 	case "~":
-		return checkSize(jsString(l) + jsString(r))
+		return s.checkSize(jsString(l) + jsString(r))
 	case "+":
 		_, ls := l.(string)
 		_, rs := r.(string)
 		if ls || rs || isObjectLike(l) || isObjectLike(r) {
-			return checkSize(jsString(l) + jsString(r))
+			return s.checkSize(jsString(l) + jsString(r))
 		}
 		return toNumber(l) + toNumber(r), nil
 	case "-":
@@ -647,16 +677,24 @@ func arg(args []any, i int) any {
 func isSet(v any) bool { return v != any(undefined) && v != nil }
 
 // checkSize refuses strings and arrays beyond the render limits, so doubling a value in a
-// loop cannot exhaust memory.
-func checkSize(v any) (any, error) {
+// loop cannot exhaust memory, and charges the work of building them to the budget.
+func (s *state) checkSize(v any) (any, error) {
 	switch x := v.(type) {
 	case string:
-		if len(x) > maxOutput {
-			return nil, renderErr("template value exceeds %d bytes", maxOutput)
+		if len(x) > s.e.limits.OutputBytes {
+			s.stopped = limitErr("template value exceeds %d bytes", s.e.limits.OutputBytes)
+			return nil, s.stopped
+		}
+		if err := s.tick(int64(len(x) / 64)); err != nil {
+			return nil, err
 		}
 	case []any:
 		if len(x) > maxIterations {
-			return nil, renderErr("template list exceeds %d items", maxIterations)
+			s.stopped = limitErr("template list exceeds %d items", maxIterations)
+			return nil, s.stopped
+		}
+		if err := s.tick(int64(len(x))); err != nil {
+			return nil, err
 		}
 	}
 	return v, nil

@@ -32,9 +32,9 @@ func FuzzRender(f *testing.F) {
 	f.Fuzz(func(t *testing.T, tpl string) {
 		for _, compat := range []bool{false, true} {
 			e := nunjucks.New(nunjucks.Options{CookiecutterCompat: compat})
-			_, _ = e.RenderString(tpl, ctx)
-			_, _ = e.RenderValue(map[string]any{"k": tpl, "l": []any{tpl}}, ctx)
-			_, _ = e.EvalCondition(tpl, ctx)
+			_, _ = e.RenderString(t.Context(), tpl, ctx)
+			_, _ = e.RenderValue(t.Context(), map[string]any{"k": tpl, "l": []any{tpl}}, ctx)
+			_, _ = e.EvalCondition(t.Context(), tpl, ctx)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package nunjucks_test
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -34,15 +35,15 @@ func (c goldenCase) input() any {
 	return c.Template
 }
 
-func run(c goldenCase) (any, error) {
+func run(ctx context.Context, c goldenCase) (any, error) {
 	e := nunjucks.New(nunjucks.Options{CookiecutterCompat: c.Cookiecutter, TrimBlocks: c.TrimBlocks, LstripBlocks: c.LstripBlocks})
 	switch c.Mode {
 	case "value":
-		return e.RenderValue(c.input(), c.Context)
+		return e.RenderValue(ctx, c.input(), c.Context)
 	case "condition":
-		return e.EvalCondition(c.input(), c.Context)
+		return e.EvalCondition(ctx, c.input(), c.Context)
 	default:
-		return e.RenderString(c.Template, c.Context)
+		return e.RenderString(ctx, c.Template, c.Context)
 	}
 }
 
@@ -62,7 +63,7 @@ func TestGolden(t *testing.T) {
 		}
 		seen[c.Name] = true
 		t.Run(c.Name, func(t *testing.T) {
-			got, err := run(c)
+			got, err := run(t.Context(), c)
 			if *update {
 				cases[i].Want, cases[i].Error = got, ""
 				if err != nil {

@@ -125,6 +125,11 @@ func parseTemplate(src string, syn syntax) (*template, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, sg := range segs {
+		if len(sg.toks) > maxTagTokens {
+			return nil, syntaxErr(sg.pos, "tag has more than %d tokens", maxTagTokens)
+		}
+	}
 	p := &parser{segs: segs}
 	nodes, end, err := p.parseBody()
 	if err != nil {
@@ -137,13 +142,27 @@ func parseTemplate(src string, syn syntax) (*template, error) {
 }
 
 type parser struct {
-	segs []segment
-	i    int
+	segs  []segment
+	i     int
+	depth int // nested bodies
 }
+
+// maxTagTokens bounds one tag, which bounds the length of operator chains (parsed in loops,
+// but walked recursively later).
+const maxTagTokens = 50_000
 
 // parseBody parses nodes until a block tag it does not know as a statement start (endif,
 // else, …), which it returns unconsumed-as-node for the caller to check, or until the end.
 func (p *parser) parseBody() ([]node, *segment, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxParseNesting {
+		pos := 0
+		if p.i > 0 {
+			pos = p.segs[p.i-1].pos
+		}
+		return nil, nil, syntaxErr(pos, "tags nested deeper than %d levels", maxParseNesting)
+	}
 	var nodes []node
 	for p.i < len(p.segs) {
 		s := &p.segs[p.i]
@@ -364,9 +383,19 @@ func (p *parser) parseFilterBlock(ep *exprParser, s *segment) (node, error) {
 
 // exprParser parses the tokens of one tag.
 type exprParser struct {
-	toks []token
-	i    int
-	pos  int
+	toks  []token
+	i     int
+	pos   int
+	depth int // recursion depth (parentheses, brackets, prefix operators)
+}
+
+// nest counts one level of recursion; the caller defers ep.depth--.
+func (ep *exprParser) nest() error {
+	ep.depth++
+	if ep.depth > maxParseNesting {
+		return ep.unexpected("expression nested deeper than %d levels", maxParseNesting)
+	}
+	return nil
 }
 
 func (ep *exprParser) peek() (token, bool) {
@@ -442,6 +471,10 @@ func tokText(t token) string {
 func (ep *exprParser) parseExpression() (expr, error) { return ep.parseInlineIf() }
 
 func (ep *exprParser) parseInlineIf() (expr, error) {
+	defer func() { ep.depth-- }()
+	if err := ep.nest(); err != nil {
+		return nil, err
+	}
 	x, err := ep.parseOr()
 	if err != nil {
 		return nil, err
@@ -493,6 +526,10 @@ func (ep *exprParser) parseAnd() (expr, error) {
 }
 
 func (ep *exprParser) parseNot() (expr, error) {
+	defer func() { ep.depth-- }()
+	if err := ep.nest(); err != nil {
+		return nil, err
+	}
 	if ep.acceptName("not") {
 		x, err := ep.parseNot()
 		if err != nil {
@@ -681,6 +718,10 @@ func (ep *exprParser) parsePow() (expr, error) {
 }
 
 func (ep *exprParser) parseUnary() (expr, error) {
+	defer func() { ep.depth-- }()
+	if err := ep.nest(); err != nil {
+		return nil, err
+	}
 	if ep.acceptOp("-") {
 		x, err := ep.parseUnary()
 		if err != nil {

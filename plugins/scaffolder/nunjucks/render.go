@@ -1,18 +1,22 @@
 package nunjucks
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 )
 
-// RenderString renders a full template (text with `${{ }}`, `{% %}` and `{# #}`) with ctx.
-func (e *Engine) RenderString(src string, ctx map[string]any) (string, error) {
+// RenderString renders a full template (text with `${{ }}`, `{% %}` and `{# #}`) with vars.
+// It stops with an error when ctx ends or the render spends its budget (see Limits).
+func (e *Engine) RenderString(ctx context.Context, src string, vars map[string]any) (string, error) {
 	t, err := e.parse(src)
 	if err != nil {
 		return "", err
 	}
+	st, end := e.begin(ctx, vars)
+	defer end()
 	var b strings.Builder
-	if err := e.newState(ctx).render(t.nodes, &b); err != nil {
+	if err := st.render(t.nodes, &b); err != nil {
 		return "", err
 	}
 	return b.String(), nil
@@ -28,11 +32,15 @@ func (e *Engine) RenderString(src string, ctx map[string]any) (string, error) {
 //   - a string whose rendering fails is kept as written (Backstage's legacy behaviour), so
 //     the error shows up when the action validates its input.
 //
-// The result holds only JSON-like values. The error is reserved for values that cannot be
-// walked (it is nil for JSON-like input).
-func (e *Engine) RenderValue(v any, ctx map[string]any) (any, error) {
-	st := e.newState(ctx)
+// The result holds only JSON-like values. The error reports a render stopped because ctx
+// ended or the budget was spent (IsStopped is true for it): then nothing is kept.
+func (e *Engine) RenderValue(ctx context.Context, v any, vars map[string]any) (any, error) {
+	st, end := e.begin(ctx, vars)
+	defer end()
 	out, _ := e.renderValue(v, st)
+	if st.stopped != nil {
+		return nil, st.stopped
+	}
 	return out, nil
 }
 
@@ -44,6 +52,9 @@ func (e *Engine) renderValue(v any, st *state) (any, bool) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, val := range x {
+			if st.stopped != nil {
+				break
+			}
 			if r, ok := e.renderValue(val, st); ok {
 				out[k] = r
 			}
@@ -52,6 +63,9 @@ func (e *Engine) renderValue(v any, st *state) (any, bool) {
 	case []any:
 		out := make([]any, len(x))
 		for i, val := range x {
+			if st.stopped != nil {
+				break
+			}
 			r, _ := e.renderValue(val, st)
 			out[i] = r
 		}
@@ -81,6 +95,9 @@ func (e *Engine) renderValue(v any, st *state) (any, bool) {
 }
 
 func (e *Engine) renderLeaf(s string, st *state) (any, bool) {
+	if st.tick(1) != nil {
+		return nil, false
+	}
 	if !strings.Contains(s, "{") {
 		// Fast path: no tag can start without a brace.
 		if s == "" {
@@ -106,6 +123,9 @@ func (e *Engine) renderLeaf(s string, st *state) (any, bool) {
 			if err != nil {
 				return s, true
 			}
+			if st.addOutput(len(dumped)) != nil {
+				return nil, false
+			}
 			if !ok {
 				return nil, false
 			}
@@ -122,7 +142,7 @@ func (e *Engine) renderLeaf(s string, st *state) (any, bool) {
 			if err := st.render(t.nodes, &b); err != nil {
 				return s, true
 			}
-			if b.Len() == 0 {
+			if st.addOutput(b.Len()) != nil || b.Len() == 0 {
 				return nil, false
 			}
 			var typed any
@@ -136,7 +156,7 @@ func (e *Engine) renderLeaf(s string, st *state) (any, bool) {
 	if err := st.render(t.nodes, &b); err != nil {
 		return s, true
 	}
-	if b.Len() == 0 {
+	if st.addOutput(b.Len()) != nil || b.Len() == 0 {
 		return nil, false
 	}
 	return b.String(), true
@@ -145,8 +165,8 @@ func (e *Engine) renderLeaf(s string, st *state) (any, bool) {
 // EvalCondition evaluates a step's `if`: false and nil skip; a string is rendered with
 // RenderValue and then judged by Backstage's truthiness (false, null, "", 0 and empty arrays
 // are false); other values are judged the same way.
-func (e *Engine) EvalCondition(v any, ctx map[string]any) (bool, error) {
-	r, err := e.RenderValue(v, ctx)
+func (e *Engine) EvalCondition(ctx context.Context, v any, vars map[string]any) (bool, error) {
+	r, err := e.RenderValue(ctx, v, vars)
 	if err != nil {
 		return false, err
 	}

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -10,8 +12,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
+	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
 	"github.com/portico-dev/portico/plugins/scaffolder/secret"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"github.com/portico-dev/portico/plugins/scaffolder/worker"
@@ -49,10 +53,43 @@ type DryRunResult struct {
 	Steps             []DryRunStep     `json:"steps"`
 	// Error is set when a step failed (Portico addition; Backstage answers 200 with the log).
 	Error string `json:"error,omitempty"`
+
+	encoded []byte
+}
+
+// JSON is the result's JSON encoding, made once while checking its size.
+func (r *DryRunResult) JSON() ([]byte, error) {
+	if r.encoded != nil {
+		return r.encoded, nil
+	}
+	return json.Marshal(r)
 }
 
 // maxDryRunFiles bounds the uploaded template directory.
 const maxDryRunFiles = 1000
+
+// Default dry-run limits.
+const (
+	DefaultDryRunBytes   = 16 << 20
+	DefaultDryRunTimeout = 2 * time.Minute
+)
+
+// errDryRunTimeout is the cause of a dry run stopped by DryRunTimeout.
+var errDryRunTimeout = errors.New("dry run took too long")
+
+// errDryRunTooLarge is the cause of a dry run stopped because its log grew too large.
+var errDryRunTooLarge = errors.New("dry run log too large")
+
+// stoppedByLimit reports whether a dry run failed on one of its limits, which the caller
+// learns as a 400 rather than as a 200 with a failed step.
+func stoppedByLimit(err error) bool {
+	for _, target := range []error{nunjucks.ErrLimit, action.ErrWorkspaceLimit, worker.ErrReportLimit, errDryRunTimeout, errDryRunTooLarge} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
 
 // DryRun runs a template given inline, with actions in dry-run mode (those that cannot run
 // without side effects are skipped), and returns the log, the files the workspace ends up
@@ -113,12 +150,37 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 	spec.TemplateInfo.EntityRef = "template:default/dry-run"
 	res := &DryRunResult{Log: []map[string]any{}, DirectoryContents: []File{}, Output: map[string]any{}, Steps: []DryRunStep{}}
 	runner := s.o.Runner.WithReader(dirReader{root: tplDir, next: s.o.RunnerReader})
-	result, runErr := runner.Run(ctx, worker.Run{
+	// The run stops with the request (a client that gives up), at the timeout, or when its
+	// log outgrows the answer's limit.
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	runCtx, cancelTimeout := context.WithTimeoutCause(runCtx, s.o.DryRunTimeout, fmt.Errorf("%w: limit %s", errDryRunTimeout, s.o.DryRunTimeout))
+	defer cancelTimeout()
+	var logBytes int64
+	result, runErr := runner.Run(runCtx, worker.Run{
 		TaskID: "dry-run", Spec: spec, Secrets: req.Secrets, Workspace: ws, DryRun: true,
-		Emit: func(body map[string]any) { res.Log = append(res.Log, map[string]any{"body": body}) },
+		Quota: action.NewQuota(s.o.DryRunBytes, 0), MaxInputBytes: s.o.DryRunBytes,
+		Emit: func(body map[string]any) {
+			if logBytes > s.o.DryRunBytes {
+				return
+			}
+			b, _ := json.Marshal(body)
+			if logBytes += int64(len(b)); logBytes > s.o.DryRunBytes {
+				stop(fmt.Errorf("%w: more than %d bytes", errDryRunTooLarge, s.o.DryRunBytes))
+				return
+			}
+			res.Log = append(res.Log, map[string]any{"body": body})
+		},
 	})
+	if err := ctx.Err(); err != nil {
+		return nil, err // the caller is gone
+	}
 	if runErr != nil {
-		res.Error = secret.NewRedactor(req.Secrets).String(runErr.Error())
+		msg := secret.NewRedactor(req.Secrets).String(runErr.Error())
+		if stoppedByLimit(runErr) || stoppedByLimit(context.Cause(runCtx)) {
+			return nil, fmt.Errorf("%w: dry run stopped: %s", ErrInput, msg)
+		}
+		res.Error = msg
 	}
 	if result.Output != nil {
 		res.Output = result.Output
@@ -130,11 +192,19 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 		}
 		res.Steps = append(res.Steps, DryRunStep{ID: st.ID, Name: st.Name, Action: st.Action, Input: in, Status: st.Status})
 	}
-	files, err := readFiles(ws)
+	files, err := readFiles(ws, s.o.DryRunBytes)
 	if err != nil {
 		return nil, err
 	}
 	res.DirectoryContents = files
+	enc, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(enc)) > s.o.DryRunBytes {
+		return nil, fmt.Errorf("%w: the dry run's result (%d bytes) exceeds the limit of %d bytes", ErrInput, len(enc), s.o.DryRunBytes)
+	}
+	res.encoded = enc
 	return res, nil
 }
 
@@ -157,9 +227,11 @@ func writeFile(root string, f File) error {
 	return os.WriteFile(p, data, mode)
 }
 
-// readFiles lists the regular files under root (sorted), with their content.
-func readFiles(root string) ([]File, error) {
+// readFiles lists the regular files under root (sorted), with their content, refusing more
+// than maxBytes of them.
+func readFiles(root string, maxBytes int64) ([]File, error) {
 	out := []File{}
+	var total int64
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err
@@ -171,6 +243,9 @@ func readFiles(root string) ([]File, error) {
 		info, err := d.Info()
 		if err != nil {
 			return err
+		}
+		if total += info.Size(); total > maxBytes {
+			return fmt.Errorf("%w: the dry run's files exceed the limit of %d bytes", ErrInput, maxBytes)
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {

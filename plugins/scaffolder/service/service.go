@@ -63,6 +63,11 @@ type Options struct {
 	Logger       *slog.Logger
 	// DryRunDir holds dry runs' temporary directories.
 	DryRunDir string
+	// DryRunBytes bounds a dry run: the files its workspace may hold, and the size of its
+	// answer (scaffolder.limits.dryRunBytes, default 16 MiB).
+	DryRunBytes int64
+	// DryRunTimeout bounds a dry run's time (scaffolder.limits.dryRunTimeout, default 2 min).
+	DryRunTimeout time.Duration
 	// Templater is the templating engine (its filters are listed at templating-extensions).
 	Templater interface{ FilterNames() []string }
 	// Permissions authorizes task operations; nil allows everything.
@@ -81,6 +86,12 @@ func New(o Options) *Service {
 	}
 	if o.Poll <= 0 {
 		o.Poll = 500 * time.Millisecond
+	}
+	if o.DryRunBytes <= 0 {
+		o.DryRunBytes = DefaultDryRunBytes
+	}
+	if o.DryRunTimeout <= 0 {
+		o.DryRunTimeout = DefaultDryRunTimeout
 	}
 	return &Service{o: o}
 }

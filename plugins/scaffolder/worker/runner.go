@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
@@ -22,6 +23,10 @@ import (
 // ErrCancelled is the cause of a run stopped by POST /v2/tasks/:id/cancel.
 var ErrCancelled = errors.New("task cancelled")
 
+// ErrReportLimit is wrapped by the error of a dry run whose reported step inputs grow past
+// Run.MaxInputBytes.
+var ErrReportLimit = errors.New("dry-run report limit exceeded")
+
 // Deps are what a Runner gives actions.
 type Deps struct {
 	Actions      *action.Registry
@@ -30,6 +35,10 @@ type Deps struct {
 	Reader       action.URLReader
 	Integrations action.Integrations
 	Logger       *slog.Logger
+	// WorkspaceBytes and WorkspaceFiles bound each run's workspace (scaffolder.limits.*;
+	// 0 takes action.DefaultWorkspaceBytes and DefaultWorkspaceFiles).
+	WorkspaceBytes int64
+	WorkspaceFiles int
 }
 
 // Runner executes task specs. It is safe for concurrent use.
@@ -58,6 +67,11 @@ type Run struct {
 	// Interrupted reports whether the run was stopped from outside (shutdown, lost lease):
 	// then nothing is rolled back, since the task is recovered later as its template asks.
 	Interrupted func() bool
+	// Quota bounds the workspace; nil takes the runner's limits.
+	Quota *action.Quota
+	// MaxInputBytes bounds the JSON size of all the step inputs a dry run reports (0: no
+	// limit).
+	MaxInputBytes int64
 }
 
 // StepResult is a step's final state in a run.
@@ -65,7 +79,9 @@ type StepResult struct {
 	ID, Name, Action string
 	Status           string // completed | failed | skipped | cancelled
 	Output           map[string]any
-	Input            map[string]any // rendered input of the last iteration (dry-run reports it)
+	// Input is the rendered input of the last iteration, as a dry run reports it: values
+	// that come from secrets are replaced by "***".
+	Input map[string]any
 }
 
 // Result is what a run produced.
@@ -86,6 +102,9 @@ type done struct {
 // off (or it is a dry run), the actions completed so far are undone in reverse order. The
 // returned error is the step's error (wrapping ErrCancelled when cancelled).
 func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
+	if r.Quota == nil {
+		r.Quota = action.NewQuota(rn.deps.WorkspaceBytes, rn.deps.WorkspaceFiles)
+	}
 	red := secret.NewRedactor(r.Secrets)
 	emit := func(body map[string]any) {
 		if r.Emit != nil {
@@ -109,6 +128,7 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 	}
 	var res Result
 	var completed []done
+	var inputBytes int64
 	var runErr error
 	failedAt := -1
 	for i, step := range r.Spec.Steps {
@@ -123,7 +143,19 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 		}
 		output, execs, ran, input, err := rn.runStep(ctx, r, step, base, secrets, emit)
 		completed = append(completed, execs...)
-		sr.Input = input
+		if input != nil && r.DryRun {
+			sr.Input, _ = red.Value(redactSecretInput(step, step.Input, input)).(map[string]any)
+			if r.MaxInputBytes > 0 && err == nil {
+				b, _ := json.Marshal(sr.Input)
+				if inputBytes += int64(len(b)); inputBytes > r.MaxInputBytes {
+					err = fmt.Errorf("%w: step inputs exceed %d bytes", ErrReportLimit, r.MaxInputBytes)
+				}
+			}
+		}
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ErrCancelled) {
+			// A render or action stopped by the run's context.
+			err = cancelErr(ctx)
+		}
 		if err != nil {
 			runErr = err
 			failedAt = i
@@ -159,11 +191,11 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 		return res, runErr
 	}
 	// Secrets are not visible to the output.
-	raw, err := filterOutputItems(rn.deps.Templater, orEmpty(r.Spec.Output), base)
+	raw, err := filterOutputItems(ctx, rn.deps.Templater, orEmpty(r.Spec.Output), base)
 	if err != nil {
 		return res, err
 	}
-	out, err := rn.deps.Templater.RenderValue(raw, base)
+	out, err := rn.deps.Templater.RenderValue(ctx, raw, base)
 	if err != nil {
 		return res, fmt.Errorf("render output: %w", err)
 	}
@@ -192,7 +224,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 	iters := []iteration{{}}
 	if step.Each != nil {
 		ectx := withKeys(base, map[string]any{"secrets": secrets})
-		v, err := rn.deps.Templater.RenderValue(step.Each, ectx)
+		v, err := rn.deps.Templater.RenderValue(ctx, step.Each, ectx)
 		if err != nil {
 			//lint:ignore ST1005 Backstage's exact message, which clients and users know
 			return nil, nil, false, nil, fmt.Errorf("Invalid value on action %s.each parameter: %w", step.Action, err)
@@ -227,7 +259,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 			vctx = withKeys(base, map[string]any{"each": it.each})
 		}
 		if step.If != nil {
-			ok, err := rn.deps.Templater.EvalCondition(step.If, vctx)
+			ok, err := rn.deps.Templater.EvalCondition(ctx, step.If, vctx)
 			if err != nil {
 				return output, execs, ran, lastInput, fmt.Errorf("evaluate if of step %s: %w", step.ID, err)
 			}
@@ -236,7 +268,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 			}
 		}
 		ran = true
-		rendered, err := rn.deps.Templater.RenderValue(orEmpty(step.Input), withKeys(vctx, map[string]any{"secrets": secrets}))
+		rendered, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(vctx, map[string]any{"secrets": secrets}))
 		if err != nil {
 			return output, execs, ran, lastInput, fmt.Errorf("render input of step %s: %w", step.ID, err)
 		}
@@ -266,6 +298,11 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 				continue
 			}
 		}
+		if r.Workspace != "" {
+			if err := r.Quota.Measure(r.Workspace); err != nil {
+				return output, execs, ran, lastInput, fmt.Errorf("step %s: %w", step.ID, err)
+			}
+		}
 		iterOut := map[string]any{}
 		each := it.each != nil
 		actCtx := &action.Context{
@@ -288,6 +325,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 			Template:     action.TemplateInfo{EntityRef: r.Spec.TemplateInfo.EntityRef, BaseURL: r.Spec.TemplateInfo.BaseURL},
 			DryRun:       r.DryRun,
 			Templater:    rn.deps.Templater,
+			Quota:        r.Quota,
 			Catalog:      rn.deps.Catalog,
 			Reader:       rn.deps.Reader,
 			Integrations: rn.deps.Integrations,
@@ -299,6 +337,12 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 			return output, execs, ran, lastInput, err
 		}
 		execs = append(execs, done{step: step, act: act, actCtx: actCtx, output: iterOut})
+		if r.Workspace != "" {
+			// Catches what an action wrote without charging the quota.
+			if err := r.Quota.Measure(r.Workspace); err != nil {
+				return output, execs, ran, lastInput, fmt.Errorf("step %s: %w", step.ID, err)
+			}
+		}
 	}
 	return output, execs, ran, lastInput, nil
 }
@@ -330,7 +374,7 @@ func (rn *Runner) rollback(ctx context.Context, completed []done, emit func(map[
 
 // filterOutputItems drops link and text items whose `if` is falsy, before rendering (an
 // expression rendering to "" would otherwise vanish with its key).
-func filterOutputItems(e *nunjucks.Engine, out map[string]any, ctx map[string]any) (map[string]any, error) {
+func filterOutputItems(ctx context.Context, e *nunjucks.Engine, out map[string]any, vars map[string]any) (map[string]any, error) {
 	res := make(map[string]any, len(out))
 	for k, v := range out {
 		res[k] = v
@@ -344,7 +388,7 @@ func filterOutputItems(e *nunjucks.Engine, out map[string]any, ctx map[string]an
 		for _, it := range items {
 			if m, ok := it.(map[string]any); ok {
 				if cond, has := m["if"]; has {
-					ok, err := e.EvalCondition(cond, ctx)
+					ok, err := e.EvalCondition(ctx, cond, vars)
 					if err != nil {
 						return nil, fmt.Errorf("evaluate output %s if: %w", key, err)
 					}
@@ -439,3 +483,71 @@ func exampleOf(schema map[string]any) any {
 	}
 	return "<unknown>"
 }
+
+// redactSecretInput replaces the rendered values of input whose template mentions secrets
+// (or mentions each when the step's each does) by "***", so a dry run does not hand back a
+// secret transformed by a filter (`${{ secrets.token | b64encode }}`), which redacting known
+// secret values would miss. raw is the input as written, rendered as the step got it.
+func redactSecretInput(step template.Step, raw, rendered map[string]any) map[string]any {
+	eachSecret := mentionsIn(step.Each, "secrets")
+	var walk func(raw, v any) any
+	walk = func(raw, v any) any {
+		switch r := raw.(type) {
+		case string:
+			if mentions(r, "secrets") || (eachSecret && mentions(r, "each")) {
+				return "***"
+			}
+			return v
+		case map[string]any:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return v
+			}
+			out := make(map[string]any, len(m))
+			for k, val := range m {
+				out[k] = walk(r[k], val)
+			}
+			return out
+		case []any:
+			l, ok := v.([]any)
+			if !ok || len(l) != len(r) {
+				return v
+			}
+			out := make([]any, len(l))
+			for i := range l {
+				out[i] = walk(r[i], l[i])
+			}
+			return out
+		}
+		return v
+	}
+	out, _ := walk(raw, rendered).(map[string]any)
+	if out == nil {
+		out = map[string]any{}
+	}
+	return out
+}
+
+// mentionsIn reports whether any string in v mentions name.
+func mentionsIn(v any, name string) bool {
+	switch x := v.(type) {
+	case string:
+		return mentions(x, name)
+	case map[string]any:
+		for _, val := range x {
+			if mentionsIn(val, name) {
+				return true
+			}
+		}
+	case []any:
+		for _, val := range x {
+			if mentionsIn(val, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentions is a cheap, conservative test: name appears in a template string.
+func mentions(s, name string) bool { return strings.Contains(s, "{") && strings.Contains(s, name) }

@@ -40,6 +40,10 @@ type Options struct {
 	TaskTimeout time.Duration
 	// Owner names this worker in leases; default a random id.
 	Owner string
+	// ShutdownGrace is how long Run waits, once its context ends, for running tasks to stop
+	// (default 5 s). A task still running then (an action that ignores its context) is left
+	// behind: its lease expires and the next start recovers it as its template asks.
+	ShutdownGrace time.Duration
 }
 
 // Worker claims and runs tasks until its context ends.
@@ -71,6 +75,9 @@ func New(opts Options) *Worker {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 5 * time.Second
+	}
 	return &Worker{opts: opts, wake: make(chan struct{}, 1), running: map[string]context.CancelCauseFunc{}}
 }
 
@@ -101,7 +108,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		o.Logger.Error("recover expired tasks", "err", err)
 	}
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer w.drain(&wg)
 	if o.Concurrency <= 0 {
 		return w.janitorLoop(ctx)
 	}
@@ -137,6 +144,26 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-poll.C:
 		case <-w.wake:
 		}
+	}
+}
+
+// drain waits for the running tasks, at most ShutdownGrace: shutdown must not hang on a step
+// that does not stop.
+func (w *Worker) drain(wg *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(w.opts.ShutdownGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		w.mu.Lock()
+		n := len(w.running)
+		w.mu.Unlock()
+		w.opts.Logger.Warn("tasks still running at shutdown; leaving them to recovery", "tasks", n, "grace", w.opts.ShutdownGrace)
 	}
 }
 
