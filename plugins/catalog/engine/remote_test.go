@@ -133,7 +133,7 @@ func TestRemoteContentNeverReachesDisk(t *testing.T) {
 	f := newRemoteFixture(t)
 	repo := filepath.Join(f.work, "repo")
 	attacks := map[string]string{
-		"/placeholder-file-url.yaml": descriptor("a1", "  x: {$text: \"file://"+filepath.Join(f.data, "backstage_plugin_auth.sqlite")+"\"}\n"),
+		"/placeholder-file-url.yaml":      descriptor("a1", "  x: {$text: \"file://"+filepath.Join(f.data, "backstage_plugin_auth.sqlite")+"\"}\n"),
 		"/placeholder-operator-file.yaml": descriptor("a2", "  x: {$text: \"file://"+filepath.Join(f.work, "app-config.local.yaml")+"\"}\n"),
 		"/placeholder-abs-path.yaml":      descriptor("a3", "  x: {$text: \""+filepath.Join(f.work, "app-config.local.yaml")+"\"}\n"),
 		"/placeholder-git-file.yaml":      descriptor("a4", "  x: {$text: \"git+file://"+repo+"#main:secret.txt\"}\n"),
