@@ -22,6 +22,7 @@ func TestBaseURLOf(t *testing.T) {
 		{"url location, file source (the attack)", remote, "file:/work/.portico/", "https://github.com/o/r/blob/main/tpl/"},
 		{"url location, url source naming a file url", remote, "url:file:///work/.portico/", "https://github.com/o/r/blob/main/tpl/"},
 		{"url location, url source naming a path", remote, "url:/work/.portico/", "https://github.com/o/r/blob/main/tpl/"},
+		{"url location with a file target", "url:file:///work/tpl/template.yaml", "", ""},
 		{"file location", "file:/srv/tpl/template.yaml", "", "file:///srv/tpl/"},
 		{"file location, file source", "file:/srv/tpl/template.yaml", "file:/srv/other/", "file:///srv/other/"},
 	}

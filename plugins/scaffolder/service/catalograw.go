@@ -96,6 +96,9 @@ func baseURLOf(entity map[string]any) string {
 	}
 	switch loc.Type {
 	case "url":
+		if !urlreader.IsRemote(loc.Target) {
+			return "" // a url location with a local target (registered before they were refused)
+		}
 		if strings.HasSuffix(loc.Target, "/") {
 			return loc.Target
 		}
