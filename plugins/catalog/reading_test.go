@@ -270,3 +270,22 @@ func TestRemoteDescriptorCannotReadServerFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestExtractedExamplesStillRead: with no catalog.locations and no checkout, the example
+// catalog is extracted into the data directory and read through file locations: the one part
+// of the data directory the reader may read.
+func TestExtractedExamplesStillRead(t *testing.T) {
+	work := t.TempDir()
+	data := filepath.Join(work, ".portico")
+	b := frameworktest.Start(t, map[string]any{
+		"backend": map[string]any{
+			"workingDirectory": data,
+			"reading":          map[string]any{"localRoots": []any{work}},
+		},
+	}, catalog.Plugin())
+	p := &readingPortal{Backend: b}
+	p.waitEntity(t, "group/default/kestrel")
+	if _, err := os.Stat(filepath.Join(data, "examples", "catalog-info.yaml")); err != nil {
+		t.Fatalf("examples not extracted into the data directory: %v", err)
+	}
+}
