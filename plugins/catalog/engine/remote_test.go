@@ -15,6 +15,7 @@ import (
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/framework/urlreader"
+	"github.com/portico-dev/portico/plugins/catalog/api"
 	"github.com/portico-dev/portico/plugins/catalog/engine"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 )
@@ -310,4 +311,33 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestAnalyzeLocationReadsRemoteOnly: analyze-location reads the target a caller names, so
+// only remote ones.
+func TestAnalyzeLocationReadsRemoteOnly(t *testing.T) {
+	f := newRemoteFixture(t)
+	f.files["/catalog-info.yaml"] = descriptor("remote-one", "")
+	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		migrate(t, db)
+		e := newEngine(t, db, newClock(), "/", func(o *engine.Options) { o.Reader = f.reader })
+		for _, target := range []string{
+			"file://" + filepath.Join(f.work, "app-config.local.yaml"),
+			filepath.Join(f.work, "app-config.local.yaml"),
+		} {
+			for _, typ := range []string{"url", "file"} {
+				resp, err := e.AnalyzeLocation(t.Context(), api.AnalyzeLocationRequest{Location: api.LocationSpec{Type: typ, Target: target}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b, _ := json.Marshal(resp); len(resp.ExistingEntityFiles) > 0 || strings.Contains(string(b), workSecret) {
+					t.Errorf("AnalyzeLocation(%s:%s) read the file: %s", typ, target, b)
+				}
+			}
+		}
+		resp, err := e.AnalyzeLocation(t.Context(), api.AnalyzeLocationRequest{Location: api.LocationSpec{Type: "url", Target: f.srv.URL + "/catalog-info.yaml"}})
+		if err != nil || len(resp.ExistingEntityFiles) != 1 {
+			t.Errorf("AnalyzeLocation of a remote file = %+v, %v", resp, err)
+		}
+	})
 }
