@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portico-dev/portico/plugins/catalog/engine"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 )
 
@@ -225,7 +226,7 @@ func checkCatalogDocument(v *model.Validator, f descriptorFile, d *model.Documen
 	}
 	var failed []string // pointers of placeholders that could not be resolved
 	if len(d.Problems) == 0 && d.Value != nil {
-		resolved, problems := resolvePlaceholders(filepath.Dir(f.abs), d.Value, "")
+		resolved, problems := resolvePlaceholders(f.abs, d.Value, "")
 		for _, p := range problems {
 			line, _ := d.Position(p.path)
 			add(line, p.message)
@@ -313,9 +314,11 @@ func missingLocationTargets(dir string, e *model.Entity) []pathProblem {
 
 // resolvePlaceholders replaces $text, $json and $yaml placeholders (objects with exactly one
 // key naming a resolver and a string value) with the content of the local file they name,
-// relative to dir. URLs are not fetched: $text becomes the URL itself and $json/$yaml stay as
-// written. Resolution is not recursive, as in the catalog. ptr is the JSON pointer of v.
-func resolvePlaceholders(dir string, v any, ptr string) (any, []pathProblem) {
+// relative to the descriptor file, by the catalog's rules for file locations
+// (engine.PlaceholderTarget: relative paths or remote URLs). Remote URLs are not fetched:
+// $text becomes the URL itself and $json/$yaml stay as written. Resolution is not recursive,
+// as in the catalog. ptr is the JSON pointer of v.
+func resolvePlaceholders(descriptor string, v any, ptr string) (any, []pathProblem) {
 	switch v := v.(type) {
 	case map[string]any:
 		if len(v) == 1 {
@@ -324,7 +327,7 @@ func resolvePlaceholders(dir string, v any, ptr string) (any, []pathProblem) {
 				if !ok || (k != "$text" && k != "$json" && k != "$yaml") {
 					break
 				}
-				out, err := resolvePlaceholder(dir, k, target)
+				out, err := resolvePlaceholder(descriptor, k, target)
 				if err != nil {
 					return v, []pathProblem{{ptr + "/" + escapePointer(k), err.Error()}}
 				}
@@ -334,7 +337,7 @@ func resolvePlaceholders(dir string, v any, ptr string) (any, []pathProblem) {
 		out := make(map[string]any, len(v))
 		var problems []pathProblem
 		for k, item := range v {
-			r, ps := resolvePlaceholders(dir, item, ptr+"/"+escapePointer(k))
+			r, ps := resolvePlaceholders(descriptor, item, ptr+"/"+escapePointer(k))
 			out[k] = r
 			problems = append(problems, ps...)
 		}
@@ -344,7 +347,7 @@ func resolvePlaceholders(dir string, v any, ptr string) (any, []pathProblem) {
 		out := make([]any, len(v))
 		var problems []pathProblem
 		for i, item := range v {
-			r, ps := resolvePlaceholders(dir, item, fmt.Sprintf("%s/%d", ptr, i))
+			r, ps := resolvePlaceholders(descriptor, item, fmt.Sprintf("%s/%d", ptr, i))
 			out[i] = r
 			problems = append(problems, ps...)
 		}
@@ -354,18 +357,18 @@ func resolvePlaceholders(dir string, v any, ptr string) (any, []pathProblem) {
 	}
 }
 
-func resolvePlaceholder(dir, key, target string) (any, error) {
-	if strings.Contains(target, "://") {
+func resolvePlaceholder(descriptor, key, target string) (any, error) {
+	p, local, err := engine.PlaceholderTarget(model.LocationRef{Type: model.LocationTypeFile, Target: filepath.ToSlash(descriptor)}, target)
+	if err != nil {
+		return nil, fmt.Errorf("placeholder %s could not form a URL out of %s, %v", key, target, err)
+	}
+	if !local {
 		if key == "$text" {
 			return target, nil
 		}
 		return map[string]any{key: target}, nil
 	}
-	p := target
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(dir, p)
-	}
-	data, err := os.ReadFile(p)
+	data, err := os.ReadFile(filepath.FromSlash(p))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("placeholder %s could not read location %s, file does not exist", key, target)

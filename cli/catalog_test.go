@@ -67,6 +67,13 @@ func TestCatalogValidate(t *testing.T) {
 			want: []string{"placeholder-missing.yaml:10: api:default/ghost: placeholder $text could not read location ./does-not-exist.yaml, file does not exist"},
 		},
 		{
+			name: "placeholder naming an absolute path or a file url", paths: []string{"placeholder-absolute.yaml"}, wantErr: true,
+			want: []string{
+				"placeholder-absolute.yaml:10: api:default/abs: placeholder $text could not form a URL out of /etc/hostname, /etc/hostname is not a path relative to the descriptor or a remote URL; placeholders of a file location cannot name absolute paths or file URLs",
+				"placeholder-absolute.yaml:21: api:default/file-url: placeholder $text could not form a URL out of file:///etc/hostname, file:///etc/hostname is not a path relative to the descriptor or a remote URL; placeholders of a file location cannot name absolute paths or file URLs",
+			},
+		},
+		{
 			name: "location target missing", paths: []string{"location.yaml"}, wantErr: true,
 			want: []string{"location.yaml:8: location:default/roots: location target ./missing.yaml does not exist"},
 		},

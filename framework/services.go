@@ -37,6 +37,17 @@ func DataDir(cfg *config.Config) (string, error) {
 	return dir, nil
 }
 
+// ExamplesDir is where the catalog extracts the bundled example catalog when Portico does not
+// run from a checkout: <data dir>/examples. It is the one part of the data directory the URL
+// reader may read (the binary writes it; the catalog reads it through file locations).
+func ExamplesDir(cfg *config.Config) (string, error) {
+	dir, err := DataDir(cfg)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "examples"), nil
+}
+
 func (b *Backend) infraFactories() []ServiceFactory {
 	return []ServiceFactory{
 		NewServiceFactory(RootDatabaseService, func(ctx context.Context, d *Deps) (*database.Manager, error) {
@@ -414,7 +425,9 @@ func URLReaderOptionsFromConfig(cfg *config.Config) (urlreader.Options, error) {
 		opts.Integrations.Git = append(opts.Integrations.Git, in)
 	}
 	// Local files (file locations, file:// and git+file:// URLs) are readable only under these
-	// directories: by default the working directory the portal was started in.
+	// directories: by default the working directory the portal was started in. The data
+	// directory (databases, keys, the git cache) is never readable, whatever the roots say,
+	// except the example catalog extracted into it.
 	roots, ok, err := cfg.OptionalStringArray("backend.reading.localRoots")
 	if err != nil {
 		return opts, err
@@ -433,6 +446,11 @@ func URLReaderOptionsFromConfig(cfg *config.Config) (urlreader.Options, error) {
 	if err != nil {
 		return opts, err
 	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return opts, configError(cfg, "backend.workingDirectory", "%v", err)
+	}
+	opts.DeniedDirs = []string{dir}
+	opts.DeniedExceptions = []string{filepath.Join(dir, "examples")}
 	opts.CacheDir = filepath.Join(dir, "cache", "git")
 	return opts, nil
 }

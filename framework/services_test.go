@@ -2,6 +2,7 @@ package framework
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -181,8 +182,9 @@ func TestURLReaderOptionsFromConfig(t *testing.T) {
 	if len(o.Integrations.Git) != 1 || o.Integrations.Git[0].Host != "git.acme.net" || o.Integrations.Git[0].Username != "bot" || o.Integrations.Git[0].Token != "t3" {
 		t.Errorf("git %+v", o.Integrations.Git)
 	}
-	if !reflect.DeepEqual(o.LocalRoots, []string{wd}) || !strings.HasSuffix(o.CacheDir, ".portico/cache/git") {
-		t.Errorf("roots %v cache %q", o.LocalRoots, o.CacheDir)
+	if !reflect.DeepEqual(o.LocalRoots, []string{wd}) || !strings.HasSuffix(o.CacheDir, ".portico/cache/git") ||
+		!reflect.DeepEqual(o.DeniedDirs, []string{filepath.Join(wd, ".portico")}) || !reflect.DeepEqual(o.DeniedExceptions, []string{filepath.Join(wd, ".portico", "examples")}) {
+		t.Errorf("roots %v cache %q denied %v except %v", o.LocalRoots, o.CacheDir, o.DeniedDirs, o.DeniedExceptions)
 	}
 }
 

@@ -7,7 +7,9 @@
 //
 //	/abs/path, ./rel/path, file:///abs/path
 //	    Local disk. Only paths under Options.LocalRoots are readable; with no
-//	    roots configured, local reading is off.
+//	    roots configured, local reading is off. Paths inside
+//	    Options.DeniedDirs (the data directory) are never read, also not
+//	    through a symlink.
 //	http(s)://host/path
 //	    A plain GET. The host must match Options.Allow (backend.reading.allow)
 //	    or be an integration host. Only ReadURL and glob-free Search work here.
@@ -36,6 +38,11 @@
 // object store without a checkout. A per-repository lock serialises fetches
 // and reads of one cache entry; the cache directory must not be shared by
 // two running processes. file:// remotes need the git binary on PATH.
+//
+// Reader.Remote is a view that reads only http(s) and git+http(s) sources:
+// reads whose URL comes from content a user controls (a url location, its
+// placeholders, a template read from one) go through it, so they never reach
+// the server's disk.
 //
 // Globs in Search use "/"-separated segments: "*", "?" and "[...]" match
 // within one segment, "**" matches any number of segments, and wildcards do

@@ -38,13 +38,14 @@ func (r *Reader) localRoot(abs string) (root, rel string, err error) {
 }
 
 // readLocalFile reads one file. Symlinks are followed only while they stay
-// inside the local root (os.Root enforces it).
+// inside the local root (os.Root enforces it) and out of the denied
+// directories.
 func (r *Reader) readLocalFile(loc *location, opts ReadOptions) (*ReadResponse, error) {
 	rootDir, rel, err := r.localRoot(loc.localPath)
 	if err != nil {
 		return nil, err
 	}
-	data, mtime, err := readRootFile(rootDir, rel, r.maxBytes)
+	data, mtime, err := r.readRootFile(rootDir, rel)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", loc.raw, err)
 	}
@@ -58,7 +59,15 @@ func (r *Reader) readLocalFile(loc *location, opts ReadOptions) (*ReadResponse, 
 	return &ReadResponse{Body: data, ETag: etag, LastModified: mtime}, nil
 }
 
-func readRootFile(rootDir, rel string, maxBytes int64) ([]byte, time.Time, error) {
+// readRootFile reads rootDir/rel. The file's real path (symlinks resolved)
+// must lie outside the denied directories, checked again after opening
+// against the file actually opened, so a link swapped in meanwhile is
+// refused too.
+func (r *Reader) readRootFile(rootDir, rel string) ([]byte, time.Time, error) {
+	abs := filepath.Join(rootDir, filepath.FromSlash(rel))
+	if _, err := r.checkLocal(abs); err != nil {
+		return nil, time.Time{}, err
+	}
 	root, err := os.OpenRoot(rootDir)
 	if err != nil {
 		return nil, time.Time{}, mapFSError(err)
@@ -73,11 +82,78 @@ func readRootFile(rootDir, rel string, maxBytes int64) ([]byte, time.Time, error
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	if err := r.checkOpened(abs, fi); err != nil {
+		return nil, time.Time{}, err
+	}
 	if fi.IsDir() {
 		return nil, time.Time{}, errors.New("is a directory")
 	}
-	data, err := readLimited(f, fi.Size(), maxBytes)
+	data, err := readLimited(f, fi.Size(), r.maxBytes)
 	return data, fi.ModTime(), err
+}
+
+// checkLocal refuses abs when it, or its real path, lies in a denied
+// directory (and not in one of its exceptions); it returns the real path.
+func (r *Reader) checkLocal(abs string) (string, error) {
+	real := realPath(abs)
+	if r.isDenied(abs) || r.isDenied(real) {
+		return "", fmt.Errorf("local path %s is in a directory that is never read (the data directory): %w", abs, ErrNotAllowed)
+	}
+	return real, nil
+}
+
+// checkOpened checks, after opening abs, that its real path is still
+// allowed and is the file opened (fi).
+func (r *Reader) checkOpened(abs string, fi fs.FileInfo) error {
+	real, err := r.checkLocal(abs)
+	if err != nil {
+		return err
+	}
+	if checked, err := os.Stat(real); err != nil || !os.SameFile(fi, checked) {
+		return fmt.Errorf("local path %s changed while being read: %w", abs, ErrNotAllowed)
+	}
+	return nil
+}
+
+// isDenied reports whether the absolute path p is inside a denied directory
+// and not inside one of its exceptions. Both are compared as configured and
+// with their symlinks resolved.
+func (r *Reader) isDenied(p string) bool {
+	for _, d := range r.denied {
+		if !within(d, p) && !within(realPath(d), p) {
+			continue
+		}
+		for _, e := range r.except {
+			if within(e, p) && within(realPath(e), realPath(p)) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// within reports whether p is dir or below it (both absolute and clean).
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// realPath resolves the symlinks of p's longest existing ancestor and
+// appends the rest, so paths that do not exist yet resolve too.
+func realPath(p string) string {
+	rest := ""
+	for cur := filepath.Clean(p); ; {
+		if real, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(real, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return filepath.Clean(p)
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
 }
 
 // localTree lists the regular files under a directory. Symlinks and other
@@ -92,13 +168,24 @@ func (r *Reader) localTree(ctx context.Context, loc *location, dir string, opts 
 		return nil, fmt.Errorf("read tree %s: %w", loc.raw, mapFSError(err))
 	}
 	defer root.Close()
+	subDir := filepath.Join(rootDir, filepath.FromSlash(rel))
+	if _, err := r.checkLocal(subDir); err != nil {
+		return nil, err
+	}
 	sub, err := root.OpenRoot(rel)
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", loc.raw, mapFSError(err))
 	}
 	defer sub.Close()
+	fi, err := sub.Stat(".")
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", loc.raw, mapFSError(err))
+	}
+	if err := r.checkOpened(subDir, fi); err != nil {
+		return nil, err
+	}
+	subReal := realPath(subDir)
 
-	subDir := filepath.Join(rootDir, filepath.FromSlash(rel))
 	hash := sha256.New()
 	var files []File
 	err = fs.WalkDir(sub.FS(), ".", func(p string, d fs.DirEntry, err error) error {
@@ -107,6 +194,13 @@ func (r *Reader) localTree(ctx context.Context, loc *location, dir string, opts 
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		// The walk follows no links, so an entry's real path is below subReal.
+		if r.isDenied(filepath.Join(subDir, p)) || r.isDenied(filepath.Join(subReal, p)) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		if !d.Type().IsRegular() {
 			return nil
@@ -123,7 +217,7 @@ func (r *Reader) localTree(ctx context.Context, loc *location, dir string, opts 
 			Path:         p,
 			LastModified: info.ModTime(),
 			Content: func() ([]byte, error) {
-				data, _, err := readRootFile(subDir, p, r.maxBytes)
+				data, _, err := r.readRootFile(subDir, p)
 				if err != nil {
 					return nil, fmt.Errorf("read %s: %w", p, err)
 				}

@@ -59,6 +59,9 @@ func (r *Reader) locate(raw string) (*location, error) {
 	if strings.TrimSpace(raw) == "" {
 		return nil, fmt.Errorf("empty url: %w", errInvalidURL)
 	}
+	if r.remoteOnly && !IsRemote(raw) {
+		return nil, fmt.Errorf("%s is not a remote url; this read may only reach http(s) and git+http(s) sources: %w", redactURL(raw), ErrNotAllowed)
+	}
 	if strings.HasPrefix(raw, "git+") {
 		return r.locateGit(raw)
 	}
@@ -115,6 +118,9 @@ func (r *Reader) locateLocal(raw, p string, fileURL bool) (*location, error) {
 	if _, _, err := r.localRoot(abs); err != nil {
 		return nil, err
 	}
+	if _, err := r.checkLocal(abs); err != nil {
+		return nil, err
+	}
 	return &location{kind: sourceLocal, raw: raw, localPath: abs, fileURL: fileURL}, nil
 }
 
@@ -132,6 +138,9 @@ func (r *Reader) locateGit(raw string) (*location, error) {
 			return nil, fmt.Errorf("%s: %w", raw, err)
 		}
 		if _, _, err := r.localRoot(filepath.Clean(p)); err != nil {
+			return nil, err
+		}
+		if _, err := r.checkLocal(filepath.Clean(p)); err != nil {
 			return nil, err
 		}
 	case "http", "https":

@@ -22,6 +22,17 @@ type Options struct {
 	// git+file:// repositories may be read from. Empty turns local reading
 	// off, so a URL taken from a user cannot read the server's disk.
 	LocalRoots []string
+	// DeniedDirs are never read, whatever LocalRoots says: local paths,
+	// file:// URLs, trees, searches and git+file:// remotes inside one are
+	// refused with ErrNotAllowed, checked on the path as given and on the
+	// real path after symlinks are resolved. The framework puts the data
+	// directory (databases, keys, the git cache) here.
+	DeniedDirs []string
+	// DeniedExceptions are subdirectories of DeniedDirs that stay readable
+	// (still only under LocalRoots), e.g. the example catalog the binary
+	// extracts into the data directory. A symlink from one into the rest of
+	// a denied directory is still refused.
+	DeniedExceptions []string
 	// HTTPClient performs HTTP reads and the first request of git smart
 	// HTTP (ref discovery); nil means a client with timeouts. The Reader
 	// uses a copy whose redirect policy also enforces Allow. The pack

@@ -17,13 +17,25 @@ import (
 
 // Reader reads files, trees and searches from the sources described in the
 // package documentation. It is safe for concurrent use.
+//
+// Remote returns a view of the same Reader limited to remote sources: the
+// one to use for reads whose URL comes from content a user controls.
 type Reader struct {
+	*state
+	// remoteOnly refuses local paths, file:// and git+file:// URLs.
+	remoteOnly bool
+}
+
+// state is what the views of one Reader share.
+type state struct {
 	allow      []hostRule
 	github     []GitHubIntegration
 	gitlab     []GitLabIntegration
 	git        []GitIntegration
 	integHosts map[string]bool // lower-case host[:port] of every integration endpoint
 	localRoots []string
+	denied     []string // never read, whatever localRoots say
+	except     []string // subdirectories of denied that stay readable
 	client     *http.Client
 	maxBytes   int64
 	logger     *slog.Logger
@@ -49,14 +61,14 @@ func New(opts Options) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("urlreader: %w", err)
 	}
-	r := &Reader{
+	r := &Reader{state: &state{
 		allow:      allow,
 		integHosts: map[string]bool{},
 		maxBytes:   opts.MaxBytes,
 		logger:     opts.Logger,
 		locks:      newKeyedLocks(),
 		cacheDir:   opts.CacheDir,
-	}
+	}}
 	if r.maxBytes <= 0 {
 		r.maxBytes = DefaultMaxBytes
 	}
@@ -105,6 +117,20 @@ func New(opts Options) (*Reader, error) {
 		}
 		r.localRoots = append(r.localRoots, abs)
 	}
+	for _, d := range opts.DeniedDirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, fmt.Errorf("urlreader: denied dir %q: %w", d, err)
+		}
+		r.denied = append(r.denied, abs)
+	}
+	for _, d := range opts.DeniedExceptions {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, fmt.Errorf("urlreader: denied exception %q: %w", d, err)
+		}
+		r.except = append(r.except, abs)
+	}
 
 	base := opts.HTTPClient
 	if base == nil {
@@ -114,6 +140,33 @@ func New(opts Options) (*Reader, error) {
 	client.CheckRedirect = r.checkRedirect(base.CheckRedirect)
 	r.client = &client
 	return r, nil
+}
+
+// Remote returns a view of r that reads remote sources only: http(s) URLs
+// on the allow-list or an integration host, and git+http(s) repositories.
+// Local paths, file:// and git+file:// URLs fail with ErrNotAllowed,
+// whatever Options.LocalRoots says. Use it for every read whose URL comes
+// from content a user controls (a url location, its placeholders, a
+// template read from one), as Backstage's UrlReader, which has no local
+// reader, does. The view shares r's caches; close only r.
+func (r *Reader) Remote() *Reader {
+	return &Reader{state: r.state, remoteOnly: true}
+}
+
+// IsRemote reports whether rawURL names a remote source, one a Remote view
+// may read: an http or https URL with a host, or a git+http(s) remote. Local
+// paths, file:// and git+file:// URLs are not remote.
+func IsRemote(rawURL string) bool {
+	raw := strings.TrimPrefix(rawURL, "git+")
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return true
+	}
+	return false
 }
 
 // Close removes the temporary git cache directory, if the Reader created

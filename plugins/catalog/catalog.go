@@ -128,18 +128,19 @@ var _ ui.Writer = uiWriter{}
 
 // useExamples points a catalog without configured locations at the example company: the
 // checkout's examples/ folder when portico runs from one, else a copy extracted from the
-// binary into the data directory. Every kind is allowed, since the examples use all of them.
+// binary into framework.ExamplesDir, the one folder of the data directory the URL reader may
+// read. Every kind is allowed, since the examples use all of them.
 func useExamples(cfg *config.Config, s *settings) error {
 	root, err := filepath.Abs(filepath.Join("examples", examples.RootFile))
 	if err != nil {
 		return err
 	}
 	if _, statErr := os.Stat(root); statErr != nil {
-		dataDir, err := framework.DataDir(cfg)
+		dir, err := framework.ExamplesDir(cfg)
 		if err != nil {
 			return err
 		}
-		if root, err = examples.Extract(filepath.Join(dataDir, "examples")); err != nil {
+		if root, err = examples.Extract(dir); err != nil {
 			return fmt.Errorf("catalog: %w", err)
 		}
 		if root, err = filepath.Abs(root); err != nil {

@@ -66,6 +66,11 @@ func readSettings(cfg *config.Config) (settings, error) {
 		}
 		s.engine.Locations = append(s.engine.Locations, l)
 	}
+	// Which location types callers may register through the API and the import page; url only
+	// unless the operator allows more (Backstage's allowedLocationTypes).
+	if s.engine.AllowedLocationTypes, _, err = cfg.OptionalStringArray("catalog.allowedLocationTypes"); err != nil {
+		return s, err
+	}
 	if s.engine.OrphanStrategy, _, err = cfg.OptionalString("catalog.orphanStrategy"); err != nil {
 		return s, err
 	}

@@ -1,6 +1,8 @@
 package browser
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,29 +25,36 @@ metadata:
 spec: {type: service, lifecycle: experimental, owner: booking-team}
 `
 
-// startImportPortal runs the whole portal on the example company with a second local root,
-// a temporary directory for files to register; it returns the portal and that directory.
-func startImportPortal(t *testing.T) (*frameworktest.Backend, string) {
+// startImportPortal runs the whole portal on the example company and a loopback host (in
+// backend.reading.allow) serving a temporary directory of files to register (people register
+// url locations, read from remote hosts only); it returns the portal, that directory and its
+// URL.
+func startImportPortal(t *testing.T) (*frameworktest.Backend, string, string) {
 	t.Helper()
 	examples, err := filepath.Abs("../../examples/catalog-info.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
 	b := frameworktest.Start(t, map[string]any{
-		"app":     map[string]any{"title": "Kestrel Portal"},
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{filepath.Dir(examples), dir}}},
+		"app": map[string]any{"title": "Kestrel Portal"},
+		"backend": map[string]any{"reading": map[string]any{
+			"localRoots": []any{filepath.Dir(examples)},
+			"allow":      []any{map[string]any{"host": strings.TrimPrefix(srv.URL, "http://")}},
+		}},
 		"catalog": map[string]any{
 			"rules":     []any{map[string]any{"allow": []any{"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "Template"}}},
 			"locations": []any{map[string]any{"type": "file", "target": examples}},
 		},
 	}, all.Features()...)
-	return b, dir
+	return b, dir, srv.URL
 }
 
-func TestRegisterFromFileURL(t *testing.T) {
+func TestRegisterFromURL(t *testing.T) {
 	ctx := browsertest.New(t)
-	portal, dir := startImportPortal(t)
+	portal, dir, served := startImportPortal(t)
 	signIn(ctx, t, portal)
 	shots := screenshotDir(t)
 	file := filepath.Join(dir, "catalog-info.yaml")
@@ -53,13 +62,13 @@ func TestRegisterFromFileURL(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The sidebar leads to the register page; analyze the file URL with the plain form.
+	// The sidebar leads to the register page; analyze the URL with the plain form.
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(portal.URL+"/catalog"),
 		chromedp.WaitVisible(`nav.sidebar a[href="/catalog-import"]`),
 		chromedp.Click(`nav.sidebar a[href="/catalog-import"]`),
 		chromedp.WaitVisible(`#import-url`),
-		chromedp.SetValue(`#import-url`, "file://"+file),
+		chromedp.SetValue(`#import-url`, served+"/catalog-info.yaml"),
 		chromedp.Submit(`form.import-form`),
 	)
 	if err != nil {

@@ -3,8 +3,11 @@ package client_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,9 +47,16 @@ func TestClientAgainstCatalog(t *testing.T) {
 		return p
 	}
 	usersFile := write("users.yaml", users)
-	componentFile := write("component.yaml", component)
+	write("component.yaml", component)
+	// Callers register url locations (read from remote hosts only): a loopback host serves dir.
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	componentFile := srv.URL + "/component.yaml"
 	b := frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
+		"backend": map[string]any{"reading": map[string]any{
+			"localRoots": []any{dir},
+			"allow":      []any{map[string]any{"host": strings.TrimPrefix(srv.URL, "http://")}},
+		}},
 		"catalog": map[string]any{
 			"locations": []any{map[string]any{"type": "file", "target": usersFile}},
 			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location"}}},
@@ -110,11 +120,11 @@ func TestClientAgainstCatalog(t *testing.T) {
 	}
 
 	// Register a location, see its entity, find the location back, remove it.
-	dry, err := c.AddLocation(ctx, "file", componentFile, true)
+	dry, err := c.AddLocation(ctx, "url", componentFile, true)
 	if err != nil || len(dry.Entities) == 0 {
 		t.Fatalf("dry run: %v, %v", dry, err)
 	}
-	added, err := c.AddLocation(ctx, "file", componentFile, false)
+	added, err := c.AddLocation(ctx, "url", componentFile, false)
 	if err != nil || added.Location.ID == "" {
 		t.Fatalf("AddLocation: %v, %v", added, err)
 	}

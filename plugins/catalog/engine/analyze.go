@@ -35,8 +35,10 @@ func (e *Engine) AnalyzeLocation(ctx context.Context, req api.AnalyzeLocationReq
 		candidates = []string{strings.TrimSuffix(target, "/") + "/blob/HEAD/" + filename, strings.TrimSuffix(target, "/") + "/" + filename}
 	}
 	if e.opts.Reader != nil {
+		// The target comes from the caller: remote sources only.
+		reader := e.opts.Reader.Remote()
 		for _, c := range candidates {
-			r, err := e.opts.Reader.ReadURL(ctx, c, urlreader.ReadOptions{})
+			r, err := reader.ReadURL(ctx, c, urlreader.ReadOptions{})
 			if err != nil {
 				if errors.Is(err, urlreader.ErrNotFound) || errors.Is(err, urlreader.ErrNotAllowed) {
 					continue

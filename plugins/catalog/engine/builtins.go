@@ -59,7 +59,8 @@ func (annotateLocationProcessor) PreProcessEntity(_ context.Context, e *model.En
 }
 
 // locationReaderProcessor reads url and file locations through the URL reader and parses
-// their YAML documents into entities.
+// their YAML documents into entities. A url location's target is user-controlled (anyone may
+// register one): it is read through the reader's Remote view, never from the server's disk.
 type locationReaderProcessor struct {
 	reader *urlreader.Reader
 }
@@ -75,9 +76,13 @@ func (p *locationReaderProcessor) ReadLocation(ctx context.Context, loc model.Lo
 	if p.reader == nil {
 		return true, &ProcessingError{Serialized: GeneralError("no URL reader is configured")}
 	}
+	reader := p.reader
+	if loc.Type == model.LocationTypeURL {
+		reader = reader.Remote()
+	}
 	emit.Refresh(loc.String())
 	if hasGlob(loc.Target) {
-		results, err := p.reader.Search(ctx, loc.Target, urlreader.SearchOptions{})
+		results, err := reader.Search(ctx, loc.Target, urlreader.SearchOptions{})
 		if err != nil {
 			emit.Input("search:"+loc.Target, "error")
 			emit.Error(loc, readError(loc, err))
@@ -103,7 +108,7 @@ func (p *locationReaderProcessor) ReadLocation(ctx context.Context, loc model.Lo
 		}
 		return true, nil
 	}
-	resp, err := p.reader.ReadURL(ctx, loc.Target, urlreader.ReadOptions{})
+	resp, err := reader.ReadURL(ctx, loc.Target, urlreader.ReadOptions{})
 	if err != nil {
 		if errors.Is(err, urlreader.ErrNotFound) {
 			emit.Input("read:"+loc.Target, "")

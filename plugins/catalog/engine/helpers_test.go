@@ -59,6 +59,8 @@ func newEngine(t testing.TB, db *database.DB, clock *fakeClock, root string, mod
 		Random:   func() float64 { return 0 },
 		Rules:    allKinds(),
 		WorkerID: "w1",
+		// The tests register file locations under root as an operator who allows them would.
+		AllowedLocationTypes: []string{"url", "file"},
 	}
 	if mod != nil {
 		mod(&opts)

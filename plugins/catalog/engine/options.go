@@ -54,6 +54,9 @@ type RuleLocation struct {
 	Pattern string
 }
 
+// DefaultAllowedLocationTypes are the location types callers may register by default.
+func DefaultAllowedLocationTypes() []string { return []string{model.LocationTypeURL} }
+
 // DefaultRules are the rules used when Options.Rules is nil: Backstage's default.
 func DefaultRules() []Rule {
 	return []Rule{{Allow: []string{model.KindComponent, model.KindAPI, model.KindLocation}}}
@@ -74,6 +77,10 @@ type Options struct {
 
 	// Locations are the static locations (catalog.locations).
 	Locations []ConfigLocation
+	// AllowedLocationTypes are the location types AddLocation (the API and the import page)
+	// registers (catalog.allowedLocationTypes); nil means DefaultAllowedLocationTypes, url only,
+	// as Backstage's location service. Configured locations are not limited by it.
+	AllowedLocationTypes []string
 	// Rules are catalog.rules; nil means DefaultRules, an empty slice allows nothing.
 	Rules []Rule
 	// OrphanStrategy is OrphanStrategyDelete (default) or OrphanStrategyKeep.
@@ -129,6 +136,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.Rules == nil {
 		o.Rules = DefaultRules()
+	}
+	if o.AllowedLocationTypes == nil {
+		o.AllowedLocationTypes = DefaultAllowedLocationTypes()
 	}
 	switch o.OrphanStrategy {
 	case "":

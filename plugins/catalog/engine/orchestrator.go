@@ -47,7 +47,13 @@ type outcome struct {
 // processEntity runs the pipeline over one unprocessed entity, in Backstage's order.
 // A successful outcome owns the run's spill file (close it once written).
 func (e *Engine) processEntity(ctx context.Context, raw []byte) outcome {
-	col := &collector{validator: e.validator}
+	return e.processWith(ctx, raw, false)
+}
+
+// processWith processes one entity; remoteOnly marks an entity whose annotations a caller
+// wrote (validate-entity), so none of its reads may reach the server's disk.
+func (e *Engine) processWith(ctx context.Context, raw []byte, remoteOnly bool) outcome {
+	col := &collector{validator: e.validator, remoteOnly: remoteOnly}
 	out := e.runPipeline(ctx, raw, col)
 	if out.OK {
 		out.spill = col.spill
@@ -88,7 +94,7 @@ func (e *Engine) runPipeline(ctx context.Context, raw []byte, col *collector) ou
 		return fail(InputError(err.Error()))
 	}
 	col.origin = origin
-	pc := &ProcessContext{Location: loc, OriginLocation: origin, Emit: col}
+	pc := &ProcessContext{Location: loc, OriginLocation: origin, Emit: col, RemoteOnly: col.remoteOnly}
 
 	for _, p := range e.processors {
 		pre, ok := p.(PreProcessor)
@@ -128,7 +134,7 @@ func (e *Engine) runPipeline(ctx context.Context, raw []byte, col *collector) ou
 	}
 
 	if ent.Kind == model.KindLocation {
-		if errs := e.readLocationEntity(ctx, ent, loc, col); len(errs) > 0 {
+		if errs := e.readLocationEntity(ctx, ent, pc, col); len(errs) > 0 {
 			out.Inputs = col.inputs
 			return fail(errs...)
 		}
@@ -224,7 +230,8 @@ func (e *Engine) customKind(ctx context.Context, ent *model.Entity) (bool, error
 }
 
 // readLocationEntity is the special step for kind Location: read every target.
-func (e *Engine) readLocationEntity(ctx context.Context, ent *model.Entity, loc model.LocationRef, col *collector) []model.SerializedError {
+func (e *Engine) readLocationEntity(ctx context.Context, ent *model.Entity, pc *ProcessContext, col *collector) []model.SerializedError {
+	loc := pc.Location
 	typ, _ := ent.Spec["type"].(string)
 	if typ == "" {
 		typ = loc.Type
@@ -241,6 +248,13 @@ func (e *Engine) readLocationEntity(ctx context.Context, ent *model.Entity, loc 
 		}
 	}
 	var errs []model.SerializedError
+	if typ == model.LocationTypeFile && (loc.Type != model.LocationTypeFile || pc.RemoteOnly) {
+		// A descriptor read from elsewhere (a url location: remote, user-controlled content) or
+		// handed in by a caller must not lead to the server's disk; file locations come from
+		// the operator's config or from other file locations. (url targets are always read
+		// remote only.)
+		return append(errs, InputError(fmt.Sprintf("Location %s cannot lead to locations of type file; only file locations can", loc.String())))
+	}
 	for _, target := range targets {
 		resolved, err := resolveTarget(typ, target, loc)
 		if err != nil {

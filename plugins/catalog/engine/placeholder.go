@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -16,7 +19,8 @@ import (
 
 // placeholderProcessor resolves $text, $json and $yaml placeholders relative to the entity's
 // location, as Backstage's PlaceholderProcessor does: an object with exactly one key naming a
-// known resolver and a string value is replaced by what the resolver reads.
+// known resolver and a string value is replaced by what the resolver reads. Targets follow
+// PlaceholderTarget's rules; remote ones are read through the reader's Remote view.
 type placeholderProcessor struct {
 	reader *urlreader.Reader
 }
@@ -96,14 +100,21 @@ func (p *placeholderProcessor) PreProcessEntity(ctx context.Context, e *model.En
 }
 
 func (p *placeholderProcessor) resolve(ctx context.Context, name, value string, pc *ProcessContext) (any, error) {
-	target, err := placeholderURL(pc.Location, value)
+	target, local, err := PlaceholderTarget(pc.Location, value)
+	if err == nil && local && pc.RemoteOnly {
+		err = fmt.Errorf("%s is a local file; this entity may only read remote URLs", target)
+	}
 	if err != nil {
 		return nil, placeholderError("Placeholder $%s could not form a URL out of %s and %s, %v", name, pc.Location.Target, value, err)
 	}
 	if p.reader == nil {
 		return nil, placeholderError("Placeholder $%s could not read location %s, no URL reader is configured", name, value)
 	}
-	resp, err := p.reader.ReadURL(ctx, target, urlreader.ReadOptions{})
+	reader := p.reader
+	if !local {
+		reader = reader.Remote()
+	}
+	resp, err := reader.ReadURL(ctx, target, urlreader.ReadOptions{})
 	if err != nil {
 		pc.Emit.Input("read:"+target, "error")
 		return nil, placeholderError("Placeholder $%s could not read location %s, %v", name, value, err)
@@ -142,23 +153,43 @@ func (p *placeholderProcessor) resolve(ctx context.Context, name, value string, 
 	}
 }
 
-// placeholderURL resolves value against the entity's location. For file locations relative
-// paths are resolved against the file's folder (an extension of Backstage, which only
-// resolves against URLs).
-func placeholderURL(loc model.LocationRef, value string) (string, error) {
-	if strings.Contains(value, "://") {
-		return value, nil
+// PlaceholderTarget resolves a placeholder's value against the location of the entity that
+// holds it, and reports whether the target is a local file. It is the one implementation of
+// the rules (the catalog and `portico catalog validate` use it):
+//
+//   - In a url location the value is resolved as a URL against the location's target (an
+//     absolute URL wins) and must be remote: http(s) or git+http(s), never file:, git+file:
+//     or a local path, absolute or relative. Content served from a remote host never reaches
+//     the server's disk, as in Backstage, whose UrlReader has no local reader.
+//   - In a file location (written by the operator) a relative path is resolved against the
+//     file's folder (an extension of Backstage, which only resolves against URLs) and a
+//     remote URL is kept; absolute paths, file: and git+file: URLs are refused, so a
+//     descriptor reaches only files beside it (and the reader's local roots still apply).
+func PlaceholderTarget(loc model.LocationRef, value string) (target string, local bool, err error) {
+	if strings.TrimSpace(value) == "" {
+		return "", false, errors.New("the placeholder value is empty")
 	}
 	switch loc.Type {
 	case model.LocationTypeURL:
-		return resolveURL(loc.Target, value)
-	case model.LocationTypeFile:
-		if path.IsAbs(value) {
-			return value, nil
+		target, err := resolveURL(loc.Target, value)
+		if err != nil {
+			return "", false, err
 		}
-		return path.Join(fileDir(loc.Target), value), nil
+		if !urlreader.IsRemote(target) {
+			return "", false, fmt.Errorf("%s is not a remote URL; placeholders of a url location can only read http(s) or git+http(s) URLs", target)
+		}
+		return target, false, nil
+	case model.LocationTypeFile:
+		if urlreader.IsRemote(value) {
+			return value, false, nil
+		}
+		if u, err := url.Parse(value); path.IsAbs(value) || filepath.IsAbs(value) || strings.HasPrefix(value, "git+") ||
+			(err == nil && u.Scheme != "") || strings.Contains(value, "://") {
+			return "", false, fmt.Errorf("%s is not a path relative to the descriptor or a remote URL; placeholders of a file location cannot name absolute paths or file URLs", value)
+		}
+		return path.Join(fileDir(loc.Target), value), true, nil
 	}
-	return "", fmt.Errorf("unsupported location type %s", loc.Type)
+	return "", false, fmt.Errorf("unsupported location type %s", loc.Type)
 }
 
 // jsonCompatible converts YAML-decoded values into the generic JSON form.

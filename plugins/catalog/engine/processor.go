@@ -44,6 +44,10 @@ type ProcessContext struct {
 	OriginLocation model.LocationRef
 	// Emit collects children, relations, errors, refresh keys and inputs.
 	Emit Emitter
+	// RemoteOnly is set when the entity's annotations come from a caller (validate-entity):
+	// whatever its location says, reads made for it must reach remote sources only
+	// (urlreader.Reader.Remote).
+	RemoteOnly bool
 }
 
 // Emitter collects what processing produces besides the entity itself.
@@ -86,6 +90,8 @@ type collector struct {
 	keys      []string
 	inputs    map[string]string
 	spill     *spill
+	// remoteOnly: see ProcessContext.RemoteOnly.
+	remoteOnly bool
 
 	lastLoc    model.LocationRef
 	lastLocStr string

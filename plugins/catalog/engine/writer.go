@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/api"
@@ -53,12 +54,17 @@ func (e *Engine) listLocations(ctx context.Context) ([]model.Location, error) {
 	return out, rows.Err()
 }
 
-// AddLocation registers a location (type url or file). With dryRun nothing is stored: the
-// location is processed in memory, recursively, and the entities it would produce are
-// returned. It fails with model.ErrConflict when the location is already registered.
+// AddLocation registers a location of one of Options.AllowedLocationTypes (url only by
+// default). With dryRun nothing is stored: the location is processed in memory, recursively,
+// and the entities it would produce are returned. It fails with model.ErrConflict when the
+// location is already registered.
 func (e *Engine) AddLocation(ctx context.Context, typ, target string, dryRun bool) (api.AddLocationResult, error) {
 	if typ == "" || target == "" {
 		return api.AddLocationResult{}, invalidf("Location must have a type and a target")
+	}
+	if !slices.Contains(e.opts.AllowedLocationTypes, typ) {
+		allowed, _ := json.Marshal(e.opts.AllowedLocationTypes)
+		return api.AddLocationResult{}, invalidf("Registered locations must be of an allowed type %s", allowed)
 	}
 	var existingID string
 	err := e.db.QueryRowContext(ctx, e.q("SELECT id FROM locations WHERE type = ? AND target = ?"), typ, target).Scan(&existingID)
@@ -250,7 +256,9 @@ func (e *Engine) ValidateEntity(ctx context.Context, entity json.RawMessage, loc
 	if err != nil {
 		return nil, err
 	}
-	res := e.processEntity(ctx, raw)
+	// The caller wrote the entity and may have written its location annotations: its reads
+	// are remote only, whatever location it names.
+	res := e.processWith(ctx, raw, true)
 	res.spill.close()
 	if res.OK {
 		return nil, nil

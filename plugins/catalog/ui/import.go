@@ -203,6 +203,8 @@ func (h *importPage) problem(v *importView, err error) int {
 func describeInputError(msg string) *problemMessage {
 	lower := strings.ToLower(msg)
 	switch {
+	case strings.Contains(lower, "allowed type"):
+		return &problemMessage{Title: "Location type not allowed", Detail: msg + " — enter the URL of a catalog file on a host the portal may read; other location types are listed by the operator in catalog.allowedLocationTypes."}
 	case strings.Contains(lower, "not allowed"):
 		return &problemMessage{Title: "Location not allowed", Detail: msg + " — the portal may only read from the hosts and directories in its backend.reading configuration."}
 	case strings.Contains(lower, "notfound") || strings.Contains(lower, "not found") || strings.Contains(lower, "no such file"):

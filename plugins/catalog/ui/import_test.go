@@ -3,6 +3,7 @@ package ui_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,16 +35,23 @@ spec: {type: service, lifecycle: experimental, owner: platform}
 `
 
 // startImport starts a portal whose catalog has one group from app-config, and returns its
-// URL and a directory inside backend.reading.localRoots for files to register.
-func startImport(t *testing.T, readonly bool) (base, dir string) {
+// URL and a directory whose files a loopback host (in backend.reading.allow) serves, for files
+// to register: people register url locations, which are read from remote hosts only.
+func startImport(t *testing.T, readonly bool) (base string, served servedDir) {
 	t.Helper()
-	dir = t.TempDir()
+	dir := t.TempDir()
 	file := filepath.Join(dir, "config-catalog.yaml")
 	if err := os.WriteFile(file, []byte(configCatalog), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	files := t.TempDir()
+	srv := httptest.NewServer(http.FileServer(http.Dir(files)))
+	t.Cleanup(srv.Close)
 	cfg := map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
+		"backend": map[string]any{"reading": map[string]any{
+			"localRoots": []any{dir},
+			"allow":      []any{map[string]any{"host": strings.TrimPrefix(srv.URL, "http://")}},
+		}},
 		"catalog": map[string]any{
 			"readonly":  readonly,
 			"locations": []any{map[string]any{"type": "file", "target": file}},
@@ -52,8 +60,11 @@ func startImport(t *testing.T, readonly bool) (base, dir string) {
 	}
 	b := frameworktest.Start(t, cfg, web.RegistryFactory(), app.Plugin(), catalog.Plugin())
 	waitFor(t, b.URL+"/catalog/default/group/platform", "platform")
-	return b.URL, dir
+	return b.URL, servedDir{dir: files, url: srv.URL}
 }
+
+// servedDir is a directory a loopback HTTP server serves at url.
+type servedDir struct{ dir, url string }
 
 // noFollow is a client that shows redirects instead of following them.
 func noFollow() *http.Client {
@@ -82,13 +93,14 @@ func postForm(t *testing.T, target string, form url.Values, header http.Header) 
 	return resp, string(b)
 }
 
-func writeCatalogFile(t *testing.T, dir, name, content string) string {
+// writeCatalogFile writes a file into a served directory and returns its URL.
+func writeCatalogFile(t *testing.T, served servedDir, name, content string) string {
 	t.Helper()
-	p := filepath.Join(dir, name)
+	p := filepath.Join(served.dir, name)
 	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return "file://" + p
+	return served.url + "/" + name
 }
 
 // waitStatus polls url until it answers want.
@@ -111,10 +123,7 @@ func TestImportAnalyze(t *testing.T) {
 	base, dir := startImport(t, false)
 	good := writeCatalogFile(t, dir, "services.yaml", registeredCatalog)
 	broken := writeCatalogFile(t, dir, "broken.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ok}\n---\n: : not yaml [\n")
-	outside := filepath.Join(t.TempDir(), "elsewhere.yaml")
-	if err := os.WriteFile(outside, []byte(registeredCatalog), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	local := filepath.Join(dir.dir, "services.yaml")
 	cases := []struct {
 		name, url  string
 		wantStatus int
@@ -123,8 +132,10 @@ func TestImportAnalyze(t *testing.T) {
 	}{
 		{"empty form", "", http.StatusOK, []string{"Register an existing component", `name="url"`, "Analyze"}, []string{"2. Review"}},
 		{"preview", good, http.StatusOK, []string{"2. Review", "would add 3 entities", "<td>svc-a</td>", "<td>svc-b</td>", "<td>Location</td>", `<button type="submit">Register</button>`}, []string{"problem"}},
-		{"missing file", "file://" + filepath.Join(dir, "missing.yaml"), http.StatusBadRequest, []string{"Nothing found at this location", "missing.yaml"}, []string{"2. Review"}},
-		{"outside the local roots", "file://" + outside, http.StatusBadRequest, []string{"Location not allowed", "backend.reading"}, []string{"2. Review"}},
+		{"missing file", strings.TrimSuffix(good, "services.yaml") + "missing.yaml", http.StatusBadRequest, []string{"Nothing found at this location", "missing.yaml"}, []string{"2. Review"}},
+		// People register remote URLs only: the server's own files are out of reach.
+		{"a file url", "file://" + local, http.StatusBadRequest, []string{"Location not allowed", "not a remote url"}, []string{"2. Review", "svc-a"}},
+		{"an absolute path", local, http.StatusBadRequest, []string{"Location type not allowed", "Registered locations must be of an allowed type"}, []string{"2. Review", "svc-a"}},
 		{"not yaml", broken, http.StatusBadRequest, []string{"Could not read this location", "YAML error"}, nil},
 	}
 	for _, c := range cases {

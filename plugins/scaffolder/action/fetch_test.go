@@ -5,12 +5,15 @@ import (
 	"errors"
 	"flag"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 )
 
@@ -263,19 +266,61 @@ func TestFetchTemplateModes(t *testing.T) {
 	}
 }
 
-// TestFetchThroughURLReader reads skeletons and files through the framework's URL reader
-// (absolute file:// URLs inside its local roots), and refuses reads outside the template's
-// directory for relative URLs.
+// TestFetchThroughURLReader reads files of a template served by a remote host through the
+// framework's URL reader, and skeletons of a template read from disk from its own folder. A
+// template from a remote host (anyone may register one) never reaches the server's disk: not
+// with file:// or git+file:// URLs, not with absolute paths, whatever the reader's local roots.
 func TestFetchThroughURLReader(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "tpl", "skel", "a.txt"), "hello ${{ values.who }}")
 	writeFile(t, filepath.Join(root, "tpl", "one.txt"), "file ${{ values.who }}")
 	writeFile(t, filepath.Join(root, "secret.txt"), "secret")
+	gitCmd(t, root, "init", "-q", "-b", "main")
+	gitCmd(t, root, "add", "-A")
+	gitCmd(t, root, "commit", "-q", "-m", "all")
+	srv := httptest.NewServer(http.FileServer(http.Dir(root)))
+	t.Cleanup(srv.Close)
+	r, err := urlreader.New(urlreader.Options{LocalRoots: []string{"/"}, CacheDir: t.TempDir(),
+		Allow: []urlreader.AllowRule{{Host: strings.TrimPrefix(srv.URL, "http://")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
 	h := newHarness(t, action.BuiltinDeps{})
-	h.ctx.Reader = newURLReader(t, filepath.Join(root, "tpl"))
-	h.ctx.Template.BaseURL = "https://templates.example.com/tpl/template.yaml"
+	h.ctx.Reader = action.NewURLReader(r)
+	h.ctx.Template.BaseURL = srv.URL + "/tpl/template.yaml"
 
-	must(t, h.run("fetch:plain", map[string]any{"url": "file://" + root + "/tpl/skel", "targetPath": "plain"}))
+	must(t, h.run("fetch:plain:file", map[string]any{"url": "./one.txt", "targetPath": "x/one.txt"}))
+	if got := readFile(t, filepath.Join(h.ws, "x", "one.txt")); got != "file ${{ values.who }}" {
+		t.Errorf("fetch:plain:file wrote %q", got)
+	}
+	must(t, h.run("fetch:template:file", map[string]any{"url": srv.URL + "/tpl/one.txt", "targetPath": "y.txt", "values": map[string]any{"who": "me"}}))
+	if got := readFile(t, filepath.Join(h.ws, "y.txt")); got != "file me" {
+		t.Errorf("fetch:template:file wrote %q", got)
+	}
+	for _, tc := range []struct{ action, url string }{
+		{"fetch:plain:file", "file://" + root + "/secret.txt"},
+		{"fetch:plain:file", "file://" + root + "/tpl/one.txt"},
+		{"fetch:template:file", "git+file://" + root + "#main:secret.txt"},
+		{"fetch:plain", "file://" + root + "/tpl/skel"},
+		{"fetch:template", "git+file://" + root + "#main:tpl/skel"},
+	} {
+		err := h.run(tc.action, map[string]any{"url": tc.url, "targetPath": "s"})
+		if !errors.Is(err, action.ErrInput) || !strings.Contains(err.Error(), "not a remote URL") {
+			t.Errorf("%s %s from a remote template: got %v, want a refusal", tc.action, tc.url, err)
+		}
+		if exists(t, filepath.Join(h.ws, "s")) {
+			t.Errorf("%s %s wrote the workspace", tc.action, tc.url)
+		}
+	}
+	// An absolute path is a path on the template's host.
+	if err := h.run("fetch:plain:file", map[string]any{"url": root + "/secret.txt", "targetPath": "s"}); err == nil || !strings.Contains(err.Error(), srv.URL) {
+		t.Errorf("absolute path from a remote template: got %v, want a read from %s", err, srv.URL)
+	}
+
+	// A template read from disk fetches from its own folder.
+	h.ctx.Template.BaseURL = "file://" + root + "/tpl/template.yaml"
+	must(t, h.run("fetch:plain", map[string]any{"url": "./skel", "targetPath": "plain"}))
 	if got := readFile(t, filepath.Join(h.ws, "plain", "a.txt")); got != "hello ${{ values.who }}" {
 		t.Errorf("fetch:plain wrote %q", got)
 	}
@@ -283,27 +328,23 @@ func TestFetchThroughURLReader(t *testing.T) {
 	if got := readFile(t, filepath.Join(h.ws, "tpl", "a.txt")); got != "hello you" {
 		t.Errorf("fetch:template wrote %q", got)
 	}
-	must(t, h.run("fetch:plain:file", map[string]any{"url": "file://" + root + "/tpl/one.txt", "targetPath": "x/one.txt"}))
-	if got := readFile(t, filepath.Join(h.ws, "x", "one.txt")); got != "file ${{ values.who }}" {
-		t.Errorf("fetch:plain:file wrote %q", got)
-	}
-	must(t, h.run("fetch:template:file", map[string]any{"url": "file://" + root + "/tpl/one.txt", "targetPath": "y.txt", "values": map[string]any{"who": "me"}}))
-	if got := readFile(t, filepath.Join(h.ws, "y.txt")); got != "file me" {
-		t.Errorf("fetch:template:file wrote %q", got)
-	}
-	// Outside the reader's local roots.
-	if err := h.run("fetch:plain:file", map[string]any{"url": "file://" + root + "/secret.txt", "targetPath": "s"}); err == nil {
-		t.Error("read outside the local roots succeeded")
-	}
 	// A relative URL climbing out of a file:// template directory.
-	h.ctx.Template.BaseURL = "file://" + root + "/tpl/template.yaml"
-	err := h.run("fetch:plain:file", map[string]any{"url": "../secret.txt", "targetPath": "s"})
+	err = h.run("fetch:plain:file", map[string]any{"url": "../secret.txt", "targetPath": "s"})
 	if !errors.Is(err, action.ErrPathEscape) {
 		t.Errorf("relative escape: got %v, want ErrPathEscape", err)
+	}
+	if err := h.run("fetch:plain:file", map[string]any{"url": "git+file://" + root + "#main:secret.txt", "targetPath": "s"}); !errors.Is(err, action.ErrInput) {
+		t.Errorf("git+file from a file template: got %v, want a refusal", err)
 	}
 	if err := h.run("fetch:plain:file", map[string]any{"url": "./one.txt", "targetPath": "../../s"}); !errors.Is(err, action.ErrPathEscape) {
 		t.Errorf("targetPath escape: got %v, want ErrPathEscape", err)
 	}
+}
+
+func exists(t *testing.T, p string) bool {
+	t.Helper()
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 func TestFetchTemplateBinaryUntouched(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/portico-dev/portico/framework/urlreader"
 )
 
 // ErrInput marks an action input problem (Backstage's InputError); the task runner reports it
@@ -89,8 +91,23 @@ func require(in map[string]any, keys ...string) error {
 }
 
 // resolveURL resolves a fetch URL against the template's base URL, as Backstage does:
-// absolute URLs are kept, relative ones are relative to the template file's directory.
+// absolute URLs are kept, relative ones are relative to the template file's directory. The
+// result must be remote (http(s), git+http(s)), or a file:// URL under a file:// base, which
+// localSource confines to the template's folder: a template read from a remote host (anyone
+// may register one) never reaches the server's disk, as in Backstage, whose UrlReader has no
+// local reader.
 func resolveURL(raw, base string) (string, error) {
+	target, err := resolveAgainst(raw, base)
+	if err != nil {
+		return "", err
+	}
+	if !urlreader.IsRemote(target) && (!strings.HasPrefix(target, "file://") || !strings.HasPrefix(base, "file://")) {
+		return "", inputErr("url %q is not a remote URL; a template read from %q can only fetch remote URLs or files in its own folder", raw, base)
+	}
+	return target, nil
+}
+
+func resolveAgainst(raw, base string) (string, error) {
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" || strings.HasPrefix(raw, "file://") {
 		return raw, nil
 	}

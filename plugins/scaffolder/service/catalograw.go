@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
@@ -75,9 +76,16 @@ func (c CatalogHTTP) RawEntity(ctx context.Context, kind, namespace, name string
 func baseURLOf(entity map[string]any) string {
 	meta, _ := entity["metadata"].(map[string]any)
 	ann, _ := meta["annotations"].(map[string]any)
+	managed, _ := ann[model.AnnotationManagedByLocation].(string)
 	ref, _ := ann[model.AnnotationSourceLocation].(string)
+	// The catalog sets managed-by-location; source-location is the author's to write. A
+	// template read from anywhere but a file location may not point its base at the disk.
+	if src, err := model.ParseLocationRef(ref); err == nil && !strings.HasPrefix(managed, "file:") &&
+		(src.Type != "url" || !urlreader.IsRemote(src.Target)) {
+		ref = ""
+	}
 	if ref == "" {
-		ref, _ = ann[model.AnnotationManagedByLocation].(string)
+		ref = managed
 	}
 	if ref == "" {
 		return ""
@@ -88,6 +96,9 @@ func baseURLOf(entity map[string]any) string {
 	}
 	switch loc.Type {
 	case "url":
+		if !urlreader.IsRemote(loc.Target) {
+			return "" // a url location with a local target (registered before they were refused)
+		}
 		if strings.HasSuffix(loc.Target, "/") {
 			return loc.Target
 		}
