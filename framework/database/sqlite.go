@@ -86,6 +86,9 @@ func (m *Manager) openSQLite(ctx context.Context, pluginID string, o Options) (*
 		logger:         m.logger.With("plugin", pluginID),
 		skipMigrations: o.SkipMigrations,
 	}
+	if !o.Memory {
+		db.file = where
+	}
 	if o.Memory {
 		keeperDB, err := sql.Open("sqlite", dsn)
 		if err != nil {
