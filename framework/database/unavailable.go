@@ -44,7 +44,7 @@ func IsUnavailable(err error) bool {
 	if code := pgCode(err); code != "" {
 		switch {
 		case strings.HasPrefix(code, "08"), // connection exception
-			strings.HasPrefix(code, "53"), // insufficient resources: disk full, out of memory, too many connections
+			strings.HasPrefix(code, "53"),  // insufficient resources: disk full, out of memory, too many connections
 			strings.HasPrefix(code, "57P"), // operator intervention: admin/crash shutdown, cannot connect now
 			code == "25006":                // read-only transaction (a standby)
 			return true
