@@ -202,7 +202,12 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 		Integrations: readerOpts.Integrations, Logger: log,
 	})
 	st := store.New(db, nil)
+	owner, err := framework.InstanceID(cfg)
+	if err != nil {
+		return err
+	}
 	w := worker.New(worker.Options{
+		Owner: owner,
 		Store: st, Runner: runner, Box: box, Logger: log.With("component", "worker"),
 		WorkDir: filepath.Join(dataDir, "tasks"), Concurrency: s.concurrency,
 		Lease: s.lease, JanitorEvery: s.janitorEvery, TaskTimeout: s.taskTimeout,
