@@ -17,6 +17,7 @@ import (
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/database"
 )
 
 // Env is the process environment the commands run in, injectable for tests.
@@ -49,11 +50,20 @@ func Main(ctx context.Context, features []framework.Feature, args []string) int 
 	if err := Run(ctx, env, features, args); err != nil {
 		var exit exitError
 		if !errors.As(err, &exit) {
-			fmt.Fprintf(env.Stderr, "portico: %v\n", err)
+			fmt.Fprintf(env.Stderr, "portico: %v\n", errorLine(err))
 		}
 		return 1
 	}
 	return 0
+}
+
+// errorLine is what Main prints for err. A data directory or database file that cannot be
+// used is named with the cause; the chain of services that tried to open it adds nothing.
+func errorLine(err error) error {
+	if access, ok := errors.AsType[*database.AccessError](err); ok {
+		return access
+	}
+	return err
 }
 
 // exitError reports failure whose explanation has already been printed.

@@ -226,3 +226,64 @@ func TestDBMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnusableDataDirectory: a data directory (or database file) that SQLite cannot use is
+// reported in one line naming the path and the cause, not as SQLite's "unable to open
+// database file (14)" under a chain of service names. The cases work as root too (root
+// ignores permission bits; the read-only directory is tested in framework/database).
+func TestUnusableDataDirectory(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		want  func(dir string) string
+	}{
+		{
+			name: "the data directory is a file",
+			setup: func(t *testing.T, dir string) {
+				if err := os.WriteFile(filepath.Join(dir, ".portico"), []byte("x"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(dir string) string {
+				return "database file " + filepath.Join(dir, ".portico", "backstage_plugin_catalog.sqlite") + ": directory " +
+					filepath.Join(dir, ".portico") + " is not a directory: not a directory"
+			},
+		},
+		{
+			name: "a database file is a directory",
+			setup: func(t *testing.T, dir string) {
+				if err := os.MkdirAll(filepath.Join(dir, ".portico", "backstage_plugin_catalog.sqlite"), 0o700); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(dir string) string {
+				return "database file " + filepath.Join(dir, ".portico", "backstage_plugin_catalog.sqlite") + " is a directory: is a directory"
+			},
+		},
+		{
+			name: "SQLite's log cannot be created",
+			setup: func(t *testing.T, dir string) {
+				if err := os.MkdirAll(filepath.Join(dir, ".portico", "backstage_plugin_catalog.sqlite-wal"), 0o700); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(dir string) string {
+				f := filepath.Join(dir, ".portico", "backstage_plugin_catalog.sqlite")
+				return "database file " + f + ": file " + f + "-wal is a directory: is a directory"
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tt.setup(t, dir)
+			_, _, err := runIn(t, dir, all.Features(), nil, []string{"LOG_LEVEL=error"}, "db", "migrate")
+			if err == nil {
+				t.Fatal("db migrate succeeded")
+			}
+			if got, want := errorLine(err).Error(), tt.want(dir); got != want {
+				t.Errorf("error line = %q\nwant         %q", got, want)
+			}
+		})
+	}
+}

@@ -65,7 +65,7 @@ func New(opts Options) *Backend {
 		ids:       map[string]bool{},
 		lifecycle: newRootLifecycle(opts.Logger),
 		routers:   &routers{},
-		health:    newHealth(nil),
+		health:    newHealth(nil, opts.Logger),
 		rootMux:   newRootRouter(),
 		registry:  prometheus.NewRegistry(),
 		ready:     make(chan struct{}),
@@ -276,6 +276,8 @@ func (b *Backend) listenAndServe(o ServerOptions, serveErr chan<- error) error {
 		gather:  b.registry,
 		csp:     buildCSP(o.CSP),
 		cors:    newCORSPolicy(o.CORS),
+
+		failureLog: newLogThrottle(failureLogWindow, nil),
 	}
 	m, err := newHTTPMetrics(b.registry)
 	if err != nil {

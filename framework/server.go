@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/database"
 )
 
 // ServerOptions configures the root HTTP server (backend.* keys).
@@ -58,6 +59,8 @@ type rootHandler struct {
 	gather  prometheus.Gatherer
 	csp     string
 	cors    *corsPolicy
+	// failureLog throttles the log lines of failed requests.
+	failureLog *logThrottle
 }
 
 func (h *rootHandler) handler() http.Handler {
@@ -162,6 +165,7 @@ func (h *rootHandler) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		ctx = apierr.WithOriginalURL(ctx, r.URL.RequestURI())
+		ctx, failure := apierr.WithFailure(ctx)
 		rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rw, r.WithContext(ctx))
 		elapsed := time.Since(start)
@@ -172,11 +176,11 @@ func (h *rootHandler) observe(next http.Handler) http.Handler {
 		}
 		h.metrics.observe(plugin, r.Method, rw.status, elapsed)
 
-		level := slog.LevelInfo
+		level, msg := slog.LevelInfo, "request"
 		if strings.HasPrefix(r.URL.Path, "/.backstage/health/") || r.URL.Path == "/metrics" {
 			level = slog.LevelDebug
 		}
-		h.logger.LogAttrs(ctx, level, "request",
+		attrs := []slog.Attr{
 			slog.String("method", r.Method),
 			slog.String("url", r.URL.RequestURI()),
 			slog.Int("status", rw.status),
@@ -184,8 +188,36 @@ func (h *rootHandler) observe(next http.Handler) http.Handler {
 			slog.Duration("duration", elapsed),
 			slog.String("remote", h.remoteAddr(r)),
 			slog.String("request_id", id),
-		)
+		}
+		if err := failure.Err(); err != nil {
+			// One line per failed request, and during an outage one per kind and window.
+			kind := failureKind(plugin, err)
+			ok, suppressed := h.failureLog.allow(kind)
+			if !ok {
+				return
+			}
+			level, msg = slog.LevelError, "request failed"
+			attrs = append(attrs, slog.String("err", err.Error()))
+			if suppressed > 0 {
+				attrs = append(attrs, slog.Int("suppressed", suppressed),
+					slog.String("suppressed_note", "similar failed requests not logged in the last "+h.failureLog.window.String()))
+			}
+		}
+		h.logger.LogAttrs(ctx, level, msg, attrs...)
 	})
+}
+
+// failureKind groups failed requests for the log throttle: a database outage is one kind per
+// plugin whatever the statement, other internal errors one kind per plugin and message.
+func failureKind(plugin string, err error) string {
+	if database.IsUnavailable(err) {
+		return "database-unavailable/" + plugin
+	}
+	text := err.Error()
+	if len(text) > 200 {
+		text = text[:200]
+	}
+	return "internal/" + plugin + "/" + text
 }
 
 func (h *rootHandler) remoteAddr(r *http.Request) string {

@@ -67,6 +67,11 @@ func (b *Backend) infraFactories() []ServiceFactory {
 			if err := m.Ping(ctx); err != nil {
 				return nil, fmt.Errorf("database: %w", err)
 			}
+			minFree, err := minFreeDisk(cfg)
+			if err != nil {
+				return nil, err
+			}
+			b.health.AddReadinessCheck("database", func(ctx context.Context) error { return m.Check(ctx, minFree) })
 			lc.AddShutdownHook(func(context.Context) error { return m.Close() })
 			return m, nil
 		}),
@@ -98,7 +103,20 @@ func (b *Backend) infraFactories() []ServiceFactory {
 			if err != nil {
 				return nil, err
 			}
-			s, err := scheduler.New(ctx, scheduler.Options{DB: db, Logger: log.With("service", "scheduler")})
+			cfg, err := Use(ctx, d, RootConfigService)
+			if err != nil {
+				return nil, err
+			}
+			instance, err := InstanceID(cfg)
+			if err != nil {
+				return nil, err
+			}
+			workerID := "" // random: nothing survives a restart to reclaim
+			if instance != "" {
+				// One scheduler per plugin; in SQLite's one-file mode they share one table.
+				workerID = instance + "#" + d.PluginID()
+			}
+			s, err := scheduler.New(ctx, scheduler.Options{DB: db, Logger: log.With("service", "scheduler"), WorkerID: workerID})
 			if err != nil {
 				return nil, fmt.Errorf("scheduler: %w", err)
 			}

@@ -13,6 +13,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
+
+	"github.com/portico-dev/portico/framework/database"
 )
 
 // Error is an API error with Backstage's error name and an HTTP status.
@@ -108,8 +111,14 @@ func OriginalURL(r *http.Request) string {
 	return r.URL.RequestURI()
 }
 
-// Classify returns the API error that err stands for; errors that are not *Error become a 500
-// "Error" whose message hides the details (they are logged instead).
+// UnavailableMessage is the message of a 503 answered because the database cannot serve the
+// request; the cause is logged, not sent (it may name servers and users).
+const UnavailableMessage = "Service Unavailable: the database cannot be reached, try again later"
+
+// Classify returns the API error that err stands for. Errors that are not *Error hide their
+// details from the client and are logged instead (internal): a database that cannot be
+// reached, is closed, busy past its timeout or out of space becomes a 503
+// ServiceUnavailableError (database.IsUnavailable), anything else a 500 "Error".
 func Classify(err error) (apiErr *Error, internal bool) {
 	var e *Error
 	if errors.As(err, &e) {
@@ -118,17 +127,72 @@ func Classify(err error) (apiErr *Error, internal bool) {
 	if errors.Is(err, context.Canceled) {
 		return &Error{Name: "Error", Status: 499, Message: "request cancelled"}, false
 	}
+	if database.IsUnavailable(err) {
+		return &Error{Name: "ServiceUnavailableError", Status: http.StatusServiceUnavailable, Message: UnavailableMessage, Cause: err}, true
+	}
 	return &Error{Name: "Error", Status: http.StatusInternalServerError, Message: "Internal Server Error"}, true
 }
 
-// Write writes err as Backstage's JSON error body. Internal errors are logged with their full
-// text and answered with a generic message.
+// Write writes err as Backstage's JSON error body. Internal errors are answered with a generic
+// message and their full text goes to the request's access log line (see WithFailure), or,
+// outside the framework's server, to logger.
 func Write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	e, internal := Classify(err)
-	if internal && logger != nil {
-		logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "url", OriginalURL(r), "err", err)
+	if internal {
+		if f := failureOf(r.Context()); f != nil {
+			f.set(err)
+		} else if logger != nil {
+			logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "url", OriginalURL(r), "err", err)
+		}
 	}
 	WriteStatus(w, r, e.Status, e.Name, e.Message)
+}
+
+// Failure holds the internal error a request was answered with, so the server writes it on the
+// request's one access log line (rate-limited per kind) instead of a second line per request.
+type Failure struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (f *Failure) set(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		f.err = err
+	}
+}
+
+// Err returns the recorded error, or nil.
+func (f *Failure) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+type failureKey struct{}
+
+// WithFailure returns a context in which Write records internal errors in the returned
+// Failure instead of logging them.
+func WithFailure(ctx context.Context) (context.Context, *Failure) {
+	f := &Failure{}
+	return context.WithValue(ctx, failureKey{}, f), f
+}
+
+// RecordFailure records err as the request's internal error when the server collects them
+// (WithFailure) and reports whether it did; handlers that write their own error pages (HTML)
+// call it instead of logging, and log themselves when it returns false.
+func RecordFailure(ctx context.Context, err error) bool {
+	if f := failureOf(ctx); f != nil {
+		f.set(err)
+		return true
+	}
+	return false
+}
+
+func failureOf(ctx context.Context) *Failure {
+	f, _ := ctx.Value(failureKey{}).(*Failure)
+	return f
 }
 
 // WriteStatus writes an error body with an explicit status, name and message.

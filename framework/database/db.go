@@ -15,6 +15,9 @@ type DB struct {
 	// PluginID is the plugin this database belongs to.
 	PluginID string
 
+	// file is the SQLite database file ("" in memory and on PostgreSQL); readiness checks
+	// the free space of its directory.
+	file           string
 	logger         *slog.Logger
 	skipMigrations bool
 	// keeper holds a connection open for the lifetime of an in-memory

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -37,9 +37,10 @@ func (m *Manager) Ping(ctx context.Context) error {
 		if o.Memory || o.Directory == "" {
 			return nil
 		}
-		if err := os.MkdirAll(o.Directory, 0o700); err != nil {
-			return fmt.Errorf("create sqlite directory: %w", err)
+		abs, err := filepath.Abs(o.Directory)
+		if err != nil {
+			return fmt.Errorf("sqlite directory: %w", err)
 		}
-		return nil
+		return checkSQLiteDir("", abs)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -65,8 +64,10 @@ func (m *Manager) openSQLite(ctx context.Context, pluginID string, o Options) (*
 		if err != nil {
 			return nil, fmt.Errorf("sqlite file for plugin %s: %w", pluginID, err)
 		}
-		if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-			return nil, fmt.Errorf("create sqlite directory for plugin %s: %w", pluginID, err)
+		// SQLite's own errors ("unable to open database file (14)") name neither the file nor
+		// the cause; this names both.
+		if err := checkSQLiteAccess(abs); err != nil {
+			return nil, fmt.Errorf("open sqlite for plugin %s: %w", pluginID, err)
 		}
 		params.Add("_pragma", "journal_mode(WAL)")
 		params.Add("_pragma", "synchronous(NORMAL)")
@@ -85,6 +86,9 @@ func (m *Manager) openSQLite(ctx context.Context, pluginID string, o Options) (*
 		PluginID:       pluginID,
 		logger:         m.logger.With("plugin", pluginID),
 		skipMigrations: o.SkipMigrations,
+	}
+	if !o.Memory {
+		db.file = where
 	}
 	if o.Memory {
 		keeperDB, err := sql.Open("sqlite", dsn)

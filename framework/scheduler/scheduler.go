@@ -45,7 +45,10 @@ type Options struct {
 	// PollInterval is the longest wait between ticks of [Scheduler.Run];
 	// 0 means DefaultPollInterval.
 	PollInterval time.Duration
-	// WorkerID names this replica in run tickets; "" means a random ID.
+	// WorkerID names this replica in run tickets; "" means a random ID. A stable ID (the
+	// framework passes the instance identity) lets New take back at once the runs a
+	// previous incarnation with the same ID left when it died; other IDs' runs keep their
+	// leases until they expire.
 	WorkerID string
 }
 
@@ -125,6 +128,16 @@ func New(ctx context.Context, opts Options) (*Scheduler, error) {
 	}
 	if err := s.store.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("scheduler for plugin %s: %w", s.pluginID, err)
+	}
+	// Runs held under our WorkerID now were left by a previous incarnation of this
+	// instance (killed before it released them): free them at once rather than when their
+	// timeout ends, so a restart does not delay the task by a whole run timeout.
+	n, err := s.store.reclaimOwn(ctx, s.now(), s.workerID)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler for plugin %s: reclaim task leases: %w", s.pluginID, err)
+	}
+	if n > 0 {
+		s.logger.InfoContext(ctx, "reclaimed the task leases this instance held before it restarted", "count", n)
 	}
 	return s, nil
 }

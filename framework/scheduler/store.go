@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/portico-dev/portico/framework/database"
 )
@@ -23,11 +24,14 @@ var migrationsFS embed.FS
 // tasksTable is Backstage's table name, so operators find what they know.
 const tasksTable = "backstage_backend_tasks__tasks"
 
+// ticketIDLen is the length of a run ticket's random part (a UUID string).
+const ticketIDLen = 36
+
 // store holds the scheduler's SQL, rebound once for the database's dialect.
 type store struct {
 	db *database.DB
 
-	upsert, claim, release, trigger, exists, reap, states string
+	upsert, claim, release, trigger, exists, reap, reclaim, states string
 }
 
 func newStore(db *database.DB) *store {
@@ -59,6 +63,11 @@ WHERE id = ? AND current_run_ticket = ?`),
 SET current_run_ticket = NULL, current_run_started_at = NULL, current_run_expires_at = NULL,
 	last_run_ended_at = ?, last_run_error_json = ?
 WHERE current_run_ticket IS NOT NULL AND current_run_expires_at < ?`,
+		// A ticket is "<workerID>/<uuid>": its length and prefix name its worker exactly.
+		reclaim: d.Rebind(`UPDATE ` + tasksTable + `
+SET current_run_ticket = NULL, current_run_started_at = NULL, current_run_expires_at = NULL,
+	last_run_ended_at = ?, last_run_error_json = ?
+WHERE current_run_ticket IS NOT NULL AND length(current_run_ticket) = ? AND substr(current_run_ticket, 1, ?) = ?`),
 		states: `SELECT id, next_run_start_at, current_run_ticket, current_run_started_at, current_run_expires_at,
 	last_run_ended_at, last_run_error_json FROM ` + tasksTable,
 	}
@@ -135,6 +144,19 @@ func (s *store) reapExpired(ctx context.Context, now time.Time, own []string) (i
 		}
 	}
 	res, err := s.db.ExecContext(ctx, s.db.Dialect.Rebind(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// reclaimOwn clears the tickets held under workerID: at start, before this process
+// claimed anything, they were left by a previous incarnation that died holding them.
+func (s *store) reclaimOwn(ctx context.Context, now time.Time, workerID string) (int64, error) {
+	prefix := workerID + "/"
+	n := utf8.RuneCountInString(prefix)
+	res, err := s.db.ExecContext(ctx, s.reclaim, database.NewNullTime(now),
+		errorJSON("task run interrupted: its instance stopped before the run ended"), n+ticketIDLen, n, prefix)
 	if err != nil {
 		return 0, err
 	}

@@ -91,6 +91,10 @@ func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) e
 	}
 	opts := s.engine
 	opts.DB, opts.Reader, opts.Logger = db, urls, log
+	// A stable identity lets a restarted instance take back its processing leases at once.
+	if opts.WorkerID, err = framework.InstanceID(cfg); err != nil {
+		return err
+	}
 	ext.Apply(&opts)
 	eng, err := engine.New(opts)
 	if err != nil {

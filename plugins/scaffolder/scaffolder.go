@@ -208,7 +208,12 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 		WorkspaceBytes: lim.workspaceBytes, WorkspaceFiles: lim.workspaceFiles,
 	})
 	st := store.New(db, nil)
+	owner, err := framework.InstanceID(cfg)
+	if err != nil {
+		return err
+	}
 	w := worker.New(worker.Options{
+		Owner: owner,
 		Store: st, Runner: runner, Box: box, Logger: log.With("component", "worker"),
 		WorkDir: filepath.Join(dataDir, "tasks"), Concurrency: s.concurrency,
 		Lease: s.lease, JanitorEvery: s.janitorEvery, TaskTimeout: s.taskTimeout,

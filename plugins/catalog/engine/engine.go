@@ -98,13 +98,17 @@ func fingerprint(opts Options, procs []Processor, v *model.Validator) string {
 // now returns the engine's clock in UTC, truncated to microseconds (what both servers keep).
 func (e *Engine) now() time.Time { return e.opts.Clock().UTC().Truncate(time.Microsecond) }
 
-// Start connects the entity providers (once) and applies the orphan provider strategy. Run
-// and ProcessUntilIdle call it.
+// Start takes back the leases a previous incarnation of this worker left (lease.go), connects
+// the entity providers (once) and applies the orphan provider strategy. Run and
+// ProcessUntilIdle call it.
 func (e *Engine) Start(ctx context.Context) error {
 	e.startMu.Lock()
 	defer e.startMu.Unlock()
 	if e.started {
 		return nil
+	}
+	if err := e.reclaimOwnLeases(ctx); err != nil {
+		return err
 	}
 	for _, p := range e.providers {
 		if err := p.Connect(ctx, connection{e: e, name: p.Name()}); err != nil {

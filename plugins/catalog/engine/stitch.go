@@ -96,7 +96,7 @@ func (e *Engine) stitchAll(ctx context.Context) (int, error) {
 // claimStitch claims up to StitchBatchSize queued entities; nil when none is due.
 func (e *Engine) claimStitch(ctx context.Context) (*stitchBatch, error) {
 	now := e.now()
-	ticket := newID()
+	ticket := e.stitchTicket()
 	var claims []stitchClaim
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, e.q(`UPDATE final_entities SET stitch_ticket = ?, next_stitch_at = ?

@@ -495,10 +495,19 @@ const StaleMessage = "This task was marked as failed because its worker stopped 
 // RecoverExpired handles processing tasks whose lease expired (their worker died or lost
 // the database for longer than the lease): startOver tasks are reopened, others failed.
 func (s *Store) RecoverExpired(ctx context.Context) (Recovery, error) {
+	return s.RecoverAbandoned(ctx, "")
+}
+
+// RecoverAbandoned is RecoverExpired plus the tasks leased to owner whatever their expiry: a
+// worker calls it as it starts, when the tasks held under its (stable) owner name were left
+// by its previous incarnation, which died without releasing them. "" recovers expired leases
+// only.
+func (s *Store) RecoverAbandoned(ctx context.Context, owner string) (Recovery, error) {
 	var rec Recovery
 	now := s.now()
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, epoch, recover_strategy FROM tasks WHERE status = ? AND lease_expires_at < ?`),
-		StatusProcessing, database.NewNullTime(now))
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, epoch, recover_strategy FROM tasks
+WHERE status = ? AND (lease_expires_at < ? OR lease_owner = ?)`),
+		StatusProcessing, database.NewNullTime(now), owner)
 	if err != nil {
 		return rec, fmt.Errorf("find expired tasks: %w", err)
 	}
@@ -529,8 +538,8 @@ func (s *Store) RecoverExpired(ctx context.Context) (Recovery, error) {
 			}
 			res, err := tx.ExecContext(ctx, s.q(`UPDATE tasks SET status = ?, epoch = epoch + 1, lease_owner = NULL, lease_expires_at = NULL,
 cancel_requested = ?, secrets = CASE WHEN ? THEN secrets ELSE NULL END
-WHERE id = ? AND epoch = ? AND status = ? AND lease_expires_at < ?`),
-				newStatus, false, restarted, st.id, st.epoch, StatusProcessing, database.NewNullTime(now))
+WHERE id = ? AND epoch = ? AND status = ? AND (lease_expires_at < ? OR lease_owner = ?)`),
+				newStatus, false, restarted, st.id, st.epoch, StatusProcessing, database.NewNullTime(now), owner)
 			if err != nil {
 				return err
 			}

@@ -252,6 +252,30 @@ func TestStore(t *testing.T) {
 				t.Errorf("recovery after release = %+v, %v", rec, err)
 			}
 		})
+
+		// kill -9: the instance dies holding a task; restarted under the same owner name it
+		// recovers the task at once, while the clock is far from the lease's end. Another
+		// owner (maybe a live replica) leaves it alone.
+		t.Run("a restarted owner recovers its own tasks at once", func(t *testing.T) {
+			id, err := s.Create(ctx, store.NewTask{Spec: spec("own")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := s.Claim(ctx, "node-1", time.Hour)
+			if err != nil || c == nil || c.Task.ID != id {
+				t.Fatalf("claim = %+v, %v", c, err)
+			}
+			if rec, err := s.RecoverAbandoned(ctx, "node-2"); err != nil || len(rec.Failed)+len(rec.Restarted) != 0 {
+				t.Fatalf("another owner recovered %+v, %v", rec, err)
+			}
+			rec, err := s.RecoverAbandoned(ctx, "node-1")
+			if err != nil || fmt.Sprint(rec.Failed) != fmt.Sprint([]string{id}) {
+				t.Errorf("recovery by the restarted owner = %+v, %v; want %s failed at once", rec, err, id)
+			}
+			if _, err := s.Heartbeat(ctx, c.Lease, time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+				t.Errorf("the dead incarnation's heartbeat: %v, want ErrLeaseLost", err)
+			}
+		})
 	})
 }
 

@@ -38,7 +38,8 @@ type Options struct {
 	JanitorEvery time.Duration
 	// TaskTimeout bounds one run (scaffolder.taskTimeout, default 24 h).
 	TaskTimeout time.Duration
-	// Owner names this worker in leases; default a random id.
+	// Owner names this worker in leases; default a random id. A stable name (the framework's
+	// instance identity) lets a restarted worker recover its dead incarnation's tasks at once.
 	Owner string
 	// ShutdownGrace is how long Run waits, once its context ends, for running tasks to stop
 	// (default 5 s). A task still running then (an action that ignores its context) is left
@@ -104,7 +105,9 @@ func (w *Worker) CancelLocal(taskID string) {
 // start over) without waiting for the lease to expire.
 func (w *Worker) Run(ctx context.Context) error {
 	o := w.opts
-	if _, err := o.Store.RecoverExpired(ctx); err != nil {
+	// Tasks still leased to our owner name were left by this instance's previous run (killed
+	// before it released them): recover them now rather than when their lease expires.
+	if _, err := o.Store.RecoverAbandoned(ctx, o.Owner); err != nil {
 		o.Logger.Error("recover expired tasks", "err", err)
 	}
 	var wg sync.WaitGroup

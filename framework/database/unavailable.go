@@ -1,0 +1,69 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// IsUnavailable reports whether err means the database could not serve the operation for a
+// reason of the database itself, not of the request: the server cannot be reached or went
+// away (connection refused or reset, administrator shutdown, too many connections), the pool
+// is closed, the write lock stayed busy past the timeout, the disk is full or read-only, an
+// I/O error. Such errors are transient for the client (503, retry later) and worth one log
+// line per outage, not one per request. Constraint violations, syntax errors, missing rows
+// and cancelled requests are not unavailability.
+func IsUnavailable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	if errors.Is(err, ErrClosed) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) {
+		return true
+	}
+	if _, ok := errors.AsType[*connectError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*net.OpError](err); ok {
+		return true
+	}
+	if code := pgCode(err); code != "" {
+		switch {
+		case strings.HasPrefix(code, "08"), // connection exception
+			strings.HasPrefix(code, "53"),  // insufficient resources: disk full, out of memory, too many connections
+			strings.HasPrefix(code, "57P"), // operator intervention: admin/crash shutdown, cannot connect now
+			code == "25006":                // read-only transaction (a standby)
+			return true
+		}
+		return false
+	}
+	if sqErr, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch sqErr.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR,
+			sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL:
+			return true
+		}
+		return false
+	}
+	// database/sql reports a closed pool with an unexported error.
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if e.Error() == "sql: database is closed" {
+			return true
+		}
+	}
+	return false
+}
