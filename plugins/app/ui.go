@@ -156,7 +156,7 @@ func (h *homePage) serve(w http.ResponseWriter, r *http.Request, p *web.Page) {
 		"Recent":     recent,
 	})
 	if err != nil {
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, nil, "render home page", err)
 		return
 	}
 	shell.Render(w, r, web.View{Main: body})
@@ -212,7 +212,7 @@ func serveSettings(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	}
 	body, err := shell.Execute("settings.html", data)
 	if err != nil {
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, nil, "render settings page", err)
 		return
 	}
 	shell.Render(w, r, web.View{Title: "Settings", Main: body})

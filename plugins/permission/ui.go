@@ -81,7 +81,7 @@ func (p *adminPage) serve(w http.ResponseWriter, r *http.Request, page *web.Page
 	}
 	allowed, err := p.api.canAdmin(r.Context(), creds)
 	if err != nil {
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, nil, "check permission admin", err)
 		return
 	}
 	if !allowed {
@@ -115,7 +115,7 @@ func (p *adminPage) serve(w http.ResponseWriter, r *http.Request, page *web.Page
 	}
 	var buf bytes.Buffer
 	if err := adminTemplate.ExecuteTemplate(&buf, "admin", v); err != nil {
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, nil, "render permissions page", err)
 		return
 	}
 	page.Shell().Render(w, r, web.View{Title: "Permissions", Main: template.HTML(buf.String())}) // html/template output

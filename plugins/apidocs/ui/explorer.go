@@ -92,8 +92,7 @@ func (h *explorerPage) ServePage(w http.ResponseWriter, r *http.Request, page *w
 	}
 	body, err := shell.Execute(ExplorerTemplate, v)
 	if err != nil {
-		h.log.Error("render api explorer", "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "render api explorer", err)
 		return
 	}
 	shell.Render(w, r, web.View{Title: "APIs", Main: body, Status: status})

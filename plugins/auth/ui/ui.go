@@ -73,7 +73,7 @@ func (h *pages) signIn(w http.ResponseWriter, r *http.Request, p *web.Page) {
 		"OrgName":   shell.OrgName(),
 	})
 	if err != nil {
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, nil, "render sign-in page", err)
 		return
 	}
 	shell.Render(w, r, web.View{Title: "Sign in", Main: body})

@@ -101,8 +101,7 @@ func (h *actionsPage) refresh(w http.ResponseWriter, r *http.Request, page *web.
 			http.Error(w, "Forbidden: "+err.Error(), http.StatusForbidden)
 			return
 		}
-		h.log.Error("refresh entity", "entity", ref.String(), "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "refresh entity", err, "entity", ref.String())
 		return
 	}
 	href := linksFor(page.Shell()).Entity(ref)
@@ -122,8 +121,7 @@ func (h *actionsPage) unregister(w http.ResponseWriter, r *http.Request, page *w
 		return
 	}
 	if err != nil {
-		h.log.Error("plan unregister", "entity", ref.String(), "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "plan unregister", err, "entity", ref.String())
 		return
 	}
 	v.Entity, v.Plan = e, plan
@@ -142,8 +140,7 @@ func (h *actionsPage) unregister(w http.ResponseWriter, r *http.Request, page *w
 		return
 	}
 	if err != nil && !errors.Is(err, model.ErrNotFound) {
-		h.log.Error("unregister entity", "entity", ref.String(), "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "unregister entity", err, "entity", ref.String())
 		return
 	}
 	http.Redirect(w, r, page.Path+"/unregistered?"+url.Values{"entity": {humanRef(ref, "")}}.Encode(), http.StatusSeeOther)
@@ -222,8 +219,7 @@ func (h *actionsPage) render(w http.ResponseWriter, r *http.Request, page *web.P
 	}
 	body, err := shell.Execute("catalog-import-unregister.html", v)
 	if err != nil {
-		h.log.Error("render unregister page", "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "render unregister page", err)
 		return
 	}
 	shell.Render(w, r, web.View{Title: "Unregister entity", Main: body, Status: status})
@@ -243,8 +239,7 @@ func (h *actionsPage) star(w http.ResponseWriter, r *http.Request, page *web.Pag
 		list = append(list, key)
 	}
 	if err := h.settings.SetStarred(r.Context(), list); err != nil {
-		h.log.Error("star entity", "entity", key, "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "star entity", err, "entity", key)
 		return
 	}
 	back := linksFor(page.Shell()).Entity(ref)

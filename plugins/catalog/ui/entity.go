@@ -44,8 +44,7 @@ func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 		return
 	}
 	if err != nil {
-		h.log.Error("render entity page", "entity", ref.String(), "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "render entity page", err, "entity", ref.String())
 		return
 	}
 	v, found, err := h.build(r, page, ec)
@@ -58,8 +57,7 @@ func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 		body, err = shell.Execute("entity.html", v)
 	}
 	if err != nil {
-		h.log.Error("render entity page", "entity", ref.String(), "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "render entity page", err, "entity", ref.String())
 		return
 	}
 	h.recordVisit(r, ec)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
@@ -141,7 +142,7 @@ func (h *importPage) analyze(ctx context.Context, v *importView, registered bool
 	typ, target := locationFor(v.URL)
 	res, err := h.w.AddLocation(ctx, typ, target, true)
 	if err != nil {
-		return h.problem(v, err)
+		return h.problem(ctx, v, err)
 	}
 	p := &importPreview{Type: typ, Target: target, Exists: res.Exists && !registered}
 	for _, raw := range res.Entities {
@@ -168,7 +169,7 @@ func (h *importPage) register(w http.ResponseWriter, r *http.Request, page *web.
 	}
 	typ, target := locationFor(v.URL)
 	if _, err := h.w.AddLocation(r.Context(), typ, target, false); err != nil {
-		status := h.problem(&v, err)
+		status := h.problem(r.Context(), &v, err)
 		h.render(w, r, page, v, status)
 		return
 	}
@@ -176,7 +177,7 @@ func (h *importPage) register(w http.ResponseWriter, r *http.Request, page *web.
 }
 
 // problem turns a writer error into a message for people and the page's status.
-func (h *importPage) problem(v *importView, err error) int {
+func (h *importPage) problem(ctx context.Context, v *importView, err error) int {
 	var ie *query.InputError
 	if p, ok := notAllowedProblem(err); ok {
 		v.Problem = p
@@ -193,9 +194,15 @@ func (h *importPage) problem(v *importView, err error) int {
 		v.Problem = &problemMessage{Title: "Nothing found at this location", Detail: err.Error()}
 		return http.StatusBadRequest
 	}
-	h.log.Error("catalog import", "url", v.URL, "err", err)
+	if !apierr.RecordFailure(ctx, err) {
+		h.log.Error("catalog import", "url", v.URL, "err", err)
+	}
+	status, _ := web.FailureStatus(err)
 	v.Problem = &problemMessage{Title: "Something went wrong", Detail: "The location could not be analyzed; the server log has the details."}
-	return http.StatusInternalServerError
+	if status == http.StatusServiceUnavailable {
+		v.Problem = &problemMessage{Title: "The catalog is unavailable", Detail: "Its database cannot be reached right now; try again in a moment."}
+	}
+	return status
 }
 
 // describeInputError names the kind of problem behind the engine's processing message and
@@ -221,8 +228,7 @@ func (h *importPage) render(w http.ResponseWriter, r *http.Request, page *web.Pa
 	shell := page.Shell()
 	body, err := shell.Execute("catalog-import.html", v)
 	if err != nil {
-		h.log.Error("render import page", "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "render import page", err)
 		return
 	}
 	shell.Render(w, r, web.View{Title: "Register an existing component", Main: body, Status: status})

@@ -47,14 +47,12 @@ func (h *indexPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.
 	p := parseIndexParams(r.URL.Query())
 	v, err := h.build(r.Context(), p, linksFor(shell), page.Path)
 	if err != nil {
-		h.log.Error("render catalog index", "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "render catalog index", err)
 		return
 	}
 	body, err := shell.Execute("catalog.html", v)
 	if err != nil {
-		h.log.Error("render catalog index", "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "render catalog index", err)
 		return
 	}
 	title := "Catalog"

@@ -125,8 +125,7 @@ func (h *graphPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.
 	}
 	var buf bytes.Buffer
 	if err := h.tmpl.ExecuteTemplate(&buf, "page", v); err != nil {
-		h.log.Error("render catalog graph page", "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, h.log, "render catalog graph page", err)
 		return
 	}
 	shell.Render(w, r, web.View{Title: "Catalog Graph", Main: template.HTML(buf.String()), Status: status}) // html/template output

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/plugins/scaffolder/service"
 	"github.com/portico-dev/portico/web"
 	"github.com/portico-dev/portico/web/extension"
@@ -91,8 +92,7 @@ func (p *pages) ServePage(w http.ResponseWriter, r *http.Request, page *web.Page
 func (p *pages) render(w http.ResponseWriter, r *http.Request, page *web.Page, name, title string, status int, data any) {
 	var buf bytes.Buffer
 	if err := p.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
-		p.log.Error("render scaffolder page", "template", name, "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		web.ServerError(w, r, p.log, "render scaffolder page", err, "template", name)
 		return
 	}
 	page.Shell().Render(w, r, web.View{Title: title, Main: template.HTML(buf.String()), Status: status}) // #nosec: html/template output
@@ -112,7 +112,12 @@ func (p *pages) problem(w http.ResponseWriter, r *http.Request, page *web.Page, 
 	case errors.Is(err, service.ErrConflict):
 		status, msg = http.StatusConflict, err.Error()
 	default:
-		p.log.Error("scaffolder page", "path", r.URL.Path, "err", err)
+		if !apierr.RecordFailure(r.Context(), err) {
+			p.log.Error("scaffolder page", "path", r.URL.Path, "err", err)
+		}
+		if status, _ = web.FailureStatus(err); status == http.StatusServiceUnavailable {
+			msg = "The database cannot be reached right now; try again in a moment."
+		}
 	}
 	p.render(w, r, page, "scaffolder-problem.html", "Create", status, map[string]any{"Message": msg, "Back": page.Path})
 }
