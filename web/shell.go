@@ -193,9 +193,12 @@ func (s *Shell) Tree() *extension.Tree { return s.tree }
 // Mount registers the pages, the static assets and the not-found page on the root router.
 func (s *Shell) Mount(router framework.RootHTTPRouter) {
 	router.Handle("GET /static/", http.StripPrefix("/static/", s.staticHandler()))
+	// Every page's form posts are refused when they come from another origin (Sec-Fetch-Site or
+	// Origin), whichever plugin serves the page: one check for all of them.
+	cop := http.NewCrossOriginProtection()
 	for _, p := range s.pages {
 		p := p
-		h := s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, r, p) }))
+		h := cop.Handler(s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, r, p) })))
 		if p.Path == "/" {
 			router.Handle("/{$}", h)
 			continue
