@@ -184,3 +184,15 @@ func newURLReader(t *testing.T, roots ...string) action.URLReader {
 	t.Cleanup(func() { _ = r.Close() })
 	return action.NewURLReader(r)
 }
+
+// newURLReaderWith adapts a reader built from opts (the hosts publish:git may push to).
+func newURLReaderWith(t *testing.T, opts urlreader.Options) action.URLReader {
+	t.Helper()
+	opts.CacheDir = t.TempDir()
+	r, err := urlreader.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	return action.NewURLReader(r)
+}
