@@ -175,16 +175,6 @@ func cloneRepo(t *testing.T, url, branch string) string {
 	return filepath.Join(dir, "out")
 }
 
-func newURLReader(t *testing.T, roots ...string) action.URLReader {
-	t.Helper()
-	r, err := urlreader.New(urlreader.Options{LocalRoots: roots, CacheDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
-	return action.NewURLReader(r)
-}
-
 // newURLReaderWith adapts a reader built from opts (the hosts publish:git may push to).
 func newURLReaderWith(t *testing.T, opts urlreader.Options) action.URLReader {
 	t.Helper()
