@@ -169,6 +169,21 @@ func IsRemote(rawURL string) bool {
 	return false
 }
 
+// AllowsHost reports whether rawURL is a plain http(s) URL with a host the
+// operator configured: an integration host (integrations.github, .gitlab,
+// .git) or a backend.reading.allow entry (ports and paths included). It is
+// the check for URLs the portal sends data to on a template's behalf, such
+// as the scaffolder's publish:git remote, so that the list of reachable
+// hosts stays this one. git+ prefixes, file:// URLs, other schemes and
+// local paths are never allowed.
+func (r *Reader) AllowsHost(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return false
+	}
+	return r.allowedHTTP(u)
+}
+
 // Close removes the temporary git cache directory, if the Reader created
 // one. Call it after the last read has finished.
 func (r *Reader) Close() error {

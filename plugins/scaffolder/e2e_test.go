@@ -182,3 +182,50 @@ func TestCreateServiceEndToEnd(t *testing.T) {
 		})
 	})
 }
+
+// TestPublishGitRefusesLocalRemotes performs issue 12's attack through a task: a template's
+// remoteUrl names a repository on the server's disk (a file:// URL, a plain path). The publish
+// step fails with an error naming the cause and the repository stays empty. (A configured host
+// still receives the push: TestCreateServiceEndToEnd.)
+func TestPublishGitRefusesLocalRemotes(t *testing.T) {
+	onSQLite(t, func(t *testing.T, h *harness) {
+		h.others = append(h.others, failModule())
+		b := h.start(testdata(t, "templates/create-service/template.yaml"), testdata(t, "catalog/org.yaml"))
+		waitForEntity(t, b.URL, "template", "default", "create-service")
+		bare := filepath.Join(t.TempDir(), "victim.git")
+		if out, err := exec.Command("git", "init", "-q", "--bare", bare).CombinedOutput(); err != nil {
+			t.Fatalf("git init: %v\n%s", err, out)
+		}
+		for _, remote := range []string{"file://" + bare, bare} {
+			t.Run(remote, func(t *testing.T) {
+				var created map[string]string
+				code := do(t, "POST", b.URL+"/api/scaffolder/v2/tasks", map[string]any{
+					"templateRef": "template:default/create-service",
+					"values":      map[string]any{"name": "poison", "owner": "group:default/platform", "remoteUrl": remote},
+				}, &created)
+				if code != http.StatusCreated {
+					t.Fatalf("create: %d %v", code, created)
+				}
+				task := waitForStatus(t, b.URL, created["id"], "completed", "failed")
+				var log []string
+				for _, e := range events(t, b.URL, created["id"]) {
+					if m, ok := e.Body["message"].(string); ok {
+						log = append(log, m)
+					}
+				}
+				if task.Status != "failed" || !strings.Contains(strings.Join(log, "\n"), "is not an http(s) URL") {
+					t.Errorf("task %s, want failed with the remote refused; log:\n%s", task.Status, strings.Join(log, "\n"))
+				}
+				// No ref, and no object either (a rollback deleting the branch would leave them).
+				refs, err := exec.Command("git", "-C", bare, "for-each-ref").CombinedOutput()
+				if err != nil || len(refs) != 0 {
+					t.Fatalf("repository written to (err %v):\n%s", err, refs)
+				}
+				objs, err := exec.Command("git", "-C", bare, "count-objects", "-v").CombinedOutput()
+				if err != nil || !strings.Contains(string(objs), "count: 0\n") || !strings.Contains(string(objs), "in-pack: 0\n") {
+					t.Fatalf("objects written to the repository (err %v):\n%s", err, objs)
+				}
+			})
+		}
+	})
+}

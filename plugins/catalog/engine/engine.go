@@ -28,6 +28,8 @@ type Engine struct {
 	processors []Processor
 	providers  []EntityProvider
 	rules      *rulesEnforcer
+	// configLocations are the catalog.locations refs (type:target): trusted whatever their type.
+	configLocations map[string]bool
 	// fingerprint changes when anything that shapes processing results changes (rules,
 	// processors, kinds), so skipped-as-unchanged entities are reprocessed after an upgrade.
 	fingerprint string
@@ -61,6 +63,10 @@ func New(opts Options) (*Engine, error) {
 		validator: model.NewValidator(model.Options{Kinds: opts.Kinds}),
 		rules:     newRulesEnforcer(opts.Rules, locs),
 	}
+	e.configLocations = make(map[string]bool, len(locs))
+	for _, l := range locs {
+		e.configLocations[model.LocationRef{Type: l.Type, Target: l.Target}.String()] = true
+	}
 	e.orphans.dirty.Store(true) // whatever happened before this engine started
 	e.processors = append([]Processor{
 		&placeholderProcessor{reader: opts.Reader},
@@ -85,7 +91,9 @@ func New(opts Options) (*Engine, error) {
 
 func fingerprint(opts Options, procs []Processor, v *model.Validator) string {
 	h := sha1.New()
-	fmt.Fprintf(h, "v1|%+v|%+v|", opts.Rules, opts.Locations)
+	// v2: entities originating from a registered location of a type no longer allowed are
+	// refused (refusedOrigin), so results of older versions are not kept as unchanged.
+	fmt.Fprintf(h, "v2|%+v|%+v|%q|", opts.Rules, opts.Locations, opts.AllowedLocationTypes)
 	for _, p := range procs {
 		fmt.Fprintf(h, "p:%s|", p.Name())
 	}

@@ -94,6 +94,9 @@ func (e *Engine) runPipeline(ctx context.Context, raw []byte, col *collector) ou
 		return fail(InputError(err.Error()))
 	}
 	col.origin = origin
+	if refused := e.refusedOrigin(ctx, origin); refused != nil {
+		return fail(*refused)
+	}
 	pc := &ProcessContext{Location: loc, OriginLocation: origin, Emit: col, RemoteOnly: col.remoteOnly}
 
 	for _, p := range e.processors {
@@ -227,6 +230,33 @@ func (e *Engine) customKind(ctx context.Context, ent *model.Entity) (bool, error
 		}
 	}
 	return false, nil
+}
+
+// refusedOrigin returns the error for an entity that originates from a location registered
+// through the API (the locations table) with a type catalog.allowedLocationTypes does not allow:
+// one registered before the type was refused (file, by older versions), or before the
+// operator narrowed the list. Nothing is read on its behalf (neither the location's targets nor
+// its entities' placeholders); the error lands on the location's generated Location entity
+// (and on entities an older version read from it), like other location errors. Locations
+// from catalog.locations are the operator's and stay trusted whatever their type, and other
+// providers' locations are not in the table. This is the one place that decision is made.
+func (e *Engine) refusedOrigin(ctx context.Context, origin model.LocationRef) *model.SerializedError {
+	if slices.Contains(e.opts.AllowedLocationTypes, origin.Type) || e.configLocations[origin.String()] {
+		return nil
+	}
+	var n int
+	err := e.db.QueryRowContext(ctx, e.q("SELECT COUNT(*) FROM locations WHERE type = ? AND target = ?"), origin.Type, origin.Target).Scan(&n)
+	if err != nil {
+		// Fail closed: the location is not read while the question cannot be answered.
+		ser := InputError(fmt.Sprintf("Location %s was not read: could not check whether it is a registered location: %v", origin.String(), err))
+		return &ser
+	}
+	if n == 0 {
+		return nil
+	}
+	allowed, _ := json.Marshal(e.opts.AllowedLocationTypes)
+	ser := InputError(fmt.Sprintf("Location %s was registered with type %s, which is not an allowed location type %s (catalog.allowedLocationTypes); it is not read. Unregister it, or list it in catalog.locations", origin.String(), origin.Type, allowed))
+	return &ser
 }
 
 // readLocationEntity is the special step for kind Location: read every target.

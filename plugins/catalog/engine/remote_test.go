@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
@@ -340,4 +341,77 @@ func TestAnalyzeLocationReadsRemoteOnly(t *testing.T) {
 			t.Errorf("AnalyzeLocation of a remote file = %+v, %v", resp, err)
 		}
 	})
+}
+
+// TestStoredLocationOfRefusedType: a file location registered through the API by an older
+// version (it allowed any type) stays in the locations table after an upgrade. The engine must
+// not read it: its file's entity never appears, and its generated Location entity carries the
+// error. A file location from catalog.locations is still read. The same holds for a location
+// an older engine already read: after a restart its entities are not read again.
+func TestStoredLocationOfRefusedType(t *testing.T) {
+	root := t.TempDir()
+	stored := filepath.Join(root, "registered", "catalog-info.yaml")
+	configured := filepath.Join(root, "config", "catalog-info.yaml")
+	put(t, stored, descriptor("smuggled", "  x: {$text: ./secret.txt}\n"))
+	put(t, filepath.Join(root, "registered", "secret.txt"), workSecret)
+	put(t, configured, descriptor("configured", ""))
+	storedRef := "location:default/" + engine.LocationEntity("file", stored).Metadata.Name
+	configRef := "location:default/" + engine.LocationEntity("file", configured).Metadata.Name
+
+	tests := []struct {
+		name string
+		// oldEngine: an engine that allows file locations processed the row first.
+		oldEngine bool
+	}{
+		{"row inserted as an older version stored it", false},
+		{"row already read by an older engine", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+				migrate(t, db)
+				if _, err := db.ExecContext(t.Context(), db.Dialect.Rebind("INSERT INTO locations (id, type, target) VALUES (?, ?, ?)"), "old-"+tc.name, "file", stored); err != nil {
+					t.Fatal(err)
+				}
+				configLocs := []engine.ConfigLocation{{Type: "file", Target: configured}}
+				clock := newClock()
+				if tc.oldEngine {
+					old := newEngine(t, db, clock, root, func(o *engine.Options) { o.Locations = configLocs })
+					run(t, old)
+					if _, ok := finalEntities(t, db)["component:default/smuggled"]; !ok {
+						t.Fatal("setup: the older engine did not read the stored location")
+					}
+					clock.Advance(time.Hour) // the next refresh is due
+				}
+				e := newEngine(t, db, clock, root, func(o *engine.Options) {
+					o.Locations = configLocs
+					o.AllowedLocationTypes = nil // the default: url only
+				})
+				run(t, e)
+				final := finalEntities(t, db)
+				if _, ok := final["component:default/configured"]; !ok {
+					t.Errorf("the config file location was not read; entities %v", refsOf(final))
+				}
+				if errs := processingErrors(t, db, configRef); errs != "" && errs != "[]" {
+					t.Errorf("config location has errors: %s", errs)
+				}
+				errs := processingErrors(t, db, storedRef)
+				if !strings.Contains(errs, "registered with type file, which is not an allowed location type") || !strings.Contains(errs, "catalog.allowedLocationTypes") {
+					t.Errorf("stored location errors = %s, want the refusal", errs)
+				}
+				if !tc.oldEngine {
+					if _, ok := final["component:default/smuggled"]; ok {
+						t.Errorf("the stored file location was read: entities %v", refsOf(final))
+					}
+				} else if got := processingErrors(t, db, "component:default/smuggled"); !strings.Contains(got, "not an allowed location type") {
+					// An entity an older engine read keeps its last result (Backstage keeps
+					// entities with processing errors), but is not read again.
+					t.Errorf("entity read by the older engine: errors = %s, want the refusal", got)
+				}
+				if loc := final[storedRef]; loc != nil && !strings.Contains(strings.Join(statusMessages(loc), "\n"), "not an allowed location type") {
+					t.Errorf("the stored location's entity shows no error: %v", loc["status"])
+				}
+			})
+		})
+	}
 }

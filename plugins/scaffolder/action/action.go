@@ -121,6 +121,9 @@ type URLReader interface {
 	ReadTree(ctx context.Context, url, dir string) error
 	// ReadURL returns the content of one file.
 	ReadURL(ctx context.Context, url string) ([]byte, error)
+	// AllowsHost reports whether url is a plain http(s) URL on a host the operator
+	// configured (integrations or backend.reading.allow): the hosts publish:git may push to.
+	AllowsHost(url string) bool
 }
 
 // Integrations are the repository hosts from the `integrations` config, as the framework
@@ -139,6 +142,8 @@ func (f frameworkReader) ReadTree(ctx context.Context, url, dir string) error {
 	}
 	return t.Dir(ctx, dir)
 }
+
+func (f frameworkReader) AllowsHost(url string) bool { return f.r.AllowsHost(url) }
 
 func (f frameworkReader) ReadURL(ctx context.Context, url string) ([]byte, error) {
 	resp, err := f.r.ReadURL(ctx, url, urlreader.ReadOptions{})

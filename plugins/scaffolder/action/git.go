@@ -15,6 +15,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/portico-dev/portico/framework/urlreader"
 )
 
 // pushSpec says what to commit and where to push it.
@@ -28,6 +30,9 @@ type pushSpec struct {
 // commitAndPush initialises a repository in dir (or reuses one), commits every file and
 // pushes the branch to the remote. It returns the commit hash.
 func commitAndPush(ctx context.Context, c *Context, d BuiltinDeps, s pushSpec) (string, error) {
+	if err := httpRemote(s.remoteURL); err != nil {
+		return "", err
+	}
 	if _, err := os.Stat(s.dir); err != nil {
 		return "", fmt.Errorf("source directory: %w", err)
 	}
@@ -76,6 +81,9 @@ func commitAndPush(ctx context.Context, c *Context, d BuiltinDeps, s pushSpec) (
 // deleteRemoteBranch removes branch from the remote if it still points at commit, undoing a
 // push to a branch the push created.
 func deleteRemoteBranch(ctx context.Context, remoteURL, branch, commit string, auth transport.AuthMethod) error {
+	if err := httpRemote(remoteURL); err != nil {
+		return err
+	}
 	rem := git.NewRemote(nil, &config.RemoteConfig{Name: "origin", URLs: []string{remoteURL}})
 	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: auth})
 	if err != nil {
@@ -108,6 +116,35 @@ func deleteRemoteBranch(ctx context.Context, remoteURL, branch, commit string, a
 			}
 			return nil
 		}
+	}
+	return nil
+}
+
+// httpRemote refuses a git remote that is not a plain http(s) URL with a host: file:// URLs,
+// local paths, ssh:// and git:// would let a push or clone reach the server's own disk (the
+// URL reader's git cache among it) or hosts outside the integrations. Every push, clone and
+// branch deletion of the publish actions goes through it; publish:git, whose remote comes
+// from the template, also checks the host (checkPushRemote).
+func httpRemote(remote string) error {
+	if strings.HasPrefix(remote, "git+") || !urlreader.IsRemote(remote) {
+		return inputErr("remote %q is not an http(s) URL; git remotes must be https:// (or http://) URLs on a configured host", redactURL(remote))
+	}
+	return nil
+}
+
+// checkPushRemote refuses a template's remoteUrl that is not an http(s) URL on a host the
+// operator configured: an integration host or a backend.reading.allow entry, the same list the
+// URL reader reads from (urlreader.Reader.AllowsHost). A template is written by whoever can
+// register a url location, so its remote must not choose where the server pushes.
+func checkPushRemote(c *Context, id, remote string) error {
+	if err := httpRemote(remote); err != nil {
+		return fmt.Errorf("%s: %w", id, err)
+	}
+	if c.Reader == nil {
+		return fmt.Errorf("%s: no URL reader configured to check the remote's host", id)
+	}
+	if !c.Reader.AllowsHost(remote) {
+		return inputErr("%s: no matching integration configuration for host %s, please check your integrations config (or backend.reading.allow)", id, hostOf(remote))
 	}
 	return nil
 }
@@ -170,9 +207,9 @@ func newPublishGit(d BuiltinDeps) Action {
 	return &undoable{
 		builtin: builtin{
 			id:          "publish:git",
-			description: "Initializes a git repository with the contents of the workspace, and pushes it to a remote git repository over HTTP(S) (credentials from the integrations config or the token input).",
+			description: "Initializes a git repository with the contents of the workspace, and pushes it to a remote git repository over HTTP(S) on a configured host (an integration or backend.reading.allow; credentials from the integrations config or the token input).",
 			schema: schema(`{"type":"object","required":["remoteUrl"],"properties":{
-"remoteUrl":{"type":"string","title":"Remote URL","description":"URL of the remote repository, e.g. https://git.example.com/team/repo.git"},
+"remoteUrl":{"type":"string","title":"Remote URL","description":"http(s) URL of the remote repository on a configured host (integrations or backend.reading.allow), e.g. https://git.example.com/team/repo.git"},
 "defaultBranch":{"type":"string","title":"Default Branch","description":"Branch to push to. Defaults to main"},
 "sourcePath":{"type":"string","title":"Source Path","description":"Path within the workspace that will be used as the repository root. Defaults to the workspace root."},
 "gitCommitMessage":{"type":"string","title":"Git Commit Message","description":"Sets the commit message on the repository. Defaults to initial commit"},
@@ -185,6 +222,9 @@ func newPublishGit(d BuiltinDeps) Action {
 					return err
 				}
 				remote := str(c.Input, "remoteUrl")
+				if err := checkPushRemote(c, "publish:git", remote); err != nil {
+					return err
+				}
 				dir, err := ResolvePath(c.Workspace, str(c.Input, "sourcePath"))
 				if err != nil {
 					return fmt.Errorf("publish:git: %w", err)
@@ -212,6 +252,9 @@ func newPublishGit(d BuiltinDeps) Action {
 			remote, hash := str(c.Input, "remoteUrl"), str(output, "commitHash")
 			if remote == "" || hash == "" {
 				return nil
+			}
+			if err := checkPushRemote(c, "publish:git undo", remote); err != nil {
+				return err
 			}
 			branch := strDefault(output, "branch", strDefault(c.Input, "defaultBranch", "main"))
 			if err := deleteRemoteBranch(ctx, remote, branch, hash, gitAuth(c.Integrations, remote, str(c.Input, "token"))); err != nil {

@@ -175,9 +175,11 @@ func cloneRepo(t *testing.T, url, branch string) string {
 	return filepath.Join(dir, "out")
 }
 
-func newURLReader(t *testing.T, roots ...string) action.URLReader {
+// newURLReaderWith adapts a reader built from opts (the hosts publish:git may push to).
+func newURLReaderWith(t *testing.T, opts urlreader.Options) action.URLReader {
 	t.Helper()
-	r, err := urlreader.New(urlreader.Options{LocalRoots: roots, CacheDir: t.TempDir()})
+	opts.CacheDir = t.TempDir()
+	r, err := urlreader.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

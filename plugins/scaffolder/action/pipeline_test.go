@@ -25,6 +25,7 @@ func TestPipelineTemplatePublishRegister(t *testing.T) {
 	h := newHarness(t, action.BuiltinDeps{})
 	h.ctx.Template.BaseURL = templateBase(t)
 	h.ctx.Integrations = integ
+	h.ctx.Reader = newURLReaderWith(t, urlreader.Options{Integrations: integ})
 	cat := newMemCatalog()
 	h.ctx.Catalog = cat
 

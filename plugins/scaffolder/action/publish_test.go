@@ -47,9 +47,12 @@ func TestPublishGit(t *testing.T) {
 	u, _ := url.Parse(srv.URL)
 	remote := srv.URL + "/team/svc.git"
 	authed := "http://git-user:s3cret@" + u.Host + "/team/svc.git"
+	// The operator configured the host (integrations.git): publish:git may push there.
+	hosts := newURLReaderWith(t, urlreader.Options{Integrations: urlreader.Integrations{Git: []urlreader.GitIntegration{{Host: u.Host}}}})
 
 	t.Run("anonymous push is refused by the server", func(t *testing.T) {
 		h := newHarness(t, action.BuiltinDeps{})
+		h.ctx.Reader = hosts
 		seedWorkspace(t, h.ws)
 		if err := h.run("publish:git", map[string]any{"remoteUrl": remote}); err == nil {
 			t.Fatal("push without credentials succeeded")
@@ -58,6 +61,7 @@ func TestPublishGit(t *testing.T) {
 
 	h := newHarness(t, action.BuiltinDeps{})
 	seedWorkspace(t, h.ws)
+	h.ctx.Reader = hosts
 	h.ctx.Integrations = action.Integrations{Git: []urlreader.GitIntegration{{Host: u.Host, Username: "git-user", Token: "s3cret"}}}
 	must(t, h.run("publish:git", map[string]any{
 		"remoteUrl": remote, "defaultBranch": "trunk",
@@ -86,6 +90,7 @@ func TestPublishGit(t *testing.T) {
 		h := newHarness(t, action.BuiltinDeps{})
 		seedWorkspace(t, h.ws)
 		h.ctx.Integrations = action.Integrations{Git: []urlreader.GitIntegration{{Host: u.Host, Username: "git-user", Token: "wrong"}}}
+		h.ctx.Reader = hosts
 		err := h.run("publish:git", map[string]any{"remoteUrl": remote, "token": "s3cret", "sourcePath": "sub", "defaultBranch": "only-sub"})
 		must(t, err)
 		dir := cloneRepo(t, authed, "only-sub")
@@ -96,6 +101,7 @@ func TestPublishGit(t *testing.T) {
 
 	t.Run("sourcePath escape refused", func(t *testing.T) {
 		h := newHarness(t, action.BuiltinDeps{})
+		h.ctx.Reader = hosts
 		if err := h.run("publish:git", map[string]any{"remoteUrl": remote, "sourcePath": "../"}); err == nil || !strings.Contains(err.Error(), "outside its parent") {
 			t.Fatalf("got %v", err)
 		}
@@ -698,4 +704,92 @@ func TestGitLabMergeRequest(t *testing.T) {
 	if err := h.run("publish:gitlab:merge-request", map[string]any{"repoUrl": u.Host + "?owner=acme&repo=nope", "branchName": "b", "title": "t", "description": "d"}); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("missing project: got %v", err)
 	}
+}
+
+// TestPublishGitRefusesUnconfiguredRemotes performs the attack of issue 12's class on
+// publish:git: a template (written by anyone who can register a url location) pushes the
+// workspace into a repository on the server's own disk (file://, a plain path, git+file) or to a
+// host the operator did not configure. Every push is refused before git runs, with an error
+// naming the cause, and the target repositories are left as they were. A configured host
+// (integrations.git or backend.reading.allow) still receives the push.
+func TestPublishGitRefusesUnconfiguredRemotes(t *testing.T) {
+	local := t.TempDir()
+	bare := bareRepo(t, local, "victim.git")
+	// A loopback git server that accepts anonymous pushes but is configured nowhere.
+	strayRoot := t.TempDir()
+	stray := bareRepo(t, strayRoot, "team/svc.git")
+	straySrv := httptest.NewServer(gitServer(t, strayRoot, "", ""))
+	defer straySrv.Close()
+	// The configured one, listed in backend.reading.allow.
+	okRoot := t.TempDir()
+	bareRepo(t, okRoot, "team/svc.git")
+	okSrv := httptest.NewServer(gitServer(t, okRoot, "", ""))
+	defer okSrv.Close()
+	okURL, _ := url.Parse(okSrv.URL)
+
+	reader, err := urlreader.New(urlreader.Options{
+		Allow:      []urlreader.AllowRule{{Host: okURL.Host}},
+		LocalRoots: []string{"/"}, // the most permissive reader: pushing is still remote only
+		CacheDir:   t.TempDir(),
+	})
+	must(t, err)
+	defer reader.Close()
+
+	wd, err := os.Getwd()
+	must(t, err)
+	rel, err := filepath.Rel(wd, bare)
+	must(t, err)
+	tests := []struct {
+		name, remote, wantErr string
+		repo                  string // bare repository that must stay empty
+	}{
+		{"file url", "file://" + bare, "not an http(s) URL", bare},
+		{"absolute path", bare, "not an http(s) URL", bare},
+		{"relative path", rel, "not an http(s) URL", bare},
+		{"git+file url", "git+file://" + bare, "not an http(s) URL", bare},
+		{"ssh", "ssh://git@" + okURL.Host + "/team/svc.git", "not an http(s) URL", ""},
+		{"scp-like", "git@" + okURL.Hostname() + ":team/svc.git", "not an http(s) URL", ""},
+		{"host not configured", straySrv.URL + "/team/svc.git", "no matching integration configuration for host " + strings.TrimPrefix(straySrv.URL, "http://"), stray},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, action.BuiltinDeps{})
+			seedWorkspace(t, h.ws)
+			h.ctx.Reader = action.NewURLReader(reader)
+			err := h.run("publish:git", map[string]any{"remoteUrl": tc.remote})
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("publish:git remoteUrl %q: got error %v, want %q", tc.remote, err, tc.wantErr)
+			}
+			if h.outputs["commitHash"] != nil {
+				t.Errorf("outputs = %v, want none", h.outputs)
+			}
+			if tc.repo != "" {
+				if refs := gitCmd(t, tc.repo, "for-each-ref"); refs != "" {
+					t.Fatalf("repository %s was written to:\n%s", tc.repo, refs)
+				}
+			}
+			// Undo with a forged output must not reach the target either.
+			h.outputs = map[string]any{"commitHash": strings.Repeat("a", 40)}
+			if err := h.undo("publish:git"); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("undo: got %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+
+	t.Run("no reader to check the host", func(t *testing.T) {
+		h := newHarness(t, action.BuiltinDeps{})
+		seedWorkspace(t, h.ws)
+		if err := h.run("publish:git", map[string]any{"remoteUrl": okSrv.URL + "/team/svc.git"}); err == nil || !strings.Contains(err.Error(), "no URL reader") {
+			t.Fatalf("got %v", err)
+		}
+	})
+
+	t.Run("configured host", func(t *testing.T) {
+		h := newHarness(t, action.BuiltinDeps{})
+		seedWorkspace(t, h.ws)
+		h.ctx.Reader = action.NewURLReader(reader)
+		must(t, h.run("publish:git", map[string]any{"remoteUrl": okSrv.URL + "/team/svc.git"}))
+		hash, _ := h.outputs["commitHash"].(string)
+		checkClone(t, cloneRepo(t, okSrv.URL+"/team/svc.git", "main"), hash)
+	})
 }

@@ -32,6 +32,9 @@ type branchChange struct {
 // new branch and pushes it. It returns the commit hash, or "" when there was nothing to
 // commit and allowEmpty is false.
 func commitToNewBranch(ctx context.Context, c *Context, d BuiltinDeps, ch branchChange) (string, error) {
+	if err := httpRemote(ch.cloneURL); err != nil {
+		return "", err
+	}
 	tmp, err := os.MkdirTemp("", "portico-pr-")
 	if err != nil {
 		return "", err

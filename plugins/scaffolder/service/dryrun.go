@@ -291,6 +291,9 @@ func (d dirReader) ReadTree(ctx context.Context, raw, dir string) error {
 	return os.CopyFS(dir, os.DirFS(src))
 }
 
+// AllowsHost asks next: an uploaded template adds no push targets.
+func (d dirReader) AllowsHost(raw string) bool { return d.next != nil && d.next.AllowsHost(raw) }
+
 func (d dirReader) ReadURL(ctx context.Context, raw string) ([]byte, error) {
 	src, ok, err := d.local(raw)
 	if !ok {
