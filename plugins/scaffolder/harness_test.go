@@ -28,7 +28,7 @@ import (
 type harness struct {
 	t      *testing.T
 	dbCfg  map[string]any
-	dir    string // backend.workingDirectory and a local root
+	dir    string // a local root; backend.workingDirectory is its "data" folder (never readable)
 	extra  map[string]any
 	rec    *recorder
 	waits  *waitGate
@@ -105,7 +105,7 @@ func (h *harness) start(locations ...string) *backend {
 	}
 	cfg := map[string]any{
 		"backend": map[string]any{
-			"workingDirectory": h.dir,
+			"workingDirectory": filepath.Join(h.dir, "data"),
 			"database":         h.dbCfg,
 			"reading":          map[string]any{"localRoots": []any{testdata(t, "."), h.dir}},
 			"auth": map[string]any{"externalAccess": append([]any{map[string]any{
