@@ -1,0 +1,192 @@
+package catalog_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/plugins/catalog"
+)
+
+// inputPortal is a catalog on a real database reading one catalog file from a temp dir.
+type inputPortal struct {
+	*frameworktest.Backend
+	file string
+}
+
+func dbConfig(opts database.Options) map[string]any {
+	if opts.Client == database.ClientPostgres {
+		return map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
+	}
+	return map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
+}
+
+func startInputPortal(t *testing.T, opts database.Options, catalogYAML string) *inputPortal {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "catalog.yaml")
+	if err := os.WriteFile(file, []byte(catalogYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := frameworktest.Start(t, map[string]any{
+		"backend": map[string]any{
+			"database": dbConfig(opts),
+			"reading":  map[string]any{"localRoots": []any{dir}},
+		},
+		"catalog": map[string]any{
+			"rules":              []any{map[string]any{"allow": []any{"Component", "Location"}}},
+			"locations":          []any{map[string]any{"type": "file", "target": file}},
+			"processingInterval": map[string]any{"seconds": 1},
+		},
+	}, catalog.Plugin())
+	return &inputPortal{Backend: b, file: file}
+}
+
+// send sends a request with the backend's service token and returns the status and body.
+func (p *inputPortal) send(t *testing.T, method, path string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, p.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := p.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}
+
+// waitFor polls cond for up to a minute.
+func waitFor(t *testing.T, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still not done after 60s: %s", what, state)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// componentsYAML is n components svc-000… with the given description, then extra.
+func componentsYAML(n int, desc, extra string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc-%03d, description: %s}\nspec: {type: service, lifecycle: production, owner: team-a}\n---\n", i, desc)
+	}
+	b.WriteString(extra)
+	return b.String()
+}
+
+type entityView struct {
+	Metadata struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	} `json:"metadata"`
+	Status struct {
+		Items []struct {
+			Type    string `json:"type"`
+			Level   string `json:"level"`
+			Message string `json:"message"`
+		} `json:"items"`
+	} `json:"status"`
+}
+
+// TestNULInEntityDoesNotBlockOthers is the attack of issue 12 item 4: a location with 300
+// entities and one whose description (or an annotation key, or a label value) holds a NUL
+// byte. PostgreSQL refuses NUL in text, so today the whole stitch batch fails and is retried
+// forever, and no entity of the batch ever appears. The NUL entity must be refused by
+// validation with a clear reason while its 300 neighbours are served.
+func TestNULInEntityDoesNotBlockOthers(t *testing.T) {
+	bad := map[string]string{
+		"description":    `metadata: {name: bad, description: "evil\0text"}`,
+		"annotation key": `metadata: {name: bad, annotations: {"x.io/k\0": v}}`,
+		"label value":    `metadata: {name: bad, labels: {tier: "a\0"}}`,
+		"spec owner":     `metadata: {name: bad}` + "\n" + `spec: {type: service, lifecycle: production, owner: "team\0x"}`,
+	}
+	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
+		for name, doc := range bad {
+			t.Run(name, func(t *testing.T) {
+				badDoc := "apiVersion: backstage.io/v1alpha1\nkind: Component\n" + doc + "\n"
+				if !strings.Contains(doc, "spec:") {
+					badDoc += "spec: {type: service, lifecycle: production, owner: team-a}\n"
+				}
+				p := startInputPortal(t, opts, componentsYAML(300, "v1", badDoc))
+				waitFor(t, "300 components served", func() (bool, string) {
+					var all []entityView
+					status, body := p.send(t, http.MethodGet, "/api/catalog/entities?filter=kind=component&fields=metadata.name", nil)
+					if status != http.StatusOK || json.Unmarshal(body, &all) != nil {
+						return false, fmt.Sprintf("%d %s", status, body)
+					}
+					return len(all) == 300, fmt.Sprintf("%d components", len(all))
+				})
+				if status, body := p.send(t, http.MethodGet, "/api/catalog/entities/by-name/component/default/bad", nil); status != http.StatusNotFound {
+					t.Errorf("the NUL entity: %d %s, want 404 (refused by validation)", status, body)
+				}
+
+				// Once valid, the entity appears; made invalid again, it keeps its last good
+				// content and shows why in its status, while its neighbours are updated.
+				good := strings.ReplaceAll(badDoc, `\0`, "")
+				if err := os.WriteFile(p.file, []byte(componentsYAML(300, "v1", good)), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, "the fixed entity served", func() (bool, string) {
+					status, body := p.send(t, http.MethodGet, "/api/catalog/entities/by-name/component/default/bad", nil)
+					return status == http.StatusOK, fmt.Sprintf("%d %s", status, body)
+				})
+				if err := os.WriteFile(p.file, []byte(componentsYAML(300, "v2", badDoc)), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, "neighbours updated and the NUL entity's status error", func() (bool, string) {
+					var all []entityView
+					status, body := p.send(t, http.MethodGet, "/api/catalog/entities?filter=kind=component,metadata.description=v2&fields=metadata.name", nil)
+					if status != http.StatusOK || json.Unmarshal(body, &all) != nil || len(all) != 300 {
+						return false, fmt.Sprintf("%d components at v2 (%d)", len(all), status)
+					}
+					var e entityView
+					status, body = p.send(t, http.MethodGet, "/api/catalog/entities/by-name/component/default/bad", nil)
+					if status != http.StatusOK || json.Unmarshal(body, &e) != nil {
+						return false, fmt.Sprintf("bad: %d %s", status, body)
+					}
+					for _, it := range e.Status.Items {
+						if it.Level == "error" && strings.Contains(it.Message, "NUL") {
+							return true, ""
+						}
+					}
+					return false, fmt.Sprintf("bad entity's status has no NUL error: %s", body)
+				})
+			})
+		}
+	})
+}
