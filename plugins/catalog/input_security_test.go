@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -188,5 +189,30 @@ func TestNULInEntityDoesNotBlockOthers(t *testing.T) {
 				})
 			})
 		}
+	})
+}
+
+// TestUnstorableEntityDoesNotBlockOthers: an entity PostgreSQL cannot index (an owner of
+// 4,000 incompressible characters makes a relation whose index entry exceeds 2,704 bytes)
+// failed the whole processing batch, so none of its 300 neighbours was ever served. Now the
+// batch is split until the refused entity stands alone; it gets a processing error and the
+// others are served.
+func TestUnstorableEntityDoesNotBlockOthers(t *testing.T) {
+	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		owner := make([]byte, 4000)
+		for i := range owner {
+			owner[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[rng.IntN(36)]
+		}
+		bad := "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: bad}\nspec: {type: service, lifecycle: production, owner: " + string(owner) + "}\n"
+		p := startInputPortal(t, opts, componentsYAML(300, "v1", bad))
+		waitFor(t, "300 neighbours served", func() (bool, string) {
+			var all []entityView
+			status, body := p.send(t, http.MethodGet, "/api/catalog/entities?filter=kind=component&fields=metadata.name", nil)
+			if status != http.StatusOK || json.Unmarshal(body, &all) != nil {
+				return false, fmt.Sprintf("%d %s", status, body)
+			}
+			return len(all) >= 300, fmt.Sprintf("%d components", len(all))
+		})
 	})
 }
