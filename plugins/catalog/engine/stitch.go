@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -460,7 +459,7 @@ func (e *Engine) buildFinal(c stitchClaim, st *stitchState, rels []model.Relatio
 	if err != nil {
 		return nil, "", nil, err
 	}
-	if jsonHasNUL(final) {
+	if model.JSONHasNUL(final) {
 		// Processed before NUL was refused (model.MessageNUL): PostgreSQL cannot store it.
 		return nil, "", nil, fmt.Errorf("entity %s %s", c.ref, model.MessageNUL)
 	}
@@ -510,25 +509,5 @@ func (e *Engine) fillTextDocuments(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("fill text documents: %w", err)
 		}
-	}
-}
-
-// jsonHasNUL reports whether JSON text holds a string with a NUL character: a \u0000 escape
-// (not an escaped backslash followed by "u0000").
-func jsonHasNUL(b []byte) bool {
-	for i := 0; ; {
-		j := bytes.Index(b[i:], []byte(`\u0000`))
-		if j < 0 {
-			return false
-		}
-		at := i + j
-		n := 0
-		for k := at - 1; k >= 0 && b[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
-			return true
-		}
-		i = at + 1
 	}
 }
