@@ -276,3 +276,76 @@ func TestNULInRequestIs400(t *testing.T) {
 		}
 	})
 }
+
+// hiddenRoles lets contractors read only what they own, but refresh anything and delete
+// nothing: a policy under which refresh and delete answers used to tell hidden entities from
+// missing ones.
+const hiddenRoles = `permission:
+  enabled: true
+  roles:
+    - name: contractors
+      members: [group:default/contractors]
+      allow:
+        - permission: catalog.entity.read
+          if: { rule: isEntityOwner, params: { claims: ['$ownershipRefs'] } }
+        - catalog.entity.refresh
+`
+
+// TestHiddenEntityLooksAbsent is issue 12 item 7's existence leak: POST /refresh answered 200
+// for an entity the caller may not read and 404 for a missing one; DELETE by uid answered 403
+// for a hidden entity and 204 for a missing one. Both now answer as for a missing entity (and
+// the hidden entity is neither refreshed nor deleted).
+func TestHiddenEntityLooksAbsent(t *testing.T) {
+	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
+		p := startPermPortalWithRoles(t, dbConfig(opts), 20, hiddenRoles)
+		var hidden, own string
+		for ref, owner := range p.f.owner {
+			if owner == "group:default/contractors" {
+				own = ref
+			} else {
+				hidden = ref
+			}
+		}
+		if hidden == "" || own == "" {
+			t.Fatal("fixture has no hidden or no own component")
+		}
+		refresh := []struct {
+			ref  string
+			want int
+		}{
+			{hidden, http.StatusNotFound},
+			{"component:default/does-not-exist", http.StatusNotFound},
+			{own, http.StatusOK},
+		}
+		for _, c := range refresh {
+			if s := p.call(t, "carol", http.MethodPost, "/api/catalog/refresh", map[string]any{"entityRef": c.ref}, nil); s != c.want {
+				t.Errorf("carol refreshes %s: %d, want %d", c.ref, s, c.want)
+			}
+		}
+		var e struct {
+			Metadata struct{ UID string } `json:"metadata"`
+		}
+		kind, rest, _ := strings.Cut(hidden, ":")
+		if s := p.call(t, "", http.MethodGet, "/api/catalog/entities/by-name/"+kind+"/"+rest, nil, &e); s != http.StatusOK || e.Metadata.UID == "" {
+			t.Fatalf("uid of %s: %d", hidden, s)
+		}
+		for _, uid := range []string{e.Metadata.UID, "00000000-0000-0000-0000-000000000000"} {
+			if s := p.call(t, "carol", http.MethodDelete, "/api/catalog/entities/by-uid/"+uid, nil, nil); s != http.StatusNoContent {
+				t.Errorf("carol deletes uid %s: %d, want 204 (as for a missing entity)", uid, s)
+			}
+		}
+		if s := p.call(t, "", http.MethodGet, "/api/catalog/entities/by-uid/"+e.Metadata.UID, nil, nil); s != http.StatusOK {
+			t.Errorf("the hidden entity was deleted: %d", s)
+		}
+		// The other per-entity reads already answer 404 for a hidden entity.
+		for _, path := range []string{
+			"/api/catalog/entities/by-name/" + kind + "/" + rest,
+			"/api/catalog/entities/by-name/" + kind + "/" + rest + "/ancestry",
+			"/api/catalog/entities/by-uid/" + e.Metadata.UID,
+		} {
+			if s := p.call(t, "carol", http.MethodGet, path, nil, nil); s != http.StatusNotFound {
+				t.Errorf("carol GET %s: %d, want 404", path, s)
+			}
+		}
+	})
+}
