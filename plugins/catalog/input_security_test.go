@@ -349,3 +349,72 @@ func TestHiddenEntityLooksAbsent(t *testing.T) {
 		}
 	})
 }
+
+// TestFilterSizeIsBounded: $any with ~1,000 alternatives or 1,200 filter= parameters answered
+// 500 "Expression tree is too large" on SQLite. Filters are bounded (query.MaxFilterSets,
+// MaxFilterConditions, MaxFilterValues): just under each limit answers 200 on both databases,
+// over it 400 naming the limit.
+func TestFilterSizeIsBounded(t *testing.T) {
+	sets := func(n int) string {
+		q := make([]string, n)
+		for i := range q {
+			q[i] = fmt.Sprintf("filter=kind=component,metadata.name=svc-%03d", i)
+		}
+		return "/api/catalog/entities?" + strings.Join(q, "&")
+	}
+	anyOf := func(n int) string {
+		alts := make([]string, n)
+		for i := range alts {
+			alts[i] = fmt.Sprintf(`{"metadata.name":"svc-%03d"}`, i)
+		}
+		return `{"query":{"$any":[` + strings.Join(alts, ",") + `]}}`
+	}
+	in := func(n int) string {
+		vals := make([]string, n)
+		for i := range vals {
+			vals[i] = fmt.Sprintf(`"svc-%04d"`, i)
+		}
+		return `{"query":{"metadata.name":{"$in":[` + strings.Join(vals, ",") + `]}}}`
+	}
+	refs := func(n int) string {
+		vals := make([]string, n)
+		for i := range vals {
+			vals[i] = fmt.Sprintf(`"component:default/svc-%04d"`, i)
+		}
+		return `{"entityRefs":[` + strings.Join(vals, ",") + `]}`
+	}
+	cases := []struct {
+		name, method, path, body string
+		want                     int
+	}{
+		{"filter sets at the limit", "GET", sets(100), "", http.StatusOK},
+		{"filter sets over the limit", "GET", sets(101), "", http.StatusBadRequest},
+		{"1200 filter sets", "GET", sets(1200), "", http.StatusBadRequest},
+		{"$any at the limit", "POST", "/api/catalog/entities/by-query", anyOf(499), http.StatusOK},
+		{"$any over the limit", "POST", "/api/catalog/entities/by-query", anyOf(500), http.StatusBadRequest},
+		{"$any of 1000", "POST", "/api/catalog/entities/by-query", anyOf(1000), http.StatusBadRequest},
+		{"facets $any at the limit", "POST", "/api/catalog/entity-facets", `{"facets":["kind"],` + anyOf(499)[1:], http.StatusOK},
+		{"facets $any over the limit", "POST", "/api/catalog/entity-facets", `{"facets":["kind"],` + anyOf(500)[1:], http.StatusBadRequest},
+		{"$in at the limit", "POST", "/api/catalog/entities/by-query", in(1000), http.StatusOK},
+		{"$in over the limit", "POST", "/api/catalog/entities/by-query", in(1001), http.StatusBadRequest},
+		{"by-refs with 5000 refs", "POST", "/api/catalog/entities/by-refs", refs(5000), http.StatusOK},
+	}
+	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
+		p := startInputPortal(t, opts, componentsYAML(3, "v1", ""))
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				var body any
+				if c.body != "" {
+					body = c.body
+				}
+				status, data := p.send(t, c.method, c.path, body)
+				if status != c.want {
+					t.Fatalf("%d %.300s, want %d", status, data, c.want)
+				}
+				if c.want == http.StatusBadRequest && (!strings.Contains(string(data), `"InputError"`) || !strings.Contains(string(data), "at most")) {
+					t.Errorf("body %.300s, want an InputError naming the limit", data)
+				}
+			})
+		}
+	})
+}
