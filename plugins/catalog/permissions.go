@@ -559,9 +559,25 @@ type writerCore interface {
 }
 
 // checkRefresh, checkDelete… are the write checks, shared by the API and the pages.
+//
+// An entity the caller may not read looks absent (404, as a missing one) before the refresh
+// permission is asked: answering 200 or 403 for it would tell that it exists.
 func (g *guard) checkRefresh(ctx context.Context, ref string) error {
 	if r, err := model.NormalizeEntityRef(ref); err == nil {
 		ref = r
+	}
+	f, err := g.ReadFilter(ctx)
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		ok, err := g.canRead(ctx, ref, f)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: Entity %s not found", model.ErrNotFound, ref)
+		}
 	}
 	return g.require(ctx, PermEntityRefresh, ref, true)
 }
@@ -574,7 +590,22 @@ func (g *guard) checkDelete(ctx context.Context, uid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return true, g.require(ctx, PermEntityDelete, entityRefOf(e), true)
+	ref := entityRefOf(e)
+	// An entity the caller may not read is absent for them: not deleted, answered as missing.
+	f, err := g.ReadFilter(ctx)
+	if err != nil {
+		return false, err
+	}
+	if f != nil {
+		ok, err := g.canRead(ctx, ref, f)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return false, fmt.Errorf("%w: Entity with uid %s not found", model.ErrNotFound, uid)
+		}
+	}
+	return true, g.require(ctx, PermEntityDelete, ref, true)
 }
 
 // apiWriter is the catalog API's writer with permissions applied.

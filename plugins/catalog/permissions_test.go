@@ -153,6 +153,12 @@ type permPortal struct {
 
 func startPermPortal(t *testing.T, db map[string]any, n int) *permPortal {
 	t.Helper()
+	return startPermPortalWithRoles(t, db, n, rolesYAML)
+}
+
+// startPermPortalWithRoles is startPermPortal with another permission config.
+func startPermPortalWithRoles(t *testing.T, db map[string]any, n int, rolesYAML string) *permPortal {
+	t.Helper()
 	dir := t.TempDir()
 	f := newPermFixture(n)
 	file := filepath.Join(dir, "org.yaml")

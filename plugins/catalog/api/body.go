@@ -28,6 +28,11 @@ func decodeBody(r *http.Request, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return apierr.Input("Malformed request body: %v", err)
 	}
+	// PostgreSQL cannot compare or store text holding NUL: refused here, for every endpoint,
+	// rather than failing as a 500 deep in a query.
+	if model.JSONHasNUL(b) {
+		return apierr.Input("Malformed request body: strings may not contain a NUL character (\\u0000)")
+	}
 	return nil
 }
 

@@ -227,10 +227,60 @@ func (e *Engine) prepareStitch(ctx context.Context, b *stitchBatch) error {
 	return nil
 }
 
-// writeStitch writes a prepared batch: final entities whose content changed, their search
-// rows, and the cleared marks. A row re-marked or taken over meanwhile (another ticket) is
-// left to the newer stitch.
+// writeStitch writes a prepared batch. When its transaction fails, the batch is split in
+// halves written on their own, down to single entities, so one entity the database refuses
+// does not hold back the others: that entity is retried later (stitchFailed). An error that is
+// not the data's (the database is down) still ends the write, as recording the retry fails too.
 func (e *Engine) writeStitch(ctx context.Context, b *stitchBatch) error {
+	err := e.writeStitchTx(ctx, b)
+	if err == nil || ctx.Err() != nil || len(b.results) == 0 {
+		return err
+	}
+	if len(b.results) == 1 {
+		return e.stitchFailed(ctx, b.ticket, b.results[0].claim, err)
+	}
+	mid := len(b.results) / 2
+	if err := e.writeStitch(ctx, b.part(0, mid)); err != nil {
+		return err
+	}
+	return e.writeStitch(ctx, b.part(mid, len(b.results)))
+}
+
+// part is the sub-batch of results i..j with their search rows.
+func (b *stitchBatch) part(i, j int) *stitchBatch {
+	ids := make(map[string]bool, j-i)
+	for _, r := range b.results[i:j] {
+		ids[r.claim.id] = true
+	}
+	keep := func(rows []searchRow) []searchRow {
+		var out []searchRow
+		for _, r := range rows {
+			if ids[r.id] {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	return &stitchBatch{ticket: b.ticket, results: b.results[i:j], search: keep(b.search), pending: keep(b.pending)}
+}
+
+// stitchFailed leaves the served entity as it was and retries its stitching after the
+// processing interval (an hour at most) instead of at once, so it is not retried in a loop.
+func (e *Engine) stitchFailed(ctx context.Context, ticket string, c stitchClaim, cause error) error {
+	msg := strings.ReplaceAll(cause.Error(), "\x00", `\u0000`)
+	e.log.Warn("entity could not be stitched", "entity", c.ref, "err", msg)
+	retry := database.NewNullTime(e.now().Add(min(e.opts.ProcessingInterval, maxBackoff)))
+	if _, err := e.db.ExecContext(ctx, e.q("UPDATE final_entities SET next_stitch_at = ? WHERE entity_id = ? AND stitch_ticket = ?"),
+		retry, c.id, ticket); err != nil {
+		return fmt.Errorf("%w (and postponing its stitch: %w)", cause, err)
+	}
+	return nil
+}
+
+// writeStitchTx writes a prepared batch in one transaction: final entities whose content
+// changed, their search rows, and the cleared marks. A row re-marked or taken over meanwhile
+// (another ticket) is left to the newer stitch.
+func (e *Engine) writeStitchTx(ctx context.Context, b *stitchBatch) error {
 	ticket, results := b.ticket, b.results
 	now := database.NewNullTime(e.now())
 	return e.inTx(ctx, func(tx *sql.Tx) error {
@@ -408,6 +458,10 @@ func (e *Engine) buildFinal(c stitchClaim, st *stitchState, rels []model.Relatio
 	final, err := json.Marshal(ent)
 	if err != nil {
 		return nil, "", nil, err
+	}
+	if model.JSONHasNUL(final) {
+		// Processed before NUL was refused (model.MessageNUL): PostgreSQL cannot store it.
+		return nil, "", nil, fmt.Errorf("entity %s %s", c.ref, model.MessageNUL)
 	}
 	return final, hash, query.Flatten(ent), nil
 }

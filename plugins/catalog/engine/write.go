@@ -11,9 +11,58 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/model"
 )
 
-// writeOutcomes stores a processed batch in one transaction. Every row update is fenced by the
-// epoch read at claim time: a worker whose lease was taken over writes nothing.
+// writeOutcomes stores a processed batch. When the batch's transaction fails, the batch is
+// split in halves and each is written on its own, down to single entities, so that one
+// entity the database refuses (PostgreSQL refuses NUL in text and index entries over 2704
+// bytes) does not hold back its neighbours; that entity gets a processing error instead
+// (writeFailed). An error that is not the data's (the database is down) still ends the write:
+// recording the failure fails too.
 func (e *Engine) writeOutcomes(ctx context.Context, items []work) error {
+	err := e.writeOutcomesTx(ctx, items)
+	if err == nil || ctx.Err() != nil || len(items) == 0 {
+		return err
+	}
+	if len(items) == 1 {
+		return e.writeFailed(ctx, items[0].c, err)
+	}
+	mid := len(items) / 2
+	if err := e.writeOutcomes(ctx, items[:mid]); err != nil {
+		return err
+	}
+	return e.writeOutcomes(ctx, items[mid:])
+}
+
+// writeFailed records that the processing result of c could not be stored: a processing error
+// on the entity (shown in its status once stitched, as Backstage's refresh_state errors), a
+// retry after the failure backoff, and the previous result kept. It returns the write's error
+// when even that cannot be recorded.
+func (e *Engine) writeFailed(ctx context.Context, c claimed, cause error) error {
+	msg := strings.ReplaceAll(cause.Error(), "\x00", `\u0000`)
+	e.log.Warn("entity processing result could not be stored", "entity", c.ref, "err", msg)
+	errs := errorsJSON([]model.SerializedError{GeneralError("The processing result of " + c.ref + " could not be stored: " + msg)})
+	now := e.now()
+	err := e.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state SET errors = ?, result_hash = NULL, failures = failures + 1,
+			next_update_at = ?, processed_input_hash = NULL, claimed_by = NULL, claim_expires_at = NULL
+			WHERE entity_id = ? AND epoch = ?`), errs, database.NewNullTime(e.nextUpdate(now, c.failures+1)), c.id, c.epoch)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // taken over meanwhile: the new holder writes
+		}
+		e.stats.failed.Add(1)
+		return e.markStitchSelf(ctx, tx, map[string]string{c.id: c.ref})
+	})
+	if err != nil {
+		return fmt.Errorf("%w (and recording the failure: %w)", cause, err)
+	}
+	return nil
+}
+
+// writeOutcomesTx stores a processed batch in one transaction. Every row update is fenced by
+// the epoch read at claim time: a worker whose lease was taken over writes nothing.
+func (e *Engine) writeOutcomesTx(ctx context.Context, items []work) error {
 	now := e.now()
 	nowT := database.NewNullTime(now)
 	return e.inTx(ctx, func(tx *sql.Tx) error {

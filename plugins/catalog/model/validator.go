@@ -80,6 +80,16 @@ func (v *Validator) ValidateValue(value any) Problems {
 		return c.problems
 	}
 	c.schemaProblems(StageEnvelope, "", v.envelope.validate(root, "", nil, nil))
+	for _, p := range identityNUL(root) {
+		c.add(p)
+	}
+	// NUL anywhere else is a policy failure of the entity itself (like a malformed field), so
+	// its siblings in a location are not held back.
+	for _, p := range nulProblems(StagePolicy, root) {
+		if !c.flagged[p.Path] {
+			c.add(p)
+		}
+	}
 	c.schemaProblems(StagePolicy, "Malformed envelope, ", v.entity.validate(root, "", c.flaggedFunc(), nil))
 	c.noForeignRootFields(root)
 	c.fieldFormat(root)
@@ -89,10 +99,15 @@ func (v *Validator) ValidateValue(value any) Problems {
 
 // ValidateEnvelope runs only the envelope check Backstage does before processing an entity:
 // an object with string apiVersion and kind and a metadata object with a string name (and, if
-// present, a string namespace). Entities failing it cannot be given a reference.
+// present, a string namespace). Entities failing it cannot be given a reference. A NUL
+// character in one of those fields fails it too: no database row can be keyed by such a
+// reference (PostgreSQL refuses NUL in text).
 func (v *Validator) ValidateEnvelope(value any) Problems {
 	c := checker{}
 	c.schemaProblems(StageEnvelope, "", v.envelope.validate(value, "", nil, nil))
+	for _, p := range identityNUL(value) {
+		c.add(p)
+	}
 	return c.problems
 }
 

@@ -9,6 +9,9 @@ import "strings"
 // means the key exists, "key=" that its value is empty. It returns nil when
 // nothing is filtered.
 func ParseFilters(values []string) (*Expr, error) {
+	if len(values) > MaxFilterSets {
+		return nil, inputErrorf("Invalid filter, %d filter parameters given; at most %d are allowed", len(values), MaxFilterSets)
+	}
 	var sets []Expr
 	for _, v := range values {
 		set, ok, err := parseFilterSet(v)
@@ -23,10 +26,10 @@ func ParseFilters(values []string) (*Expr, error) {
 	case 0:
 		return nil, nil
 	case 1:
-		return &sets[0], nil
+		return &sets[0], checkSize(&sets[0])
 	}
 	e := Any(sets...)
-	return &e, nil
+	return &e, checkSize(&e)
 }
 
 type filterCond struct {

@@ -27,7 +27,7 @@ func ParsePredicate(raw json.RawMessage) (*Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &e, nil
+	return &e, checkSize(&e)
 }
 
 // decodeJSON decodes keeping numbers as written and object members in order.

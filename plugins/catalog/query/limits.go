@@ -1,0 +1,41 @@
+package query
+
+// Bounds on a filter's size. A filter is compiled into one SQL statement, and SQLite refuses
+// an expression tree deeper than 1000 ("Expression tree is too large"), which a few hundred
+// alternatives reach: larger filters are refused with a 400 naming the limit, instead of a 500.
+const (
+	// MaxFilterSets is the most filter= parameters (alternative sets) one request may carry.
+	MaxFilterSets = 100
+	// MaxFilterConditions is the most conditions and logical operators ($all, $any, $not) in
+	// one filter or predicate.
+	MaxFilterConditions = 500
+	// MaxFilterValues is the most values one filter or predicate may compare with, all
+	// conditions together ($in lists included).
+	MaxFilterValues = 1000
+)
+
+// checkSize refuses an expression over MaxFilterConditions or MaxFilterValues.
+func checkSize(e *Expr) error {
+	if e == nil {
+		return nil
+	}
+	nodes, values := 0, 0
+	var walk func(x *Expr)
+	walk = func(x *Expr) {
+		nodes++
+		if x.Match != nil {
+			values += len(x.Match.Values)
+		}
+		for i := range x.Args {
+			walk(&x.Args[i])
+		}
+	}
+	walk(e)
+	if nodes > MaxFilterConditions {
+		return inputErrorf("Invalid filter, it has %d conditions and operators; at most %d are allowed", nodes, MaxFilterConditions)
+	}
+	if values > MaxFilterValues {
+		return inputErrorf("Invalid filter, it compares with %d values; at most %d are allowed", values, MaxFilterValues)
+	}
+	return nil
+}
