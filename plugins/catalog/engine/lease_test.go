@@ -11,18 +11,23 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/engine"
 )
 
-// crashStitching makes every write of a stitched entity fail, so an engine dies between
-// claiming a stitch batch (the claim is committed, with its lease) and writing it.
+// crashStitching makes every write of a stitched entity fail, and so the engine's record of the
+// failure too, so an engine dies between claiming a stitch batch (the claim is committed, with
+// its lease) and writing it.
 func crashStitching(t *testing.T, db *database.DB) (restore func()) {
 	t.Helper()
-	stmts := []string{`CREATE TRIGGER crash_stitch BEFORE UPDATE OF final_entity ON final_entities
-		WHEN NEW.final_entity IS NOT NULL BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`}
+	// Claims change the stitch ticket; every later write under the ticket (the stitched entity,
+	// and the postponement the engine records when a write fails) is refused.
+	stmts := []string{`CREATE TRIGGER crash_stitch BEFORE UPDATE ON final_entities
+		WHEN OLD.stitch_ticket IS NOT NULL AND NEW.stitch_ticket IS OLD.stitch_ticket
+		BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`}
 	drop := []string{`DROP TRIGGER crash_stitch`}
 	if db.Dialect.IsPostgres() {
 		stmts = []string{
 			`CREATE FUNCTION crash_stitch() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$ LANGUAGE plpgsql`,
-			`CREATE TRIGGER crash_stitch BEFORE UPDATE OF final_entity ON final_entities FOR EACH ROW
-				WHEN (NEW.final_entity IS NOT NULL) EXECUTE FUNCTION crash_stitch()`,
+			`CREATE TRIGGER crash_stitch BEFORE UPDATE ON final_entities FOR EACH ROW
+				WHEN (OLD.stitch_ticket IS NOT NULL AND NEW.stitch_ticket IS NOT DISTINCT FROM OLD.stitch_ticket)
+				EXECUTE FUNCTION crash_stitch()`,
 		}
 		drop = []string{`DROP TRIGGER crash_stitch ON final_entities`, `DROP FUNCTION crash_stitch()`}
 	}
