@@ -136,3 +136,80 @@ func TestDependencyRules(t *testing.T) {
 		}
 	}
 }
+
+// layerOf returns the layer of a package inside a plugin, read from its first path element
+// below plugins/<id>/ ("" for the plugin's root package and for packages of no layer, such as
+// the catalog's query language or a plugin's client). A plugin's engine may be called worker
+// (the scaffolder's), and its SQL read side reader (the catalog's): they sit at the engine's
+// and the store's places.
+func layerOf(path string) string {
+	rest, ok := strings.CutPrefix(path, module+"/plugins/")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	switch parts[1] {
+	case "api", "ui", "service", "engine", "store", "wire", "model":
+		return parts[1]
+	case "worker":
+		return "engine"
+	case "reader":
+		return "store"
+	}
+	return ""
+}
+
+// TestPluginLayers enforces the layers inside every plugin that has them:
+// api, ui → service → engine → store → wire, model. api and ui never import each other; no
+// layer reaches one above it, directly or through another package of the plugin.
+func TestPluginLayers(t *testing.T) {
+	rules := []struct {
+		layer string
+		never []string
+		why   string
+	}{
+		{"api", []string{"ui"}, "the JSON API and the pages are siblings: both call the service"},
+		{"ui", []string{"api"}, "the pages and the JSON API are siblings: both call the service; shared bodies live in wire"},
+		{"service", []string{"api", "ui"}, "the service is called by the API and the pages, never the other way"},
+		{"engine", []string{"api", "ui", "service"}, "the engine is below the service: it returns wire or model types"},
+		{"store", []string{"api", "ui", "service", "engine"}, "the store is the bottom of the plugin: SQL over model types"},
+		{"wire", []string{"api", "ui", "service", "engine", "store"}, "wire types sit below every layer that shares them"},
+		{"model", []string{"api", "ui", "service", "engine", "store", "wire"}, "the model is pure types and rules"},
+	}
+	pkgs := listPackages(t)
+	layers := map[string]map[string]bool{} // plugin → layers found
+	for _, p := range pkgs {
+		if l := layerOf(p.ImportPath); l != "" {
+			if layers[pluginOf(p.ImportPath)] == nil {
+				layers[pluginOf(p.ImportPath)] = map[string]bool{}
+			}
+			layers[pluginOf(p.ImportPath)][l] = true
+		}
+	}
+	// The catalog has every layer: if the detection broke, the test would pass vacuously.
+	for _, l := range []string{"api", "ui", "service", "engine", "store", "wire", "model"} {
+		if !layers["catalog"][l] {
+			t.Errorf("no %s layer found in plugins/catalog: layer detection is broken", l)
+		}
+	}
+	for _, rule := range rules {
+		t.Run(rule.layer, func(t *testing.T) {
+			for _, p := range pkgs {
+				if layerOf(p.ImportPath) != rule.layer {
+					continue
+				}
+				for _, dep := range p.Deps {
+					if pluginOf(dep) != pluginOf(p.ImportPath) {
+						continue
+					}
+					if l := layerOf(dep); slices.Contains(rule.never, l) {
+						t.Errorf("%s depends on %s (%s layer): %s", p.ImportPath, dep, l, rule.why)
+					}
+				}
+			}
+		})
+	}
+}

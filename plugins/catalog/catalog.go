@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/engine"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/service"
 	"github.com/portico-dev/portico/plugins/catalog/store/migrations"
 	"github.com/portico-dev/portico/plugins/catalog/ui"
 	"github.com/portico-dev/portico/web"
@@ -100,35 +102,52 @@ func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) e
 	if err != nil {
 		return err
 	}
-	rd := reader.New(db)
-	g, err := guardCatalog(ctx, d, rd, log)
+	svc, err := newService(ctx, d, reader.New(db), eng, log)
 	if err != nil {
 		return err
 	}
-	api.Register(router, readGuard{rd, g}, apiWriter{eng, g}, log, api.Options{Readonly: s.readonly})
+	api.Register(router, svc, svc, log, api.Options{Readonly: s.readonly})
 	// The web UI is optional: a backend without the web registry serves the API alone.
 	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
 		settings, err := newUserSettings(ctx, d)
 		if err != nil {
 			return err
 		}
-		pages := ui.Register(reg, readGuard{rd, g}, ui.Options{Logger: log, Writer: uiGuardWriter{uiWriter{eng}, g}, Locations: readGuard{rd, g},
-			Readonly: s.readonly, Settings: settings, Permissions: uiPermissions{g}})
+		pages := ui.Register(reg, svc, ui.Options{Logger: log, Writer: svc, Locations: svc,
+			Readonly: s.readonly, Settings: settings, Permissions: svc})
 		lc.Go("catalog-ui-counts", pages.KeepCountsWarm)
 	}
 	lc.Go("engine", eng.Run)
 	return nil
 }
 
-// uiWriter adapts the engine to ui.Writer (ui and api do not import each other).
-type uiWriter struct{ *engine.Engine }
+// The service is what both surfaces call: the API and the pages get no other reader or writer.
+var (
+	_ api.Reader        = (*service.Service)(nil)
+	_ api.Writer        = (*service.Service)(nil)
+	_ ui.Reader         = (*service.Service)(nil)
+	_ ui.Writer         = (*service.Service)(nil)
+	_ ui.LocationReader = (*service.Service)(nil)
+	_ ui.ReadScoper     = (*service.Service)(nil)
+	_ ui.Permissions    = (*service.Service)(nil)
+)
 
-func (w uiWriter) AddLocation(ctx context.Context, typ, target string, dryRun bool) (ui.Registration, error) {
-	res, err := w.Engine.AddLocation(ctx, typ, target, dryRun)
-	return ui.Registration{Location: res.Location, Entities: res.Entities, Exists: res.Exists}, err
+// newService builds the catalog service over the reader and the engine, with the
+// permissions service, and mounts its permission integration endpoints.
+func newService(ctx context.Context, d *framework.Deps, rd *reader.Reader, eng *engine.Engine, log *slog.Logger) (*service.Service, error) {
+	perms, err := framework.Use(ctx, d, framework.PermissionsService)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := service.New(service.Options{Permissions: perms, Reader: rd, Engine: eng, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := framework.MountPermissions(ctx, d, svc.Integration()); err != nil {
+		return nil, err
+	}
+	return svc, nil
 }
-
-var _ ui.Writer = uiWriter{}
 
 // useExamples points a catalog without configured locations at the example company: the
 // checkout's examples/ folder when portico runs from one, else a copy extracted from the

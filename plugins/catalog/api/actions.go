@@ -8,6 +8,7 @@ import (
 
 	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
 // refresh is POST /refresh: 200 with an empty body.
@@ -69,9 +70,9 @@ func (h *handlers) validateEntity(w http.ResponseWriter, r *http.Request) {
 // analyzeLocation is POST /analyze-location.
 func (h *handlers) analyzeLocation(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Location        *LocationSpec `json:"location"`
-		CatalogFilename string        `json:"catalogFilename"`
-		CatalogFileName string        `json:"catalogFileName"`
+		Location        *wire.LocationSpec `json:"location"`
+		CatalogFilename string             `json:"catalogFilename"`
+		CatalogFileName string             `json:"catalogFileName"`
 	}
 	if err := decodeBody(r, &body); err != nil {
 		h.fail(w, r, err)
@@ -85,7 +86,7 @@ func (h *handlers) analyzeLocation(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apierr.Input("The given location.target is not a URL"))
 		return
 	}
-	req := AnalyzeLocationRequest{Location: *body.Location, CatalogFilename: body.CatalogFilename}
+	req := wire.AnalyzeLocationRequest{Location: *body.Location, CatalogFilename: body.CatalogFilename}
 	if req.CatalogFilename == "" {
 		req.CatalogFilename = body.CatalogFileName
 	}
@@ -95,10 +96,10 @@ func (h *handlers) analyzeLocation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res.ExistingEntityFiles == nil {
-		res.ExistingEntityFiles = []AnalyzeExistingEntity{}
+		res.ExistingEntityFiles = []wire.AnalyzeExistingEntity{}
 	}
 	if res.GenerateEntities == nil {
-		res.GenerateEntities = []AnalyzeGenerateEntity{}
+		res.GenerateEntities = []wire.AnalyzeGenerateEntity{}
 	}
 	writeJSON(w, http.StatusOK, res)
 }

@@ -12,9 +12,11 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
-// Reader is the read side the API needs; *reader.Reader implements it.
+// Reader is the read side the API needs; the catalog service implements it, with the read
+// permission applied (*reader.Reader too, unfiltered).
 type Reader interface {
 	ListEach(ctx context.Context, req reader.ListRequest, fn func(json.RawMessage) error, next func(string)) error
 	Query(ctx context.Context, req reader.QueryRequest) (reader.QueryResult, error)
@@ -31,60 +33,15 @@ type Reader interface {
 
 var _ Reader = (*reader.Reader)(nil)
 
-// Writer is the write side the API needs; the catalog engine implements it.
+// Writer is the write side the API needs; the catalog service implements it, with the
+// permission checks.
 type Writer interface {
-	AddLocation(ctx context.Context, typ, target string, dryRun bool) (AddLocationResult, error) // model.ErrConflict when it exists
-	RemoveLocation(ctx context.Context, id string) error                                         // model.ErrNotFound
-	Refresh(ctx context.Context, entityRef string) error                                         // model.ErrNotFound
+	AddLocation(ctx context.Context, typ, target string, dryRun bool) (wire.AddLocationResult, error) // model.ErrConflict when it exists
+	RemoveLocation(ctx context.Context, id string) error                                              // model.ErrNotFound
+	Refresh(ctx context.Context, entityRef string) error                                              // model.ErrNotFound
 	DeleteEntityByUID(ctx context.Context, uid string) error
 	ValidateEntity(ctx context.Context, entity json.RawMessage, locationRef string) ([]model.SerializedError, error) // empty = valid
-	AnalyzeLocation(ctx context.Context, req AnalyzeLocationRequest) (AnalyzeLocationResponse, error)
-}
-
-// AddLocationResult is the body of POST /locations.
-type AddLocationResult struct {
-	Location model.Location    `json:"location"`
-	Entities []json.RawMessage `json:"entities"`
-	Exists   bool              `json:"exists"`
-}
-
-// AnalyzeLocationRequest is the body of POST /analyze-location.
-type AnalyzeLocationRequest struct {
-	Location        LocationSpec `json:"location"`
-	CatalogFilename string       `json:"catalogFilename,omitempty"`
-}
-
-// LocationSpec is a location's type and target.
-type LocationSpec struct {
-	Type   string `json:"type"`
-	Target string `json:"target"`
-}
-
-// AnalyzeLocationResponse is the body answered by POST /analyze-location.
-type AnalyzeLocationResponse struct {
-	ExistingEntityFiles []AnalyzeExistingEntity `json:"existingEntityFiles"`
-	GenerateEntities    []AnalyzeGenerateEntity `json:"generateEntities"`
-}
-
-// AnalyzeExistingEntity is a catalog file found at the analysed location.
-type AnalyzeExistingEntity struct {
-	Location     LocationSpec    `json:"location"`
-	IsRegistered bool            `json:"isRegistered"`
-	Entity       json.RawMessage `json:"entity"`
-}
-
-// AnalyzeGenerateEntity is an entity suggested for the analysed location.
-type AnalyzeGenerateEntity struct {
-	Entity json.RawMessage `json:"entity"`
-	Fields []AnalyzeField  `json:"fields"`
-}
-
-// AnalyzeField is one suggested field of a generated entity.
-type AnalyzeField struct {
-	Field       string  `json:"field"`
-	State       string  `json:"state"` // analysisSuggestedValue, analysisSuggestedNoValue, needsUserInput
-	Value       *string `json:"value"`
-	Description string  `json:"description"`
+	AnalyzeLocation(ctx context.Context, req wire.AnalyzeLocationRequest) (wire.AnalyzeLocationResponse, error)
 }
 
 // Options configures the API.

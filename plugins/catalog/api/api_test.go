@@ -16,6 +16,7 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 	"github.com/portico-dev/portico/plugins/catalog/reader/readertest"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
 // mux adapts http.ServeMux to framework.HTTPRouter for tests.
@@ -26,11 +27,11 @@ func (m mux) AddAuthPolicy(framework.AuthPolicy) {}
 // writerDouble stands in for the engine, which is built in parallel.
 type writerDouble struct{ refreshed []string }
 
-func (d *writerDouble) AddLocation(_ context.Context, typ, target string, dryRun bool) (api.AddLocationResult, error) {
+func (d *writerDouble) AddLocation(_ context.Context, typ, target string, dryRun bool) (wire.AddLocationResult, error) {
 	if target == "https://dup" {
-		return api.AddLocationResult{}, model.ErrConflict
+		return wire.AddLocationResult{}, model.ErrConflict
 	}
-	return api.AddLocationResult{Location: model.Location{ID: "new-id", Type: typ, Target: target}, Exists: dryRun}, nil
+	return wire.AddLocationResult{Location: model.Location{ID: "new-id", Type: typ, Target: target}, Exists: dryRun}, nil
 }
 func (d *writerDouble) RemoveLocation(_ context.Context, id string) error {
 	if id != "b0000000-0000-0000-0000-000000000002" {
@@ -49,8 +50,8 @@ func (d *writerDouble) ValidateEntity(_ context.Context, e json.RawMessage, _ st
 	}
 	return nil, nil
 }
-func (d *writerDouble) AnalyzeLocation(context.Context, api.AnalyzeLocationRequest) (api.AnalyzeLocationResponse, error) {
-	return api.AnalyzeLocationResponse{}, nil
+func (d *writerDouble) AnalyzeLocation(context.Context, wire.AnalyzeLocationRequest) (wire.AnalyzeLocationResponse, error) {
+	return wire.AnalyzeLocationResponse{}, nil
 }
 
 var fixtures = []string{

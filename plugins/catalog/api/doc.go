@@ -2,5 +2,5 @@
 // /api/catalog: entity listing, queries, facets, ancestry, locations,
 // refresh, validation and location analysis, with Backstage's request
 // shapes, status codes and error messages. Handlers are thin: they decode,
-// call a Reader (reads, SQL-backed) or a Writer (the engine), and encode.
+// call the catalog service (through the small Reader and Writer interfaces), and encode.
 package api

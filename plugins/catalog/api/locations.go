@@ -9,6 +9,7 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
 func (h *handlers) listLocations(w http.ResponseWriter, r *http.Request) {
@@ -133,6 +134,6 @@ func (h *handlers) queryLocations(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"items": res.Items, "totalItems": res.TotalItems,
-		"pageInfo": pageInfo{NextCursor: res.NextCursor},
+		"pageInfo": wire.PageInfo{NextCursor: res.NextCursor},
 	})
 }

@@ -9,19 +9,8 @@ import (
 	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
-
-// queryResponse is the EntitiesQueryResponse shape.
-type queryResponse struct {
-	Items      []json.RawMessage `json:"items"`
-	TotalItems int               `json:"totalItems"`
-	PageInfo   pageInfo          `json:"pageInfo"`
-}
-
-type pageInfo struct {
-	NextCursor string `json:"nextCursor,omitempty"`
-	PrevCursor string `json:"prevCursor,omitempty"`
-}
 
 func (h *handlers) answerQuery(w http.ResponseWriter, r *http.Request, req reader.QueryRequest) {
 	req.Filter = withIdentity(r, req.Filter)
@@ -33,9 +22,9 @@ func (h *handlers) answerQuery(w http.ResponseWriter, r *http.Request, req reade
 	if res.Items == nil {
 		res.Items = []json.RawMessage{}
 	}
-	writeJSON(w, http.StatusOK, queryResponse{
+	writeJSON(w, http.StatusOK, wire.EntitiesPage{
 		Items: res.Items, TotalItems: res.TotalItems,
-		PageInfo: pageInfo{NextCursor: res.NextCursor, PrevCursor: res.PrevCursor},
+		PageInfo: wire.PageInfo{NextCursor: res.NextCursor, PrevCursor: res.PrevCursor},
 	})
 }
 

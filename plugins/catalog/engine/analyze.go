@@ -9,15 +9,15 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/framework/urlreader"
-	"github.com/portico-dev/portico/plugins/catalog/api"
 	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
 // AnalyzeLocation looks at a URL for the catalog-import flow: a descriptor file (or the
 // catalog file at a repository's root) yields its entities and whether they are registered;
 // a repository without one yields a suggested Component.
-func (e *Engine) AnalyzeLocation(ctx context.Context, req api.AnalyzeLocationRequest) (api.AnalyzeLocationResponse, error) {
-	resp := api.AnalyzeLocationResponse{ExistingEntityFiles: []api.AnalyzeExistingEntity{}, GenerateEntities: []api.AnalyzeGenerateEntity{}}
+func (e *Engine) AnalyzeLocation(ctx context.Context, req wire.AnalyzeLocationRequest) (wire.AnalyzeLocationResponse, error) {
+	resp := wire.AnalyzeLocationResponse{ExistingEntityFiles: []wire.AnalyzeExistingEntity{}, GenerateEntities: []wire.AnalyzeGenerateEntity{}}
 	target := strings.TrimSpace(req.Location.Target)
 	if target == "" {
 		return resp, invalidf("Location target is required")
@@ -54,8 +54,8 @@ func (e *Engine) AnalyzeLocation(ctx context.Context, req api.AnalyzeLocationReq
 				if err != nil {
 					continue
 				}
-				resp.ExistingEntityFiles = append(resp.ExistingEntityFiles, api.AnalyzeExistingEntity{
-					Location: api.LocationSpec{Type: typ, Target: c}, IsRegistered: registered, Entity: data,
+				resp.ExistingEntityFiles = append(resp.ExistingEntityFiles, wire.AnalyzeExistingEntity{
+					Location: wire.LocationSpec{Type: typ, Target: c}, IsRegistered: registered, Entity: data,
 				})
 			}
 			return resp, nil
@@ -80,7 +80,7 @@ func (e *Engine) AnalyzeLocation(ctx context.Context, req api.AnalyzeLocationReq
 		}
 	}
 	data, _ := json.Marshal(ent)
-	resp.GenerateEntities = append(resp.GenerateEntities, api.AnalyzeGenerateEntity{Entity: data, Fields: []api.AnalyzeField{}})
+	resp.GenerateEntities = append(resp.GenerateEntities, wire.AnalyzeGenerateEntity{Entity: data, Fields: []wire.AnalyzeField{}})
 	return resp, nil
 }
 

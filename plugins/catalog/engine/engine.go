@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -28,6 +29,8 @@ type Engine struct {
 	processors []Processor
 	providers  []EntityProvider
 	rules      *rulesEnforcer
+	// ps is where the processing loop claims work and writes its results.
+	ps processingStore
 	// configLocations are the catalog.locations refs (type:target): trusted whatever their type.
 	configLocations map[string]bool
 	// fingerprint changes when anything that shapes processing results changes (rules,
@@ -48,6 +51,15 @@ type Engine struct {
 // New returns an engine. It does not touch the database until Start, Run or
 // ProcessUntilIdle; the catalog's migrations must have been applied.
 func New(opts Options) (*Engine, error) {
+	if opts.DB == nil {
+		return nil, errors.New("engine: options: DB is required")
+	}
+	return newEngine(opts, nil)
+}
+
+// newEngine builds the engine; ps, when not nil, replaces the SQL processing store (tests
+// run the pipeline over an in-memory one).
+func newEngine(opts Options, ps processingStore) (*Engine, error) {
 	if err := opts.setDefaults(); err != nil {
 		return nil, err
 	}
@@ -62,6 +74,10 @@ func New(opts Options) (*Engine, error) {
 		log:       opts.Logger,
 		validator: model.NewValidator(model.Options{Kinds: opts.Kinds}),
 		rules:     newRulesEnforcer(opts.Rules, locs),
+	}
+	e.ps = ps
+	if e.ps == nil {
+		e.ps = sqlProcessing{e}
 	}
 	e.configLocations = make(map[string]bool, len(locs))
 	for _, l := range locs {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -119,9 +118,6 @@ type Options struct {
 }
 
 func (o *Options) setDefaults() error {
-	if o.DB == nil {
-		return errors.New("engine: options: DB is required")
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -244,14 +244,13 @@ func (e *Engine) refusedOrigin(ctx context.Context, origin model.LocationRef) *m
 	if slices.Contains(e.opts.AllowedLocationTypes, origin.Type) || e.configLocations[origin.String()] {
 		return nil
 	}
-	var n int
-	err := e.db.QueryRowContext(ctx, e.q("SELECT COUNT(*) FROM locations WHERE type = ? AND target = ?"), origin.Type, origin.Target).Scan(&n)
+	registered, err := e.ps.locationRegistered(ctx, origin)
 	if err != nil {
 		// Fail closed: the location is not read while the question cannot be answered.
 		ser := InputError(fmt.Sprintf("Location %s was not read: could not check whether it is a registered location: %v", origin.String(), err))
 		return &ser
 	}
-	if n == 0 {
+	if !registered {
 		return nil
 	}
 	allowed, _ := json.Marshal(e.opts.AllowedLocationTypes)

@@ -78,7 +78,7 @@ func (e *Engine) claim(ctx context.Context) ([]claimed, error) {
 // the processing workers keep both cores busy.
 func (e *Engine) processAll(ctx context.Context) (int, error) {
 	deadline := e.opts.Clock().Add(e.opts.ProcessBudget)
-	cur, err := e.claim(ctx)
+	cur, err := e.ps.claim(ctx)
 	if err != nil || len(cur) == 0 {
 		return 0, err
 	}
@@ -91,13 +91,13 @@ func (e *Engine) processAll(ctx context.Context) (int, error) {
 		}
 		var next []claimed
 		if len(cur) >= e.opts.BatchSize && e.opts.Clock().Before(deadline) {
-			if next, err = e.claim(ctx); err != nil {
+			if next, err = e.ps.claim(ctx); err != nil {
 				releaseSpills(items)
 				return total, err
 			}
 		}
 		written := make(chan error, 1)
-		go func(items []work) { written <- e.writeOutcomes(ctx, items) }(items)
+		go func(items []work) { written <- e.ps.writeOutcomes(ctx, items) }(items)
 		var nextItems []work
 		if len(next) > 0 {
 			nextItems = e.processItems(ctx, next)

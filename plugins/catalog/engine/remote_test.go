@@ -16,9 +16,9 @@ import (
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/framework/urlreader"
-	"github.com/portico-dev/portico/plugins/catalog/api"
 	"github.com/portico-dev/portico/plugins/catalog/engine"
 	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
 func TestPlaceholderTarget(t *testing.T) {
@@ -43,8 +43,8 @@ func TestPlaceholderTarget(t *testing.T) {
 		{"url location with a file target: relative", fileURLLoc, "../../../work/.portico/backstage_plugin_auth.sqlite", "", false, "not a remote URL"},
 		{"url location with a file target: absolute path", fileURLLoc, "/etc/passwd", "", false, "not a remote URL"},
 		{"file: relative", fileLoc, "./README.md", "/srv/catalog/svc/README.md", true, ""},
-		{"file: bare relative", fileLoc, "definitions/api.yaml", "/srv/catalog/svc/definitions/api.yaml", true, ""},
-		{"file: parent", fileLoc, "../shared/api.yaml", "/srv/catalog/shared/api.yaml", true, ""},
+		{"file: bare relative", fileLoc, "definitions/wire.yaml", "/srv/catalog/svc/definitions/wire.yaml", true, ""},
+		{"file: parent", fileLoc, "../shared/wire.yaml", "/srv/catalog/shared/wire.yaml", true, ""},
 		{"file: remote", fileLoc, "https://example.com/openapi.yaml", "https://example.com/openapi.yaml", false, ""},
 		{"file: absolute path", fileLoc, "/etc/passwd", "", false, "cannot name absolute paths or file URLs"},
 		{"file: file url", fileLoc, "file:///etc/passwd", "", false, "cannot name absolute paths or file URLs"},
@@ -268,9 +268,9 @@ func TestFileLocationPlaceholdersStillWork(t *testing.T) {
 	f.files["/remote.txt"] = "remote text"
 	dir := filepath.Join(f.work, "catalog")
 	put(t, filepath.Join(dir, "README.md"), "readme text")
-	put(t, filepath.Join(f.work, "shared", "api.yaml"), "openapi: 3.0.0\n")
+	put(t, filepath.Join(f.work, "shared", "wire.yaml"), "openapi: 3.0.0\n")
 	put(t, filepath.Join(dir, "more", "catalog-info.yaml"), descriptor("more", ""))
-	put(t, filepath.Join(dir, "catalog-info.yaml"), descriptor("ok", "  readme: {$text: ./README.md}\n  api: {$text: ../shared/api.yaml}\n  remote: {$text: "+f.srv.URL+"/remote.txt}\n")+
+	put(t, filepath.Join(dir, "catalog-info.yaml"), descriptor("ok", "  readme: {$text: ./README.md}\n  api: {$text: ../shared/wire.yaml}\n  remote: {$text: "+f.srv.URL+"/remote.txt}\n")+
 		"---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: more}\nspec: {type: file, target: ./more/catalog-info.yaml}\n")
 	put(t, filepath.Join(dir, "absolute.yaml"), descriptor("abs", "  x: {$text: "+filepath.Join(dir, "README.md")+"}\n"))
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
@@ -327,7 +327,7 @@ func TestAnalyzeLocationReadsRemoteOnly(t *testing.T) {
 			filepath.Join(f.work, "app-config.local.yaml"),
 		} {
 			for _, typ := range []string{"url", "file"} {
-				resp, err := e.AnalyzeLocation(t.Context(), api.AnalyzeLocationRequest{Location: api.LocationSpec{Type: typ, Target: target}})
+				resp, err := e.AnalyzeLocation(t.Context(), wire.AnalyzeLocationRequest{Location: wire.LocationSpec{Type: typ, Target: target}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -336,7 +336,7 @@ func TestAnalyzeLocationReadsRemoteOnly(t *testing.T) {
 				}
 			}
 		}
-		resp, err := e.AnalyzeLocation(t.Context(), api.AnalyzeLocationRequest{Location: api.LocationSpec{Type: "url", Target: f.srv.URL + "/catalog-info.yaml"}})
+		resp, err := e.AnalyzeLocation(t.Context(), wire.AnalyzeLocationRequest{Location: wire.LocationSpec{Type: "url", Target: f.srv.URL + "/catalog-info.yaml"}})
 		if err != nil || len(resp.ExistingEntityFiles) != 1 {
 			t.Errorf("AnalyzeLocation of a remote file = %+v, %v", resp, err)
 		}

@@ -9,9 +9,9 @@ import (
 	"slices"
 
 	"github.com/portico-dev/portico/framework/database"
-	"github.com/portico-dev/portico/plugins/catalog/api"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
 // ErrInvalid is wrapped by errors caused by bad input (Backstage's InputError): a location
@@ -22,8 +22,6 @@ var ErrInvalid = errors.New("invalid input")
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: %w", ErrInvalid, &query.InputError{Message: fmt.Sprintf(format, args...)})
 }
-
-var _ api.Writer = (*Engine)(nil)
 
 // maxDryRunEntities bounds what a dry run processes in memory.
 const maxDryRunEntities = 10_000
@@ -58,18 +56,18 @@ func (e *Engine) listLocations(ctx context.Context) ([]model.Location, error) {
 // default). With dryRun nothing is stored: the location is processed in memory, recursively,
 // and the entities it would produce are returned. It fails with model.ErrConflict when the
 // location is already registered.
-func (e *Engine) AddLocation(ctx context.Context, typ, target string, dryRun bool) (api.AddLocationResult, error) {
+func (e *Engine) AddLocation(ctx context.Context, typ, target string, dryRun bool) (wire.AddLocationResult, error) {
 	if typ == "" || target == "" {
-		return api.AddLocationResult{}, invalidf("Location must have a type and a target")
+		return wire.AddLocationResult{}, invalidf("Location must have a type and a target")
 	}
 	if !slices.Contains(e.opts.AllowedLocationTypes, typ) {
 		allowed, _ := json.Marshal(e.opts.AllowedLocationTypes)
-		return api.AddLocationResult{}, invalidf("Registered locations must be of an allowed type %s", allowed)
+		return wire.AddLocationResult{}, invalidf("Registered locations must be of an allowed type %s", allowed)
 	}
 	var existingID string
 	err := e.db.QueryRowContext(ctx, e.q("SELECT id FROM locations WHERE type = ? AND target = ?"), typ, target).Scan(&existingID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return api.AddLocationResult{}, fmt.Errorf("add location: %w", err)
+		return wire.AddLocationResult{}, fmt.Errorf("add location: %w", err)
 	}
 	exists := existingID != ""
 	if dryRun {
@@ -79,24 +77,24 @@ func (e *Engine) AddLocation(ctx context.Context, typ, target string, dryRun boo
 		}
 		entities, err := e.dryRun(ctx, typ, target)
 		if err != nil {
-			return api.AddLocationResult{}, err
+			return wire.AddLocationResult{}, err
 		}
-		return api.AddLocationResult{Location: loc, Entities: entities, Exists: exists}, nil
+		return wire.AddLocationResult{Location: loc, Entities: entities, Exists: exists}, nil
 	}
 	if exists {
-		return api.AddLocationResult{}, fmt.Errorf("%w: Location %s:%s already exists", model.ErrConflict, typ, target)
+		return wire.AddLocationResult{}, fmt.Errorf("%w: Location %s:%s already exists", model.ErrConflict, typ, target)
 	}
 	loc := model.Location{ID: newID(), Type: typ, Target: target}
 	if _, err := e.db.ExecContext(ctx, e.q("INSERT INTO locations (id, type, target) VALUES (?, ?, ?)"), loc.ID, typ, target); err != nil {
 		if database.IsUniqueViolation(err) {
-			return api.AddLocationResult{}, fmt.Errorf("%w: Location %s:%s already exists", model.ErrConflict, typ, target)
+			return wire.AddLocationResult{}, fmt.Errorf("%w: Location %s:%s already exists", model.ErrConflict, typ, target)
 		}
-		return api.AddLocationResult{}, fmt.Errorf("add location: %w", err)
+		return wire.AddLocationResult{}, fmt.Errorf("add location: %w", err)
 	}
 	if err := e.applyMutation(ctx, RegisteredLocationProviderName, DeltaMutation([]DeferredEntity{locationDeferred(typ, target)}, nil)); err != nil {
-		return api.AddLocationResult{}, err
+		return wire.AddLocationResult{}, err
 	}
-	return api.AddLocationResult{Location: loc, Entities: []json.RawMessage{}}, nil
+	return wire.AddLocationResult{Location: loc, Entities: []json.RawMessage{}}, nil
 }
 
 // dryRun processes a location and everything it leads to in memory.

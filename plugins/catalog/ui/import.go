@@ -15,6 +15,7 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/wire"
 	"github.com/portico-dev/portico/web"
 	"github.com/portico-dev/portico/web/extension"
 )
@@ -28,23 +29,16 @@ const (
 	DefaultActionsPath = "/catalog-actions"
 )
 
-// Writer is the write side the register page and the entity actions use. The catalog plugin
-// adapts its engine to it (ui must not import the JSON API's types).
+// Writer is the write side the register page and the entity actions use; the catalog's
+// service implements it, with the permission checks.
 type Writer interface {
-	// AddLocation registers a location, or with dryRun only reads and processes it.
+	// ImportLocation registers a location, or with dryRun only reads and processes it, for
+	// the register page (Backstage's catalog-import: it creates a location and entities).
 	// It returns an error wrapping model.ErrConflict when the location exists.
-	AddLocation(ctx context.Context, typ, target string, dryRun bool) (Registration, error)
+	ImportLocation(ctx context.Context, typ, target string, dryRun bool) (wire.AddLocationResult, error)
 	RemoveLocation(ctx context.Context, id string) error // model.ErrNotFound
 	Refresh(ctx context.Context, entityRef string) error // model.ErrNotFound
 	DeleteEntityByUID(ctx context.Context, uid string) error
-}
-
-// Registration is what AddLocation answers: the location and, for a dry run, the entities it
-// would add.
-type Registration struct {
-	Location model.Location
-	Entities []json.RawMessage
-	Exists   bool
 }
 
 // LocationReader finds where an entity came from; *reader.Reader implements it.
@@ -140,7 +134,7 @@ func (h *importPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 // analyze fills v.Preview from a dry run of v.URL, or v.Problem; it returns the status.
 func (h *importPage) analyze(ctx context.Context, v *importView, registered bool) int {
 	typ, target := locationFor(v.URL)
-	res, err := h.w.AddLocation(ctx, typ, target, true)
+	res, err := h.w.ImportLocation(ctx, typ, target, true)
 	if err != nil {
 		return h.problem(ctx, v, err)
 	}
@@ -168,7 +162,7 @@ func (h *importPage) register(w http.ResponseWriter, r *http.Request, page *web.
 		return
 	}
 	typ, target := locationFor(v.URL)
-	if _, err := h.w.AddLocation(r.Context(), typ, target, false); err != nil {
+	if _, err := h.w.ImportLocation(r.Context(), typ, target, false); err != nil {
 		status := h.problem(r.Context(), &v, err)
 		h.render(w, r, page, v, status)
 		return
