@@ -117,6 +117,8 @@ type world struct {
 	mu       sync.Mutex
 	services map[string]*auth.PluginService
 	fetches  map[string]int
+	// userJWKS, when set, serves the user key set instead of the user issuer.
+	userJWKS http.Handler
 }
 
 func newWorld(t testing.TB, db *database.DB, cfg auth.Config) *world {
@@ -140,6 +142,13 @@ func (w *world) serve(rw http.ResponseWriter, r *http.Request) {
 	w.mu.Unlock()
 	switch {
 	case r.URL.Path == "/api/auth"+auth.UserJWKSPath:
+		w.mu.Lock()
+		h := w.userJWKS
+		w.mu.Unlock()
+		if h != nil {
+			h.ServeHTTP(rw, r)
+			return
+		}
 		_ = json.NewEncoder(rw).Encode(w.user.jwks())
 		return
 	case r.URL.Path == "/external/jwks.json":

@@ -69,6 +69,11 @@ func (s *PluginService) Guard(w http.ResponseWriter, r *http.Request, allow stri
 			creds = c
 		case open:
 			// An open route serves anonymous callers; a bad token makes the caller anonymous.
+		case isUnavailable(err):
+			// The token could not be checked (its keys or a database are unreachable): a 401
+			// would tell the client to sign in again, which cannot help.
+			apierr.Write(w, r, s.root.log, err)
+			return nil, false
 		case errors.Is(err, ErrNotAllowed):
 			apierr.WriteStatus(w, r, http.StatusForbidden, "NotAllowedError", errorMessage(err))
 			return nil, false

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/database"
 )
 
 // Remote key set defaults.
@@ -161,9 +165,12 @@ func (r *remoteKeySets) download(ctx context.Context, url string) (jose.JSONWebK
 	req.Header.Set("Accept", "application/json")
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return jose.JSONWebKeySet{}, fmt.Errorf("%w: fetch key set %s: %w", ErrUnauthenticated, url, err)
+		return jose.JSONWebKeySet{}, keySetUnavailable(url, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+		return jose.JSONWebKeySet{}, keySetUnavailable(url, fmt.Errorf("status %d", resp.StatusCode))
+	}
 	if resp.StatusCode != http.StatusOK {
 		return jose.JSONWebKeySet{}, fmt.Errorf("%w: fetch key set %s: status %d", ErrUnauthenticated, url, resp.StatusCode)
 	}
@@ -172,4 +179,24 @@ func (r *remoteKeySets) download(ctx context.Context, url string) (jose.JSONWebK
 		return jose.JSONWebKeySet{}, fmt.Errorf("%w: decode key set %s: %w", ErrUnauthenticated, url, err)
 	}
 	return set, nil
+}
+
+// KeySetUnavailableMessage is the message of the 503 answered when a token cannot be verified
+// because its issuer's keys cannot be fetched (the issuer is down, or its database is).
+const KeySetUnavailableMessage = "Service Unavailable: the keys to verify the token cannot be fetched, try again later"
+
+// keySetUnavailable says that the keys could not be fetched, which says nothing about the
+// token: the caller is answered 503, not told to sign in again with a 401.
+func keySetUnavailable(url string, err error) error {
+	return &apierr.Error{Name: "ServiceUnavailableError", Status: http.StatusServiceUnavailable,
+		Message: KeySetUnavailableMessage, Cause: fmt.Errorf("fetch key set %s: %w", url, err)}
+}
+
+// isUnavailable reports whether a verification failed for want of a service (a key set that
+// cannot be fetched, a database that cannot be reached) rather than because of the token.
+func isUnavailable(err error) bool {
+	if e, ok := errors.AsType[*apierr.Error](err); ok && e.Status == http.StatusServiceUnavailable {
+		return true
+	}
+	return database.IsUnavailable(err)
 }

@@ -33,6 +33,9 @@ func (m *Manager) openPostgres(ctx context.Context, pluginID string, o Options, 
 	if base.ConnectTimeout == 0 {
 		base.ConnectTimeout = pgDefaultConnTimeout
 	}
+	// Network errors of these connections are the database's (IsUnavailable), unlike the same
+	// errors of the process's other clients.
+	base.DialFunc = markedDial(base.DialFunc)
 	addr := net.JoinHostPort(base.Host, strconv.Itoa(int(base.Port)))
 	target := base.Copy()
 

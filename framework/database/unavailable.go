@@ -21,9 +21,11 @@ import (
 // is closed, the write lock stayed busy past the timeout, the disk is full or read-only, an
 // I/O error. Such errors are transient for the client (503, retry later) and worth one log
 // line per outage, not one per request. Constraint violations, syntax errors, missing rows
-// and cancelled requests are not unavailability.
+// and cancelled requests are not unavailability. Only errors of the database count: the same
+// network or file system error from another client of the process (an HTTP read of a host that
+// refuses connections, a full disk under a workspace) is not the database's (fromDatabase).
 func IsUnavailable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
+	if err == nil || errors.Is(err, context.Canceled) || !fromDatabase(err) {
 		return false
 	}
 	if errors.Is(err, ErrClosed) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
@@ -59,7 +61,38 @@ func IsUnavailable(err error) bool {
 		}
 		return false
 	}
-	// database/sql reports a closed pool with an unexported error.
+	return isClosedPool(err)
+}
+
+// fromDatabase reports whether err came from a database: database/sql, a driver, the server,
+// this package, or a connection to the server (serverConnError, set by the dialer of every
+// PostgreSQL pool). SQLite's failures reach callers as *sqlite.Error.
+func fromDatabase(err error) bool {
+	if errors.Is(err, ErrClosed) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, pgconn.ErrConnClosed) || isClosedPool(err) {
+		return true
+	}
+	if _, ok := errors.AsType[*serverConnError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*connectError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*sqlite.Error](err); ok {
+		return true
+	}
+	_, ok := errors.AsType[*AccessError](err)
+	return ok
+}
+
+// isClosedPool: database/sql reports a closed pool with an unexported error.
+func isClosedPool(err error) bool {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		if e.Error() == "sql: database is closed" {
 			return true

@@ -5,8 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,6 +89,33 @@ func TestIsUnavailable(t *testing.T) {
 		{name: "sqlite syntax error", err: func(t *testing.T) error {
 			_, err := sqliteFile(t).ExecContext(t.Context(), "SELEC 1")
 			return err
+		}},
+		// The same failures from other clients of the process are not the database's.
+		{name: "http read of a host that refuses connections", err: func(t *testing.T) error {
+			srv := httptest.NewServer(http.NotFoundHandler())
+			srv.Close()
+			_, err := srv.Client().Get(srv.URL) //nolint:bodyclose // it fails
+			if err == nil {
+				t.Fatal("the closed server answered")
+			}
+			return fmt.Errorf("read %s: %w", srv.URL, err)
+		}},
+		{name: "http body cut short (io.ErrUnexpectedEOF)", err: func(t *testing.T) error {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Length", "100")
+				_, _ = w.Write([]byte("short"))
+			}))
+			defer srv.Close()
+			resp, err := srv.Client().Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			_, err = io.ReadAll(resp.Body)
+			return err
+		}},
+		{name: "disk full under a workspace", err: func(*testing.T) error {
+			return fmt.Errorf("write skeleton: %w", &fs.PathError{Op: "write", Path: "/work/x", Err: syscall.ENOSPC})
 		}},
 		{name: "postgres refused", want: true, err: func(t *testing.T) error {
 			m, err := database.NewManager(database.Options{Client: database.ClientPostgres,

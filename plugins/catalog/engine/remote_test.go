@@ -343,6 +343,28 @@ func TestAnalyzeLocationReadsRemoteOnly(t *testing.T) {
 	})
 }
 
+// TestUnreachableLocationIsNotADatabaseOutage: reading an allowed host that refuses
+// connections fails with a network error, which must not become the 503 of an unavailable
+// database. analyze-location answers as for any unreadable URL (a suggested Component); a dry
+// run reports the location's read error as the caller's input error (400).
+func TestUnreachableLocationIsNotADatabaseOutage(t *testing.T) {
+	f := newRemoteFixture(t)
+	f.srv.Close()
+	target := f.srv.URL + "/catalog-info.yaml"
+	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		migrate(t, db)
+		e := newEngine(t, db, newClock(), "/", func(o *engine.Options) { o.Reader = f.reader })
+		resp, err := e.AnalyzeLocation(t.Context(), api.AnalyzeLocationRequest{Location: api.LocationSpec{Type: "url", Target: target}})
+		if err != nil || len(resp.ExistingEntityFiles) != 0 || len(resp.GenerateEntities) != 1 {
+			t.Errorf("AnalyzeLocation of a closed server = %+v, %v; want one generated entity", resp, err)
+		}
+		_, err = e.AddLocation(t.Context(), "url", target, true)
+		if err == nil || !errors.Is(err, engine.ErrInvalid) || database.IsUnavailable(err) {
+			t.Errorf("dry run of a closed server = %v, want an input error", err)
+		}
+	})
+}
+
 // TestStoredLocationOfRefusedType: a file location registered through the API by an older
 // version (it allowed any type) stays in the locations table after an upgrade. The engine must
 // not read it: its file's entity never appears, and its generated Location entity carries the

@@ -33,6 +33,7 @@ func commitAndPush(ctx context.Context, c *Context, d BuiltinDeps, s pushSpec) (
 	if err := httpRemote(s.remoteURL); err != nil {
 		return "", err
 	}
+	ctx = withRedirectCheck(ctx, c, s.remoteURL)
 	if _, err := os.Stat(s.dir); err != nil {
 		return "", fmt.Errorf("source directory: %w", err)
 	}
@@ -80,10 +81,11 @@ func commitAndPush(ctx context.Context, c *Context, d BuiltinDeps, s pushSpec) (
 
 // deleteRemoteBranch removes branch from the remote if it still points at commit, undoing a
 // push to a branch the push created.
-func deleteRemoteBranch(ctx context.Context, remoteURL, branch, commit string, auth transport.AuthMethod) error {
+func deleteRemoteBranch(ctx context.Context, c *Context, remoteURL, branch, commit string, auth transport.AuthMethod) error {
 	if err := httpRemote(remoteURL); err != nil {
 		return err
 	}
+	ctx = withRedirectCheck(ctx, c, remoteURL)
 	rem := git.NewRemote(nil, &config.RemoteConfig{Name: "origin", URLs: []string{remoteURL}})
 	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: auth})
 	if err != nil {
@@ -257,7 +259,7 @@ func newPublishGit(d BuiltinDeps) Action {
 				return err
 			}
 			branch := strDefault(output, "branch", strDefault(c.Input, "defaultBranch", "main"))
-			if err := deleteRemoteBranch(ctx, remote, branch, hash, gitAuth(c.Integrations, remote, str(c.Input, "token"))); err != nil {
+			if err := deleteRemoteBranch(ctx, c, remote, branch, hash, gitAuth(c.Integrations, remote, str(c.Input, "token"))); err != nil {
 				return fmt.Errorf("publish:git undo: %w", err)
 			}
 			c.log().Info("Deleted pushed branch", "remote", redactURL(remote), "branch", branch)

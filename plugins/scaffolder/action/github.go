@@ -310,7 +310,7 @@ func newGitHubRepoPush(d BuiltinDeps) Action {
 			if err != nil {
 				return fmt.Errorf("%s undo: %w", id, err)
 			}
-			if err := deleteRemoteBranch(ctx, remote, strDefault(c.Input, "defaultBranch", "master"), hash, r.auth()); err != nil {
+			if err := deleteRemoteBranch(ctx, c, remote, strDefault(c.Input, "defaultBranch", "master"), hash, r.auth()); err != nil {
 				return fmt.Errorf("%s undo: %w", id, err)
 			}
 			return nil

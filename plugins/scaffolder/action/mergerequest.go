@@ -153,7 +153,7 @@ func newGitLabMergeRequest(d BuiltinDeps) Action {
 					return fmt.Errorf("%s undo: close merge request: %w", id, err)
 				}
 			}
-			if err := deleteRemoteBranch(ctx, p.info.HTTPURLToRepo, str(c.Input, "branchName"), str(output, "commitHash"), p.auth()); err != nil {
+			if err := deleteRemoteBranch(ctx, c, p.info.HTTPURLToRepo, str(c.Input, "branchName"), str(output, "commitHash"), p.auth()); err != nil {
 				return fmt.Errorf("%s undo: %w", id, err)
 			}
 			return nil

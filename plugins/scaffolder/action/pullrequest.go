@@ -35,6 +35,7 @@ func commitToNewBranch(ctx context.Context, c *Context, d BuiltinDeps, ch branch
 	if err := httpRemote(ch.cloneURL); err != nil {
 		return "", err
 	}
+	ctx = withRedirectCheck(ctx, c, ch.cloneURL)
 	tmp, err := os.MkdirTemp("", "portico-pr-")
 	if err != nil {
 		return "", err
@@ -236,7 +237,7 @@ func newGitHubPullRequest(d BuiltinDeps) Action {
 				if err := r.lookup(ctx); err != nil {
 					return fmt.Errorf("%s undo: %w", id, err)
 				}
-				if err := deleteRemoteBranch(ctx, r.cloneURL, str(c.Input, "branchName"), hash, r.auth()); err != nil {
+				if err := deleteRemoteBranch(ctx, c, r.cloneURL, str(c.Input, "branchName"), hash, r.auth()); err != nil {
 					return fmt.Errorf("%s undo: %w", id, err)
 				}
 			}
