@@ -64,6 +64,10 @@ func (d BuiltinDeps) withDefaults() BuiltinDeps {
 
 // Builtins returns Portico's built-in actions.
 func Builtins(deps BuiltinDeps) []Action {
+	// The publish actions' redirect check is installed into go-git's process-wide transport
+	// table here, while the backend registers its plugins and before any git work runs in the
+	// background, so no fetch reads the table while it is written.
+	installGitRedirectCheck()
 	d := deps.withDefaults()
 	return []Action{
 		newFetchPlain(), newFetchPlainFile(), newFetchTemplate(), newFetchTemplateFile(),

@@ -41,7 +41,7 @@ func checkGitRedirect(req *http.Request, _ []*http.Request) error {
 // a host the operator configured (c.Reader.AllowsHost), or, without a reader, within the
 // remote's own host.
 func withRedirectCheck(ctx context.Context, c *Context, remote string) context.Context {
-	installGitRedirectCheck()
+	installGitRedirectCheck() // a no-op after Builtins; kept for actions run without them (tests)
 	origin, _ := url.Parse(remote)
 	return context.WithValue(ctx, redirectCheckKey{}, func(u *url.URL) error {
 		if c != nil && c.Reader != nil {
