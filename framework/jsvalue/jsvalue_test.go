@@ -279,3 +279,19 @@ func TestFormatNumberAgainstNode(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONType(t *testing.T) {
+	tests := []struct {
+		v    any
+		want string
+	}{
+		{nil, "null"}, {true, "boolean"}, {"s", "string"}, {1, "number"}, {json.Number("1"), "number"},
+		{[]any{}, "array"}, {[]string{}, "array"}, {map[string]any{}, "object"}, {map[string]string{}, "object"},
+		{struct{}{}, ""},
+	}
+	for _, tt := range tests {
+		if got := JSONType(tt.v); got != tt.want {
+			t.Errorf("JSONType(%#v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}

@@ -15,23 +15,16 @@ func Lower(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	for i, r := range s {
-		switch r {
-		case 'İ':
+	return mapRunes(s, func(b *strings.Builder, i int, r rune) {
+		switch {
+		case r == 'İ':
 			b.WriteString("i\u0307")
-		case 'Σ':
-			if finalSigma(s, i) {
-				b.WriteRune('ς')
-			} else {
-				b.WriteRune('σ')
-			}
+		case r == 'Σ' && finalSigma(s, i):
+			b.WriteRune('ς')
 		default:
 			b.WriteRune(unicode.ToLower(r))
 		}
-	}
-	return b.String()
+	})
 }
 
 // Upper is JavaScript's s.toLocaleUpperCase('en-US'), which Backstage's filter predicates use
@@ -41,14 +34,21 @@ func Upper(s string) string {
 	if isASCII(s) {
 		return strings.ToUpper(s)
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	for _, r := range s {
+	return mapRunes(s, func(b *strings.Builder, _ int, r rune) {
 		if m, ok := specialUpper[r]; ok {
 			b.WriteString(m)
 		} else {
 			b.WriteRune(unicode.ToUpper(r))
 		}
+	})
+}
+
+// mapRunes writes what write makes of each rune of s (at byte offset i).
+func mapRunes(s string, write func(b *strings.Builder, i int, r rune)) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	for i, r := range s {
+		write(&b, i, r)
 	}
 	return b.String()
 }

@@ -62,3 +62,25 @@ func IsPrimitive(v any) bool {
 	_, ok := Number(v)
 	return ok
 }
+
+// JSONType names the JSON type of a decoded value: "null", "boolean", "string", "number"
+// (every Go number type), "array" ([]any, []string) or "object" (map[string]any,
+// map[string]string); "" for a Go value JSON has no type for.
+func JSONType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case []any, []string:
+		return "array"
+	case map[string]any, map[string]string:
+		return "object"
+	}
+	if _, ok := Number(v); ok {
+		return "number"
+	}
+	return ""
+}

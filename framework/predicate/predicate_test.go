@@ -2,6 +2,7 @@ package predicate
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 )
@@ -95,7 +96,7 @@ func TestCompileFunc(t *testing.T) {
 			"name": "straße", "tags": []any{"java", "Go"},
 			"annotations": map[string]any{"github.com/project-slug": "org/repo"},
 		},
-		"spec": map[string]any{"zero": -0.0, "big": 1e21, "port": 8080.0, "kelvin": "\u212a"},
+		"spec": map[string]any{"zero": math.Copysign(0, -1), "big": 1e21, "port": 8080.0, "kelvin": "\u212a"},
 	}
 	tests := []struct {
 		name string

@@ -40,22 +40,14 @@ func ValueAtPath(v any, path string) (any, bool) {
 }
 
 // TypeName names the JSON type of v in messages: null, boolean, string, number, list or
-// object.
+// object (the Go type for other values).
 func TypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case []any:
+	switch t := jsvalue.JSONType(v); t {
+	case "array":
 		return "list"
-	case map[string]any:
-		return "object"
+	case "":
+		return fmt.Sprintf("%T", v)
+	default:
+		return t
 	}
-	if _, ok := jsvalue.Number(v); ok {
-		return "number"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/portico-dev/portico/framework/jsvalue"
@@ -11,24 +10,13 @@ import (
 // map[string]any. Go integers, json.Number, []string and map[string]string are accepted too, so
 // that specs built in Go code validate and encode the same way.
 
-// jsonType returns the JSON Schema type name of a generic value.
+// jsonType returns the JSON Schema type name of a generic value (other Go values count as
+// objects).
 func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, json.Number:
-		return "number"
-	case []any, []string:
-		return "array"
-	case map[string]any, map[string]string:
-		return "object"
-	default:
-		return "object"
+	if t := jsvalue.JSONType(v); t != "" {
+		return t
 	}
+	return "object"
 }
 
 // asFloat returns the numeric value of a generic number.
