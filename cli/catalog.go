@@ -375,25 +375,11 @@ func resolvePlaceholder(descriptor, key, target string) (any, error) {
 		}
 		return nil, fmt.Errorf("placeholder %s could not read location %s, %w", key, target, err)
 	}
-	switch key {
-	case "$text":
-		return string(data), nil
-	case "$json":
-		v, err := model.ParseEntityJSON(data)
-		if err != nil {
-			return nil, fmt.Errorf("placeholder $json failed to parse JSON data at %s, %w", target, err)
-		}
-		return v, nil
-	default:
-		docs := model.ParseDescriptor(data, model.ParseOptions{})
-		if len(docs) != 1 {
-			return nil, fmt.Errorf("placeholder $yaml expected to find exactly one document of data at %s, found %d", target, len(docs))
-		}
-		if docs[0].Value == nil && len(docs[0].Problems) > 0 {
-			return nil, fmt.Errorf("placeholder $yaml failed to parse YAML data at %s, %s", target, docs[0].Problems[0].Message)
-		}
-		return docs[0].Value, nil
+	v, err := engine.DecodePlaceholder(strings.TrimPrefix(key, "$"), target, data)
+	if err != nil {
+		return nil, fmt.Errorf("placeholder %w", err)
 	}
+	return v, nil
 }
 
 func escapePointer(s string) string {

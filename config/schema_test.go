@@ -206,6 +206,7 @@ func TestValidateCoercion(t *testing.T) {
 	    "port": {"anyOf": [{"type": "number"}, {"type": "object"}]},
 	    "count": {"type": "integer"},
 	    "name": {"type": "string"},
+	    "short": {"type": "string", "maxLength": 5},
 	    "on": {"type": "boolean"},
 	    "ref": {"$ref": "#/definitions/num"},
 	    "pp": {"patternProperties": {"^x-": {"type": "number"}}},
@@ -222,6 +223,7 @@ func TestValidateCoercion(t *testing.T) {
 		{"integer string", "count: '12'\n", ""},
 		{"fraction is not an integer", "count: '1.5'\n", "app-config.yaml:1: count: invalid type, got string, wanted integer"},
 		{"number as string", "name: 42\n", ""},
+		{"number as the string JavaScript writes", "short: 1e21\n", ""}, // "1e+21", not 22 digits
 		{"boolean string", "on: 'true'\n", ""},
 		{"yes is not a boolean", "on: 'yes'\n", "app-config.yaml:1: on: invalid type, got string, wanted boolean"},
 		{"through a ref", "ref: '5'\n", ""},

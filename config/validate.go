@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/portico-dev/portico/framework/jsvalue"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -200,7 +202,7 @@ func coercions(n *node) []*node {
 		}
 		return out
 	case kindNumber:
-		return []*node{{kind: kindString, str: strconv.FormatFloat(n.num, 'f', -1, 64)}}
+		return []*node{{kind: kindString, str: jsvalue.FormatNumber(n.num)}}
 	case kindBool:
 		return []*node{{kind: kindString, str: strconv.FormatBool(n.b)}}
 	default:

@@ -12,14 +12,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/permissions"
-	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/api"
@@ -198,7 +196,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	engine := nunjucks.New(nunjucks.Options{
 		AdditionalFilters: tpl.Filters,
 		Globals:           tpl.Globals,
-		HostType:          hostType(readerOpts.Integrations),
+		HostType:          action.HostType(readerOpts.Integrations),
 		Limits:            lim.template,
 	})
 	reader := action.NewURLReader(urls)
@@ -237,40 +235,4 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	}
 	lc.Go("worker", w.Run)
 	return nil
-}
-
-// hostType maps a repository host to its integration type for parseRepoUrl.
-func hostType(in urlreader.Integrations) func(string) string {
-	return func(host string) string {
-		for _, g := range in.GitHub {
-			h := g.Host
-			if h == "" {
-				h = "github.com"
-			}
-			if strings.EqualFold(h, host) {
-				return "github"
-			}
-		}
-		for _, g := range in.GitLab {
-			h := g.Host
-			if h == "" {
-				h = "gitlab.com"
-			}
-			if strings.EqualFold(h, host) {
-				return "gitlab"
-			}
-		}
-		switch host {
-		case "github.com":
-			return "github"
-		case "gitlab.com":
-			return "gitlab"
-		}
-		for _, g := range in.Git {
-			if strings.EqualFold(g.Host, host) {
-				return "git"
-			}
-		}
-		return ""
-	}
 }

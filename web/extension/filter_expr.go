@@ -1,6 +1,8 @@
 package extension
 
 import (
+	"github.com/portico-dev/portico/framework/jsvalue"
+
 	"errors"
 	"fmt"
 	"strings"
@@ -162,7 +164,7 @@ func isMatchers() []namedMatcher {
 	return []namedMatcher{
 		{"orphan", func(md map[string]any) bool {
 			ann, _ := md["annotations"].(map[string]any)
-			return jsTruthy(ann["backstage.io/orphan"])
+			return jsvalue.Truthy(ann["backstage.io/orphan"])
 		}},
 	}
 }
@@ -221,22 +223,6 @@ func indexFold(known []namedMatcher, name string) int {
 		}
 	}
 	return -1
-}
-
-// jsTruthy mirrors JavaScript's Boolean(value) for JSON values.
-func jsTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	}
-	if f, ok := toFloat(v); ok {
-		return f != 0 && f == f
-	}
-	return true
 }
 
 // jsLength mirrors how Backstage counts labels (object keys) and links (array length).

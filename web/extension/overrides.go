@@ -1,6 +1,8 @@
 package extension
 
 import (
+	"github.com/portico-dev/portico/framework/predicate"
+
 	"errors"
 	"fmt"
 	"slices"
@@ -198,20 +200,5 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case float64, float32, int, int64, int32, uint, uint64, uint32:
-		return "number"
-	case []any:
-		return "list"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
+// typeName names the JSON type of v in messages.
+func typeName(v any) string { return predicate.TypeName(v) }

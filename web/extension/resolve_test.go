@@ -1,6 +1,8 @@
 package extension
 
 import (
+	"github.com/portico-dev/portico/framework/jsvalue"
+
 	"errors"
 	"slices"
 	"strings"
@@ -182,8 +184,8 @@ func TestResolveConfig(t *testing.T) {
 }
 
 func equalJSON(a, b any) bool {
-	if fa, ok := toFloat(a); ok {
-		fb, ok := toFloat(b)
+	if fa, ok := jsvalue.Number(a); ok {
+		fb, ok := jsvalue.Number(b)
 		return ok && fa == fb
 	}
 	switch x := a.(type) {

@@ -1,38 +1,5 @@
 package extension
 
-// valueAtPath looks up a dot-separated path in JSON-like data the way Backstage's
-// getJsonValueAtPath does: object keys may themselves contain dots
-// ("metadata.annotations.github.com/project-slug"), arrays are not traversed, and the search
-// continues through every key that could match until a value is found. Backstage tries keys in
-// the object's insertion order; Go maps have none, so this tries the whole remaining path as one
-// key first and then ever longer dotted prefixes, which is deterministic and agrees with
-// Backstage whenever only one reading of the path exists.
-func valueAtPath(v any, path string) (any, bool) {
-	if path == "" {
-		return nil, false
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	if val, ok := obj[path]; ok {
-		return val, true
-	}
-	for i := 0; i < len(path); i++ {
-		if path[i] != '.' {
-			continue
-		}
-		child, ok := obj[path[:i]]
-		if !ok {
-			continue
-		}
-		if val, ok := valueAtPath(child, path[i+1:]); ok {
-			return val, true
-		}
-	}
-	return nil, false
-}
-
 // lookupString returns the string at a plain (dot-free keys) path, or false.
 func lookupString(v any, keys ...string) (string, bool) {
 	for _, k := range keys {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,8 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -124,33 +121,41 @@ func (p *placeholderProcessor) resolve(ctx context.Context, name, value string, 
 		etag = sha1Hex(resp.Body)
 	}
 	pc.Emit.Input("read:"+target, etag)
+	v, err := DecodePlaceholder(name, value, resp.Body)
+	if err != nil {
+		return nil, placeholderError("Placeholder %v", err)
+	}
+	return v, nil
+}
+
+// DecodePlaceholder turns the content a placeholder read into its value, as Backstage's
+// resolvers do: $text (name "text") the content as a string, $json its JSON value, $yaml the
+// value of its single non-empty YAML document. value is the placeholder's
+// written target, named in errors; an error reads as Backstage's message once prefixed with
+// "Placeholder ". It is the one decoder: the catalog and `portico catalog validate` use it.
+func DecodePlaceholder(name, value string, data []byte) (any, error) {
 	switch name {
 	case "json":
 		var v any
-		if err := json.Unmarshal(resp.Body, &v); err != nil {
-			return nil, placeholderError("Placeholder $json failed to parse JSON data at %s, %v", value, err)
+		if err := json.Unmarshal(data, &v); err != nil {
+			return nil, fmt.Errorf("$json failed to parse JSON data at %s, %v", value, err)
 		}
 		return v, nil
 	case "yaml":
-		dec := yaml.NewDecoder(bytes.NewReader(resp.Body))
-		var docs []any
-		for {
-			var v any
-			if err := dec.Decode(&v); err != nil {
-				if err.Error() == "EOF" {
-					break
-				}
-				return nil, placeholderError("Placeholder $yaml failed to parse YAML data at %s, %v", value, err)
-			}
-			docs = append(docs, v)
-		}
+		// The catalog's own YAML reader, which follows Backstage's (YAML 1.2: dates stay
+		// strings, no merge keys, repeated keys refused, aliases bounded).
+		docs := model.ParseDescriptor(data, model.ParseOptions{})
 		if len(docs) != 1 {
-			return nil, placeholderError("Placeholder $yaml expected to find exactly one document of data at %s, found %d", value, len(docs))
+			return nil, fmt.Errorf("$yaml expected to find exactly one document of data at %s, found %d", value, len(docs))
 		}
-		return jsonCompatible(docs[0]), nil
-	default:
-		return string(resp.Body), nil
+		if docs[0].Value == nil && len(docs[0].Problems) > 0 {
+			return nil, fmt.Errorf("$yaml failed to parse YAML data at %s, %s", value, docs[0].Problems[0].Message)
+		}
+		return docs[0].Value, nil
+	case "text":
+		return string(data), nil
 	}
+	return nil, fmt.Errorf("$%s is not a known resolver", name)
 }
 
 // PlaceholderTarget resolves a placeholder's value against the location of the entity that
@@ -190,35 +195,6 @@ func PlaceholderTarget(loc model.LocationRef, value string) (target string, loca
 		return path.Join(fileDir(loc.Target), value), true, nil
 	}
 	return "", false, fmt.Errorf("unsupported location type %s", loc.Type)
-}
-
-// jsonCompatible converts YAML-decoded values into the generic JSON form.
-func jsonCompatible(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			t[k] = jsonCompatible(x)
-		}
-		return t
-	case map[any]any:
-		m := make(map[string]any, len(t))
-		for k, x := range t {
-			m[fmt.Sprint(k)] = jsonCompatible(x)
-		}
-		return m
-	case []any:
-		for i, x := range t {
-			t[i] = jsonCompatible(x)
-		}
-		return t
-	case int:
-		return float64(t)
-	case int64:
-		return float64(t)
-	case uint64:
-		return float64(t)
-	}
-	return v
 }
 
 // placeholderError is a processing error in Backstage's wording (capitalised, as users see it).

@@ -1,69 +1,26 @@
 package model
 
 import (
-	"encoding/json"
-	"math"
-	"strconv"
 	"strings"
+
+	"github.com/portico-dev/portico/framework/jsvalue"
 )
 
 // The helpers in this file work on generic JSON values: nil, bool, float64, string, []any and
 // map[string]any. Go integers, json.Number, []string and map[string]string are accepted too, so
 // that specs built in Go code validate and encode the same way.
 
-// jsonType returns the JSON Schema type name of a generic value.
+// jsonType returns the JSON Schema type name of a generic value (other Go values count as
+// objects).
 func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, json.Number:
-		return "number"
-	case []any, []string:
-		return "array"
-	case map[string]any, map[string]string:
-		return "object"
-	default:
-		return "object"
+	if t := jsvalue.JSONType(v); t != "" {
+		return t
 	}
+	return "object"
 }
 
 // asFloat returns the numeric value of a generic number.
-func asFloat(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case float32:
-		return float64(n), true
-	case int:
-		return float64(n), true
-	case int8:
-		return float64(n), true
-	case int16:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case uint:
-		return float64(n), true
-	case uint8:
-		return float64(n), true
-	case uint16:
-		return float64(n), true
-	case uint32:
-		return float64(n), true
-	case uint64:
-		return float64(n), true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	}
-	return 0, false
-}
+func asFloat(v any) (float64, bool) { return jsvalue.Number(v) }
 
 // asObject returns a generic object, converting map[string]string.
 func asObject(v any) (map[string]any, bool) {
@@ -126,69 +83,12 @@ func splitPointer(p string) []string {
 // appendJSNumber formats a number as JavaScript's Number#toString and JSON.stringify do
 // (JSON.stringify writes null for NaN and infinities; asJSON selects that behaviour).
 func appendJSNumber(b []byte, f float64, asJSON bool) []byte {
-	switch {
-	case math.IsNaN(f):
-		if asJSON {
-			return append(b, "null"...)
-		}
-		return append(b, "NaN"...)
-	case math.IsInf(f, 1):
-		if asJSON {
-			return append(b, "null"...)
-		}
-		return append(b, "Infinity"...)
-	case math.IsInf(f, -1):
-		if asJSON {
-			return append(b, "null"...)
-		}
-		return append(b, "-Infinity"...)
-	case f == 0:
-		return append(b, '0')
+	if asJSON {
+		return jsvalue.AppendJSONNumber(b, f)
 	}
-	format := byte('f')
-	if abs := math.Abs(f); abs < 1e-6 || abs >= 1e21 {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// JavaScript writes 1e-7 where Go writes 1e-07.
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
+	return jsvalue.AppendNumber(b, f)
 }
 
 // jsString renders a value as JavaScript's String(value) does, which is how Backstage embeds
 // found values in its field format messages.
-func jsString(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return t
-	case bool:
-		if t {
-			return "true"
-		}
-		return "false"
-	case []any:
-		parts := make([]string, len(t))
-		for i, x := range t {
-			if x != nil {
-				parts[i] = jsString(x)
-			}
-		}
-		return strings.Join(parts, ",")
-	case []string:
-		return strings.Join(t, ",")
-	case map[string]any, map[string]string:
-		return "[object Object]"
-	}
-	if f, ok := asFloat(v); ok {
-		return string(appendJSNumber(nil, f, false))
-	}
-	return "[object Object]"
-}
+func jsString(v any) string { return jsvalue.String(v) }

@@ -1,129 +1,67 @@
 package query
 
 import (
-	"encoding/json"
-	"fmt"
-	"strings"
+	"github.com/portico-dev/portico/framework/jsvalue"
+	"github.com/portico-dev/portico/framework/predicate"
 )
 
-// Op is the kind of an Expr node.
-type Op string
+// The catalog's expression model is the predicate language's parsed form (package
+// framework/predicate, which also evaluates it in memory); these names let the catalog's
+// parsers, reader and permissions speak of it in their own terms.
+type (
+	// Expr is a boolean expression over an entity's search rows; both the filter=
+	// mini-language and the predicate bodies of POST /entities/by-query parse into it.
+	Expr = predicate.Expr
+	// Match tests the search rows of one key.
+	Match = predicate.Match
+	// Op is the kind of an Expr node.
+	Op = predicate.Op
+)
 
 // Expression operators.
 const (
-	OpAll   Op = "all"   // every Args matches; no Args matches nothing
-	OpAny   Op = "any"   // at least one Args matches; no Args matches nothing
-	OpNot   Op = "not"   // Args[0] does not match
-	OpMatch Op = "match" // Match matches a search row of the entity
-	OpTrue  Op = "true"  // everything matches
+	OpAll   = predicate.OpAll
+	OpAny   = predicate.OpAny
+	OpNot   = predicate.OpNot
+	OpMatch = predicate.OpMatch
+	OpTrue  = predicate.OpTrue
 )
 
-// Expr is a boolean expression over an entity's search rows; both the
-// filter= mini-language and the predicate bodies of POST /entities/by-query
-// parse into it. The zero value is invalid: use a constructor or a parser.
-// Expr marshals to JSON (cursors carry it) and back.
-type Expr struct {
-	Op    Op     `json:"op"`
-	Args  []Expr `json:"args,omitempty"`
-	Match *Match `json:"match,omitempty"`
-}
-
-// Match tests the search rows of one key. Key is lower-cased. With Values,
-// a row's value must be one of them (lower-cased); with Prefix set
-// (HasPrefix), a row's value must start with it; with neither, any row of
-// the key matches (exists, even with a NULL value).
-type Match struct {
-	Key       string   `json:"key"`
-	Values    []string `json:"values,omitempty"`
-	HasPrefix bool     `json:"hasPrefix,omitempty"`
-	Prefix    string   `json:"prefix,omitempty"`
-}
-
 // All returns the conjunction of args.
-func All(args ...Expr) Expr { return Expr{Op: OpAll, Args: args} }
+func All(args ...Expr) Expr { return predicate.All(args...) }
 
 // Any returns the disjunction of args.
-func Any(args ...Expr) Expr { return Expr{Op: OpAny, Args: args} }
+func Any(args ...Expr) Expr { return predicate.Any(args...) }
 
 // Not returns the negation of e.
-func Not(e Expr) Expr { return Expr{Op: OpNot, Args: []Expr{e}} }
+func Not(e Expr) Expr { return predicate.Not(e) }
 
 // True returns the expression that matches every entity.
-func True() Expr { return Expr{Op: OpTrue} }
+func True() Expr { return predicate.True() }
 
 // Exists matches entities having a search row for key.
-func Exists(key string) Expr {
-	return Expr{Op: OpMatch, Match: &Match{Key: Lower(key)}}
-}
+func Exists(key string) Expr { return predicate.Exists(key) }
 
 // In matches entities with a row for key whose value is one of values.
-func In(key string, values ...string) Expr {
-	vs := make([]string, len(values))
-	for i, v := range values {
-		vs[i] = Lower(v)
-	}
-	return Expr{Op: OpMatch, Match: &Match{Key: Lower(key), Values: vs}}
-}
+func In(key string, values ...string) Expr { return predicate.In(key, values...) }
 
 // HasPrefix matches entities with a row for key whose value starts with prefix.
-func HasPrefix(key, prefix string) Expr {
-	return Expr{Op: OpMatch, Match: &Match{Key: Lower(key), HasPrefix: true, Prefix: Lower(prefix)}}
-}
-
-// Lower lower-cases s the way the search table does.
-func Lower(s string) string { return strings.ToLower(s) }
+func HasPrefix(key, prefix string) Expr { return predicate.HasPrefix(key, prefix) }
 
 // And combines optional expressions with AND; nil operands are ignored and
 // the result is nil when all are nil.
-func And(exprs ...*Expr) *Expr {
-	var args []Expr
-	for _, e := range exprs {
-		if e != nil {
-			args = append(args, *e)
-		}
-	}
-	switch len(args) {
-	case 0:
-		return nil
-	case 1:
-		return &args[0]
-	}
-	all := All(args...)
-	return &all
-}
+func And(exprs ...*Expr) *Expr { return predicate.And(exprs...) }
 
-// Validate checks the structure of e (as decoded from an untrusted cursor).
-func (e Expr) Validate() error {
-	switch e.Op {
-	case OpTrue:
-		return nil
-	case OpAll, OpAny:
-		for _, a := range e.Args {
-			if err := a.Validate(); err != nil {
-				return err
-			}
-		}
-		return nil
-	case OpNot:
-		if len(e.Args) != 1 {
-			return fmt.Errorf("invalid expression: not takes one argument")
-		}
-		return e.Args[0].Validate()
-	case OpMatch:
-		if e.Match == nil {
-			return fmt.Errorf("invalid expression: match needs a key and values")
-		}
-		return nil
-	default:
-		return fmt.Errorf("invalid expression: unknown operator %q", e.Op)
-	}
-}
+// Lower lower-cases s the way the search table does (JavaScript's toLocaleLowerCase('en-US')).
+func Lower(s string) string { return jsvalue.Lower(s) }
 
-// String renders e compactly for logs and test failures.
-func (e Expr) String() string {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Sprintf("<%v>", err)
+// Matches reports whether entity passes e in memory, exactly as the SQL compiled from e finds
+// it in the search table: it matches e over the entity's Flatten rows.
+func Matches(e Expr, entity map[string]any) bool {
+	flat := Flatten(entity)
+	rows := make([]predicate.Row, len(flat))
+	for i, r := range flat {
+		rows[i] = predicate.Row{Key: r.Key, Value: r.Value}
 	}
-	return string(b)
+	return predicate.MatchRows(e, rows)
 }

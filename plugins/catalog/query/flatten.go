@@ -3,11 +3,10 @@ package query
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode/utf16"
+
+	"github.com/portico-dev/portico/framework/jsvalue"
 )
 
 // Limits of the search table, as Backstage's: longer keys are not indexed,
@@ -83,7 +82,7 @@ func CheckKeys(entity map[string]any) error {
 			continue
 		}
 		exact[r.key] = true
-		l := strings.ToLower(r.key)
+		l := jsvalue.Lower(r.key)
 		if prev, ok := lower[l]; ok && prev != r.key && !seenBad[l] {
 			seenBad[l] = true
 			bad = append(bad, l)
@@ -108,7 +107,7 @@ func collect(entity map[string]any) []kv {
 		kv{"metadata.namespace", meta["namespace"]},
 		kv{"metadata.uid", meta["uid"]},
 	)
-	if !truthy(meta["namespace"]) {
+	if !jsvalue.Truthy(meta["namespace"]) {
 		out = append(out, kv{"metadata.namespace", DefaultNamespace})
 	}
 	if rels, ok := entity["relations"].([]any); ok {
@@ -127,25 +126,6 @@ func collect(entity map[string]any) []kv {
 	return out
 }
 
-// truthy mirrors JavaScript's truthiness for the namespace check.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case string:
-		return x != ""
-	case bool:
-		return x
-	case float64:
-		return x != 0 && !math.IsNaN(x)
-	case json.Number:
-		f, err := x.Float64()
-		return err != nil || f != 0
-	default:
-		return true
-	}
-}
-
 func visit(path string, current any, out *[]kv, seen map[string]bool) {
 	if specialKeys[path] {
 		return
@@ -158,7 +138,7 @@ func visit(path string, current any, out *[]kv, seen map[string]bool) {
 			visit(path, item, out, seen)
 			if s, ok := item.(string); ok {
 				pk := path + "." + s
-				lk := strings.ToLower(pk)
+				lk := jsvalue.Lower(pk)
 				if !seen[lk] {
 					seen[lk] = true
 					*out = append(*out, kv{pk, true})
@@ -196,14 +176,14 @@ func mapToRows(raw []kv) []Row {
 	}
 	seen := make(map[dedup]bool, len(raw))
 	for _, r := range raw {
-		key := strings.ToLower(r.key)
-		if jsLength(key) > MaxKeyLength {
+		key := jsvalue.Lower(r.key)
+		if jsvalue.Length(key) > MaxKeyLength {
 			continue
 		}
 		row := Row{Key: key}
 		if s, ok := stringify(r.value); ok {
-			v := strings.ToLower(s)
-			if jsLength(v) <= MaxValueLength {
+			v := jsvalue.Lower(s)
+			if jsvalue.Length(v) <= MaxValueLength {
 				orig := s
 				row.Value, row.OriginalValue = &v, &orig
 			}
@@ -223,72 +203,8 @@ func mapToRows(raw []kv) []Row {
 
 // stringify renders a scalar as JavaScript's String() would; false for null.
 func stringify(v any) (string, bool) {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return "", false
-	case string:
-		return x, true
-	case bool:
-		return strconv.FormatBool(x), true
-	case json.Number:
-		return x.String(), true
-	case float64:
-		return jsNumber(x), true
-	case float32:
-		return jsNumber(float64(x)), true
-	case int:
-		return strconv.Itoa(x), true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	case int32:
-		return strconv.FormatInt(int64(x), 10), true
-	case uint:
-		return strconv.FormatUint(uint64(x), 10), true
-	case uint64:
-		return strconv.FormatUint(x, 10), true
-	default:
-		return fmt.Sprint(x), true
 	}
-}
-
-// jsNumber formats a float the way JavaScript's Number#toString does for
-// the values entities carry (integers without exponent below 1e21).
-func jsNumber(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	abs := math.Abs(f)
-	if abs != 0 && (abs >= 1e21 || abs < 1e-6) {
-		s := strconv.FormatFloat(f, 'e', -1, 64)
-		// JavaScript writes 1e+21 and 1e-7, Go 1e+21 and 1e-07.
-		if i := strings.IndexAny(s, "e"); i >= 0 {
-			mant, exp := s[:i], s[i+1:]
-			sign := exp[0]
-			digits := strings.TrimLeft(exp[1:], "0")
-			if digits == "" {
-				digits = "0"
-			}
-			s = mant + "e" + string(sign) + digits
-		}
-		return s
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
-}
-
-// jsLength is the length JavaScript reports for s (UTF-16 code units).
-func jsLength(s string) int {
-	n := 0
-	for _, r := range s {
-		if utf16.RuneLen(r) == 2 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
+	return jsvalue.String(v), true
 }

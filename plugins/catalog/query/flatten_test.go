@@ -218,16 +218,33 @@ func TestCheckKeys(t *testing.T) {
 	}
 }
 
-func TestJSNumber(t *testing.T) {
-	tests := []struct {
-		in   float64
-		want string
-	}{{7, "7"}, {-3, "-3"}, {1.5, "1.5"}, {1e21, "1e+21"}, {1e-7, "1e-7"}, {0, "0"}, {123456789012, "123456789012"}}
-	for _, tt := range tests {
-		t.Run(tt.want, func(t *testing.T) {
-			if got := jsNumber(tt.in); got != tt.want {
-				t.Errorf("jsNumber(%v) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
+// TestFlattenJavaScriptValues pins the search rows of values whose JavaScript String() or
+// toLocaleLowerCase('en-US') differ from Go's defaults: Backstage writes -0 as "0", large and
+// small numbers in exponent form, İ as "i̇" and a final sigma as "ς".
+func TestFlattenJavaScriptValues(t *testing.T) {
+	entity := mustJSON(t, `{"metadata":{"name":"n","namespace":"ns","uid":"u"},"spec":{`+
+		`"zero":-0,"big":1e21,"tiny":1e-7,"sum":0.30000000000000004,"huge":123456789012345680000,"min":5e-324,`+
+		`"city":"İSTANBUL","road":"ΟΔΟΣ","Straße":"ß"}}`)
+	want := map[string]string{
+		"spec.zero":   "0",
+		"spec.big":    "1e+21",
+		"spec.tiny":   "1e-7",
+		"spec.sum":    "0.30000000000000004",
+		"spec.huge":   "123456789012345680000",
+		"spec.min":    "5e-324",
+		"spec.city":   "i\u0307stanbul",
+		"spec.road":   "οδος",
+		"spec.straße": "ß",
+	}
+	got := map[string]string{}
+	for _, r := range Flatten(entity) {
+		if r.Value != nil {
+			got[r.Key] = *r.Value
+		}
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("row %s = %q, want %q", k, got[k], v)
+		}
 	}
 }

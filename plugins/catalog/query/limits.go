@@ -19,18 +19,7 @@ func checkSize(e *Expr) error {
 	if e == nil {
 		return nil
 	}
-	nodes, values := 0, 0
-	var walk func(x *Expr)
-	walk = func(x *Expr) {
-		nodes++
-		if x.Match != nil {
-			values += len(x.Match.Values)
-		}
-		for i := range x.Args {
-			walk(&x.Args[i])
-		}
-	}
-	walk(e)
+	nodes, values := e.Size()
 	if nodes > MaxFilterConditions {
 		return inputErrorf("Invalid filter, it has %d conditions and operators; at most %d are allowed", nodes, MaxFilterConditions)
 	}

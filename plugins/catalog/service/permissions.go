@@ -45,24 +45,15 @@ var stringArray = map[string]any{"type": "array", "items": map[string]any{"type"
 var stringSchema = map[string]any{"type": "string"}
 
 // EntityRules returns the catalog's rules: IS_ENTITY_KIND, IS_ENTITY_OWNER, HAS_ANNOTATION,
-// HAS_LABEL, HAS_METADATA, HAS_SPEC. Each ToQuery matches exactly the entities its Apply
-// accepts, over the search table (keys and values lower-cased).
+// HAS_LABEL, HAS_METADATA, HAS_SPEC. Each Apply evaluates its ToQuery over the entity's search
+// rows (keys and values lower-cased), so both accept the same entities.
 func EntityRules() []EntityRule {
 	keyValue := func(name, desc, keyParam, prefix string) EntityRule {
-		return permissions.NewRule(permissions.RuleSpec[Entity, *query.Expr]{
+		return fromQuery(permissions.RuleSpec[Entity, *query.Expr]{
 			Name: name, Description: desc, ResourceType: EntityResourceType,
 			Params: []permissions.ParamSpec{
 				{Name: keyParam, Schema: stringSchema, Required: true},
 				{Name: "value", Schema: stringSchema},
-			},
-			Apply: func(e Entity, p map[string]any) bool {
-				key, _ := p[keyParam].(string)
-				value, hasValue := p["value"].(string)
-				v, ok := lookupPath(e, prefix+key)
-				if !ok {
-					return false
-				}
-				return !hasValue || valueMatches(v, value)
 			},
 			ToQuery: func(p map[string]any) *query.Expr {
 				key, _ := p[keyParam].(string)
@@ -76,45 +67,19 @@ func EntityRules() []EntityRule {
 		})
 	}
 	return []EntityRule{
-		permissions.NewRule(permissions.RuleSpec[Entity, *query.Expr]{
+		fromQuery(permissions.RuleSpec[Entity, *query.Expr]{
 			Name: "IS_ENTITY_KIND", Description: "Allow entities matching a specified kind",
 			ResourceType: EntityResourceType,
 			Params:       []permissions.ParamSpec{{Name: "kinds", Schema: stringArray, Required: true}},
-			Apply: func(e Entity, p map[string]any) bool {
-				kind, _ := e["kind"].(string)
-				for _, k := range stringList(p["kinds"]) {
-					if equalFold(k, kind) {
-						return true
-					}
-				}
-				return false
-			},
 			ToQuery: func(p map[string]any) *query.Expr {
 				e := query.In("kind", stringList(p["kinds"])...)
 				return &e
 			},
 		}),
-		permissions.NewRule(permissions.RuleSpec[Entity, *query.Expr]{
+		fromQuery(permissions.RuleSpec[Entity, *query.Expr]{
 			Name: "IS_ENTITY_OWNER", Description: "Allow entities owned by a specified claim",
 			ResourceType: EntityResourceType,
 			Params:       []permissions.ParamSpec{{Name: "claims", Schema: stringArray, Required: true}},
-			Apply: func(e Entity, p map[string]any) bool {
-				claims := stringList(p["claims"])
-				rels, _ := e["relations"].([]any)
-				for _, r := range rels {
-					rel, _ := r.(map[string]any)
-					if t, _ := rel["type"].(string); t != model.RelationOwnedBy {
-						continue
-					}
-					target, _ := rel["targetRef"].(string)
-					for _, c := range claims {
-						if equalFold(c, target) {
-							return true
-						}
-					}
-				}
-				return false
-			},
 			ToQuery: func(p map[string]any) *query.Expr {
 				e := query.In("relations."+model.RelationOwnedBy, stringList(p["claims"])...)
 				return &e
@@ -144,53 +109,11 @@ func stringList(v any) []string {
 	return nil
 }
 
-func equalFold(a, b string) bool { return query.Lower(a) == query.Lower(b) }
-
-// lookupPath follows a dotted path into e. Keys with dots (annotations such as
-// backstage.io/source-location) are matched by trying the longest key first at each level.
-func lookupPath(v any, path string) (any, bool) {
-	if path == "" {
-		return v, v != nil
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	for i := len(path); i > 0; i-- {
-		if i < len(path) && path[i] != '.' {
-			continue
-		}
-		if child, ok := m[path[:i]]; ok {
-			rest := ""
-			if i < len(path) {
-				rest = path[i+1:]
-			}
-			if r, ok := lookupPath(child, rest); ok {
-				return r, true
-			}
-		}
-	}
-	return nil, false
-}
-
-// valueMatches compares like the search table: lower-cased strings; arrays match when an
-// element does; numbers and booleans by their JSON text.
-func valueMatches(v any, want string) bool {
-	switch t := v.(type) {
-	case []any:
-		for _, e := range t {
-			if valueMatches(e, want) {
-				return true
-			}
-		}
-		return false
-	case string:
-		return equalFold(t, want)
-	case nil:
-		return false
-	}
-	b, err := json.Marshal(v)
-	return err == nil && equalFold(string(b), want)
+// fromQuery makes a rule whose Apply matches its ToQuery over the entity's search rows, so
+// both always accept the same entities.
+func fromQuery(spec permissions.RuleSpec[Entity, *query.Expr]) EntityRule {
+	spec.Apply = func(e Entity, p map[string]any) bool { return query.Matches(*spec.ToQuery(p), e) }
+	return permissions.NewRule(spec)
 }
 
 // exprCombinators build catalog filters from criteria.

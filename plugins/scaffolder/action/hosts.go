@@ -26,32 +26,32 @@ func gitlabHost(h string) string {
 	return h
 }
 
-// HostType returns the integration type of a repository host ("github", "gitlab", "git"),
-// or "" for a host with no integration; it is what nunjucks.Options.HostType expects for
-// parseRepoUrl. github.com and gitlab.com count as configured even without an entry, as in
-// Backstage.
+// HostType classifies a repository host by its integration, as Backstage's
+// ScmIntegrations.byHost does for parseRepoUrl and the publish actions: "github" for
+// github.com and configured GitHub hosts, "gitlab" for gitlab.com and configured GitLab hosts,
+// "azure" for dev.azure.com and "bitbucketCloud" for bitbucket.org (integrations Backstage
+// always has), "git" for configured plain git hosts, and "" for any other host, which
+// parseRepoUrl refuses. Hosts compare case-insensitively. It is the one classifier: the
+// templating engine's parseRepoUrl (nunjucks.Options.HostType) and the publish actions both
+// use it, and it finds GitHub and GitLab hosts with the same lookup the actions call.
 func HostType(in Integrations) func(host string) string {
 	return func(host string) string {
-		for _, g := range in.GitHub {
-			if strings.EqualFold(githubHost(g.Host), host) {
-				return "github"
-			}
+		switch {
+		case strings.EqualFold(host, "dev.azure.com"):
+			return "azure"
+		case strings.EqualFold(host, "bitbucket.org"):
+			return "bitbucketCloud"
 		}
-		for _, g := range in.GitLab {
-			if strings.EqualFold(gitlabHost(g.Host), host) {
-				return "gitlab"
-			}
+		if _, ok := findGitHub(in, host); ok {
+			return "github"
+		}
+		if _, ok := findGitLab(in, host); ok {
+			return "gitlab"
 		}
 		for _, g := range in.Git {
 			if strings.EqualFold(g.Host, host) {
 				return "git"
 			}
-		}
-		switch strings.ToLower(host) {
-		case "github.com":
-			return "github"
-		case "gitlab.com":
-			return "gitlab"
 		}
 		return ""
 	}

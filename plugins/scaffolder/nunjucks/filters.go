@@ -1,6 +1,8 @@
 package nunjucks
 
 import (
+	"github.com/portico-dev/portico/framework/jsvalue"
+
 	"fmt"
 	"html"
 	"math"
@@ -9,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -108,10 +109,10 @@ func builtinFilters(e *Engine) map[string]Filter {
 					a, b = items[i].v, items[j].v
 				}
 				if sa, ok := a.(string); ok && !cs {
-					a = strings.ToLower(sa)
+					a = jsvalue.Lower(sa)
 				}
 				if sb, ok := b.(string); ok && !cs {
-					b = strings.ToLower(sb)
+					b = jsvalue.Lower(sb)
 				}
 				return compare("<", a, b)
 			})
@@ -268,8 +269,8 @@ func builtinFilters(e *Engine) map[string]Filter {
 			}
 			return nil, fmt.Errorf("list filter: type not iterable")
 		},
-		"lower": func(v any, _ ...any) (any, error) { return strings.ToLower(str(v)), nil },
-		"upper": func(v any, _ ...any) (any, error) { return strings.ToUpper(str(v)), nil },
+		"lower": func(v any, _ ...any) (any, error) { return jsvalue.Lower(str(v)), nil },
+		"upper": func(v any, _ ...any) (any, error) { return jsvalue.Upper(str(v)), nil },
 		"nl2br": func(v any, _ ...any) (any, error) {
 			return newlineRe.ReplaceAllString(str(v), "<br />\n"), nil
 		},
@@ -281,7 +282,7 @@ func builtinFilters(e *Engine) map[string]Filter {
 			p := params(args, "old", "new", "count")
 			s := str(v)
 			if f, ok := v.(float64); ok {
-				s = formatNumber(f)
+				s = jsvalue.FormatNumber(f)
 			}
 			repl := str(p[1])
 			if re, ok := p[0].(*regexValue); ok {
@@ -372,7 +373,7 @@ func builtinFilters(e *Engine) map[string]Filter {
 					x = attrPath(x, p[2])
 				}
 				if s, ok := x.(string); ok && !truthy(p[1]) {
-					return strings.ToLower(s)
+					return jsvalue.Lower(s)
 				}
 				return x
 			}
@@ -496,12 +497,12 @@ func defaultFilter(v any, args ...any) (any, error) {
 }
 
 func capitalize(s string) string {
-	s = strings.ToLower(s)
+	s = jsvalue.Lower(s)
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 {
 		return s
 	}
-	return string(unicode.ToUpper(r)) + s[n:]
+	return jsvalue.Upper(string(r)) + s[n:]
 }
 
 func title(s string) string {

@@ -1,6 +1,8 @@
 package nunjucks
 
 import (
+	"github.com/portico-dev/portico/framework/jsvalue"
+
 	"strings"
 	"unicode"
 )
@@ -10,9 +12,9 @@ import (
 func stringMethod(s, name string) method {
 	switch name {
 	case "toUpperCase", "upper":
-		return func([]any) (any, error) { return strings.ToUpper(s), nil }
+		return func([]any) (any, error) { return jsvalue.Upper(s), nil }
 	case "toLowerCase", "lower":
-		return func([]any) (any, error) { return strings.ToLower(s), nil }
+		return func([]any) (any, error) { return jsvalue.Lower(s), nil }
 	case "trim", "strip":
 		return func(args []any) (any, error) {
 			if isSet(arg(args, 0)) {
@@ -173,9 +175,9 @@ func stringMethod(s, name string) method {
 			return strings.Repeat(s, n), nil
 		}
 	case "isupper":
-		return func([]any) (any, error) { return s != "" && strings.ToUpper(s) == s && strings.ToLower(s) != s, nil }
+		return func([]any) (any, error) { return s != "" && jsvalue.Upper(s) == s && jsvalue.Lower(s) != s, nil }
 	case "islower":
-		return func([]any) (any, error) { return s != "" && strings.ToLower(s) == s && strings.ToUpper(s) != s, nil }
+		return func([]any) (any, error) { return s != "" && jsvalue.Lower(s) == s && jsvalue.Upper(s) != s, nil }
 	case "match":
 		return func(args []any) (any, error) {
 			re, ok := arg(args, 0).(*regexValue)

@@ -1,8 +1,9 @@
 package nunjucks
 
 import (
+	"github.com/portico-dev/portico/framework/jsvalue"
+
 	"math"
-	"strings"
 )
 
 // runTest evaluates `value is name(args…)`.
@@ -56,10 +57,10 @@ func runTest(name string, v any, args []any) (bool, error) {
 		return ok, nil
 	case "lower":
 		s, ok := v.(string)
-		return ok && strings.ToLower(s) == s, nil
+		return ok && jsvalue.Lower(s) == s, nil
 	case "upper":
 		s, ok := v.(string)
-		return ok && strings.ToUpper(s) == s, nil
+		return ok && jsvalue.Upper(s) == s, nil
 	case "callable":
 		switch v.(type) {
 		case Func, Filter, method:

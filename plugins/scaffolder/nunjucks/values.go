@@ -1,6 +1,8 @@
 package nunjucks
 
 import (
+	"github.com/portico-dev/portico/framework/jsvalue"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -133,30 +135,6 @@ func truthy(v any) bool {
 	return true
 }
 
-// formatNumber formats like JavaScript's Number#toString.
-func formatNumber(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		return "0"
-	}
-	abs := math.Abs(f)
-	if abs >= 1e21 || abs < 1e-6 {
-		s := strconv.FormatFloat(f, 'e', -1, 64)
-		// Go writes e+21 / e-07; JavaScript writes e+21 / e-7.
-		mant, exp, _ := strings.Cut(s, "e")
-		sign := exp[0]
-		digits := strings.TrimLeft(exp[1:], "0")
-		return mant + "e" + string(sign) + digits
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
-}
-
 // jsString is JavaScript's String(v).
 func jsString(v any) string {
 	switch x := v.(type) {
@@ -170,7 +148,7 @@ func jsString(v any) string {
 		}
 		return "false"
 	case float64:
-		return formatNumber(x)
+		return jsvalue.FormatNumber(x)
 	case string:
 		return x
 	case []any:
@@ -353,8 +331,11 @@ func jsonable(v any) any {
 	case undefinedType, Func, Filter, method:
 		return nil
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+		switch {
+		case math.IsNaN(x) || math.IsInf(x, 0):
 			return nil
+		case x == 0:
+			return 0.0 // JSON.stringify(-0) is 0
 		}
 		return x
 	case *regexValue:

@@ -1,0 +1,9 @@
+// Package jsvalue holds JavaScript's value rules that Backstage's behaviour depends on, written
+// once for every part of Portico that has to reproduce them: Number#toString and String(value)
+// (the catalog's search table, filter and permission matching, UI extension filters, the
+// templating engine, validation messages), the en-US case mappings of toLocaleLowerCase and
+// toLocaleUpperCase (search keys and values, case-insensitive predicate equality), the
+// UTF-16 length of a string (the search table's 200-character limits) and truthiness.
+//
+// The package is pure: no I/O and no state, so every layer may import it.
+package jsvalue
