@@ -354,7 +354,7 @@ func TestUnreachableLocationIsNotADatabaseOutage(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		migrate(t, db)
 		e := newEngine(t, db, newClock(), "/", func(o *engine.Options) { o.Reader = f.reader })
-		resp, err := e.AnalyzeLocation(t.Context(), api.AnalyzeLocationRequest{Location: api.LocationSpec{Type: "url", Target: target}})
+		resp, err := e.AnalyzeLocation(t.Context(), wire.AnalyzeLocationRequest{Location: wire.LocationSpec{Type: "url", Target: target}})
 		if err != nil || len(resp.ExistingEntityFiles) != 0 || len(resp.GenerateEntities) != 1 {
 			t.Errorf("AnalyzeLocation of a closed server = %+v, %v; want one generated entity", resp, err)
 		}

@@ -4,7 +4,6 @@ package service
 // catalog-backend declare. The checks that use them are in service.go.
 
 import (
-	"encoding/json"
 	"slices"
 
 	"github.com/portico-dev/portico/framework/permissions"

@@ -1,10 +1,10 @@
-package catalog_test
+package service_test
 
 import (
 	"encoding/json"
 	"testing"
 
-	"github.com/portico-dev/portico/plugins/catalog"
+	"github.com/portico-dev/portico/plugins/catalog/service"
 )
 
 // TestEntityRulesApplyAgreesWithSearchTable pins the in-memory Apply of each catalog rule to
@@ -20,8 +20,8 @@ func TestEntityRulesApplyAgreesWithSearchTable(t *testing.T) {
 		"relations":[{"type":"ownedBy","targetRef":"group:default/Team-A"}]}`), &entity); err != nil {
 		t.Fatal(err)
 	}
-	rules := map[string]catalog.EntityRule{}
-	for _, r := range catalog.EntityRules() {
+	rules := map[string]service.EntityRule{}
+	for _, r := range service.EntityRules() {
 		rules[r.Name()] = r
 	}
 	tests := []struct {
