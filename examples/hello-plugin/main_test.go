@@ -45,18 +45,7 @@ var greetTemplate = map[string]any{
 // action in a dry run, the annotation on a Component read through the catalog API, and the
 // greeting card on the component's entity page (and not on the group's).
 func TestHelloPluginInARunningPortal(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog-info.yaml")
-	if err := os.WriteFile(file, []byte(helloCatalog), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b := frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
-		"catalog": map[string]any{
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "Location"}}},
-		},
-	}, features()...)
+	b := startHello(t)
 	client := b.Client()
 
 	t.Run("hello:greet in a dry run", func(t *testing.T) {
@@ -123,6 +112,23 @@ func TestHelloPluginInARunningPortal(t *testing.T) {
 			t.Errorf("the greeting card is on the group page")
 		}
 	})
+}
+
+// startHello runs the portal this binary serves on a catalog of helloCatalog.
+func startHello(t *testing.T) *frameworktest.Backend {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "catalog-info.yaml")
+	if err := os.WriteFile(file, []byte(helloCatalog), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return frameworktest.Start(t, map[string]any{
+		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
+		"catalog": map[string]any{
+			"locations": []any{map[string]any{"type": "file", "target": file}},
+			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "Location"}}},
+		},
+	}, features()...)
 }
 
 type entity struct {
