@@ -109,7 +109,7 @@ With no command, portico serves the portal (same as "portico serve").`,
 	}
 	root.PersistentFlags().StringArrayVar(&a.configPaths, "config", nil,
 		"config file to load; repeat to layer files (later wins). Default: app-config.yaml and app-config.local.yaml when present")
-	root.AddCommand(a.serveCommand(), a.configCommand(), a.dbCommand(), a.catalogCommand(), a.benchCommand(), versionCommand())
+	root.AddCommand(a.serveCommand(), a.configCommand(), a.dbCommand(), a.catalogCommand(), a.benchCommand(), a.newCommand(), versionCommand())
 	return root
 }
 

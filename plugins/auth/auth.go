@@ -34,7 +34,11 @@ func Plugin() framework.Plugin {
 		ConfigSchema: configSchema,
 		Migrations:   mustSub(migrations.FS),
 		Register: func(r *framework.PluginRegistrar) {
-			r.RegisterInit(initPlugin)
+			ext := newProvidersExtension()
+			framework.ProvideExtensionPoint(r, ProvidersExtensionPoint, ext)
+			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
+				return initPlugin(ctx, d, ext)
+			})
 		},
 	}
 }
@@ -47,7 +51,7 @@ func mustSub(f fs.FS) fs.FS {
 	return sub
 }
 
-func initPlugin(ctx context.Context, d *framework.Deps) error {
+func initPlugin(ctx context.Context, d *framework.Deps, ext *ProvidersExtension) error {
 	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
 	if err != nil {
 		return err
@@ -69,7 +73,7 @@ func initPlugin(ctx context.Context, d *framework.Deps) error {
 		return err
 	}
 	baseURL := strings.TrimRight(disc.ExternalBaseURL(ID), "/")
-	s, err := readSettings(cfg, baseURL, http.DefaultClient)
+	s, err := readSettings(cfg, baseURL, http.DefaultClient, ext)
 	if err != nil {
 		return err
 	}
@@ -92,7 +96,7 @@ func initPlugin(ctx context.Context, d *framework.Deps) error {
 	api.Register(router, api.Options{
 		Issuer:         issuer,
 		Providers:      s.providers,
-		Resolver:       resolvers.Resolver{Catalog: resolvers.FromClient(catalog), TransitiveGroups: s.transitiveGroups},
+		Resolver:       resolvers.Resolver{Catalog: resolvers.FromClient(catalog), TransitiveGroups: s.transitiveGroups, Custom: ext.resolvers},
 		StateKey:       stateKey,
 		BaseURL:        baseURL,
 		AppOrigin:      s.appOrigin,
@@ -121,7 +125,7 @@ func serviceToken(ctx context.Context, d *framework.Deps) catalogclient.TokenFun
 func providerList(s settings) []ui.Provider {
 	var out []ui.Provider
 	for _, id := range sortedKeys(s.providers) {
-		out = append(out, ui.Provider{ID: id, Title: providerTitle(id)})
+		out = append(out, ui.Provider{ID: id, Title: s.providers[id].Title})
 	}
 	return out
 }
@@ -142,24 +146,4 @@ func sortedKeys(m map[string]*api.Provider) []string {
 		return strings.Compare(a, b)
 	})
 	return out
-}
-
-func providerTitle(id string) string {
-	switch id {
-	case "oidc":
-		return "OpenID Connect"
-	case "github":
-		return "GitHub"
-	case "gitlab":
-		return "GitLab"
-	case "google":
-		return "Google"
-	case "microsoft":
-		return "Microsoft"
-	case "oauth2Proxy":
-		return "single sign-on"
-	case "guest":
-		return "Guest"
-	}
-	return id
 }

@@ -1,9 +1,11 @@
 package auth
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,10 +31,12 @@ type settings struct {
 	providers        map[string]*api.Provider
 }
 
-// proxyKinds have no per-environment level in their config block.
-var proxyKinds = map[string]bool{"guest": true, "oauth2Proxy": true}
-
-func readSettings(cfg *config.Config, authBaseURL string, client *http.Client) (settings, error) {
+// readSettings reads the plugin's config; ext holds the providers and sign-in resolvers it may
+// name (nil: the built-ins).
+func readSettings(cfg *config.Config, authBaseURL string, client *http.Client, ext *ProvidersExtension) (settings, error) {
+	if ext == nil {
+		ext = newProvidersExtension()
+	}
 	s := settings{environment: "development", tokenLifetime: time.Hour, providers: map[string]*api.Provider{}}
 	var err error
 	if env, ok, err := cfg.OptionalString("auth.environment"); err != nil {
@@ -83,11 +87,11 @@ func readSettings(cfg *config.Config, authBaseURL string, client *http.Client) (
 		if !popts.Development {
 			return s, nil
 		}
-		g, err := providers.New("guest", nil, popts)
+		g, err := ext.providers.New("guest", nil, popts)
 		if err != nil {
 			return s, err
 		}
-		s.providers["guest"] = &api.Provider{ID: "guest", Impl: g}
+		s.providers["guest"] = &api.Provider{ID: "guest", Title: "Guest", Impl: g}
 		return s, nil
 	}
 	pcfg, err := cfg.Config("auth.providers")
@@ -101,7 +105,11 @@ func readSettings(cfg *config.Config, authBaseURL string, client *http.Client) (
 		if err != nil {
 			return s, err
 		}
-		if !proxyKinds[id] {
+		factory, ok := ext.providers.Lookup(id)
+		if !ok {
+			return s, fmt.Errorf("auth.providers.%s: unknown provider (known: %s)", id, strings.Join(ext.providers.IDs(), ", "))
+		}
+		if !factory.Proxy {
 			if !block.Has(s.environment) {
 				continue // not configured for this environment
 			}
@@ -110,12 +118,12 @@ func readSettings(cfg *config.Config, authBaseURL string, client *http.Client) (
 			}
 		}
 		popts.CallbackURL = authBaseURL + "/" + id + "/handler/frame"
-		impl, err := providers.New(id, block, popts)
+		impl, err := ext.providers.New(id, block, popts)
 		if err != nil {
 			return s, err
 		}
-		p := &api.Provider{ID: id, Impl: impl}
-		if p.Resolvers, err = readResolvers(block); err != nil {
+		p := &api.Provider{ID: id, Title: cmp.Or(factory.Title, id), Impl: impl}
+		if p.Resolvers, err = readResolvers(block, ext.resolvers); err != nil {
 			return s, err
 		}
 		if d, ok, err := block.OptionalDuration("sessionDuration"); err != nil {
@@ -128,7 +136,7 @@ func readSettings(cfg *config.Config, authBaseURL string, client *http.Client) (
 	return s, nil
 }
 
-func readResolvers(block *config.Config) ([]resolvers.Config, error) {
+func readResolvers(block *config.Config, custom *resolvers.Registry) ([]resolvers.Config, error) {
 	list, _, err := block.OptionalConfigArray("signIn.resolvers")
 	if err != nil {
 		return nil, err
@@ -139,12 +147,12 @@ func readResolvers(block *config.Config) ([]resolvers.Config, error) {
 		if rc.Resolver, err = c.String("resolver"); err != nil {
 			return nil, err
 		}
-		known := false
-		for _, k := range resolvers.Known {
-			known = known || k == rc.Resolver
+		if known := custom.Names(); !slices.Contains(known, rc.Resolver) {
+			return nil, fmt.Errorf("%s.resolver: unknown sign-in resolver %q (known: %s)", c.Path(), rc.Resolver, strings.Join(known, ", "))
 		}
-		if !known {
-			return nil, fmt.Errorf("%s.resolver: unknown sign-in resolver %q (known: %s)", c.Path(), rc.Resolver, strings.Join(resolvers.Known, ", "))
+		rc.Options = map[string]any{}
+		for _, k := range c.Keys() {
+			rc.Options[k], _ = c.Get(k)
 		}
 		if rc.AllowedDomains, _, err = c.OptionalStringArray("allowedDomains"); err != nil {
 			return nil, err

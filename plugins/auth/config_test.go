@@ -31,7 +31,7 @@ func TestReadSettings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := readSettings(config.FromMap(tc.cfg, "test"), "http://localhost:7007/api/auth", http.DefaultClient)
+			s, err := readSettings(config.FromMap(tc.cfg, "test"), "http://localhost:7007/api/auth", http.DefaultClient, nil)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want one containing %q", err, tc.err)
@@ -62,7 +62,7 @@ func TestReadSettingsDefaults(t *testing.T) {
 				}},
 			}}},
 		},
-	}, "test"), "http://portal.example:7007/api/auth", http.DefaultClient)
+	}, "test"), "http://portal.example:7007/api/auth", http.DefaultClient, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

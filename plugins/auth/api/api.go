@@ -29,6 +29,8 @@ const (
 // Provider is one configured sign-in provider.
 type Provider struct {
 	ID string
+	// Title names the provider on the sign-in page.
+	Title string
 	// Impl is a providers.OAuth or a providers.Proxy.
 	Impl any
 	// Resolvers are the signIn.resolvers, tried in order.

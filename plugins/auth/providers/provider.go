@@ -8,7 +8,6 @@ package providers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -71,26 +70,10 @@ type Options struct {
 	Development bool
 }
 
-// Kinds lists the provider IDs New knows.
-var Kinds = []string{"guest", "oidc", "github", "gitlab", "google", "microsoft", "oauth2Proxy"}
-
-// New builds the provider configured under auth.providers.<id> (already narrowed to the
-// environment's block for OAuth providers). It returns an OAuth or a Proxy.
+// New builds the built-in provider configured under auth.providers.<id> (already narrowed to
+// the environment's block for OAuth providers). It returns an OAuth or a Proxy.
 func New(id string, cfg *config.Config, opts Options) (any, error) {
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = http.DefaultClient
-	}
-	switch id {
-	case "guest":
-		return newGuest(cfg, opts)
-	case "oauth2Proxy":
-		return oauth2Proxy{id: id}, nil
-	case "github":
-		return newGitHub(id, cfg, opts)
-	case "oidc", "gitlab", "google", "microsoft":
-		return newOIDC(id, cfg, opts)
-	}
-	return nil, fmt.Errorf("auth.providers.%s: unknown provider (known: %s)", id, strings.Join(Kinds, ", "))
+	return NewRegistry().New(id, cfg, opts)
 }
 
 // scopes merges scope lists (space or comma separated), dropping duplicates, keeping order.

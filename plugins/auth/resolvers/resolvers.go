@@ -67,6 +67,9 @@ type Config struct {
 	// DangerouslyAllowSignInWithoutUserInCatalog signs in as user:default/<name> when the
 	// catalog has no such user.
 	DangerouslyAllowSignInWithoutUserInCatalog bool
+	// Options is the whole config entry, for resolvers a module adds (nil for the built-ins'
+	// tests).
+	Options map[string]any
 }
 
 // Names of the built-in resolvers.
@@ -94,6 +97,8 @@ type Resolver struct {
 	// TransitiveGroups adds the parents of the user's groups (childOf, transitively) to the
 	// ownership refs.
 	TransitiveGroups bool
+	// Custom holds the resolvers modules added (nil: the built-ins only).
+	Custom *Registry
 }
 
 // Resolve tries each config in order and returns the first identity found.
@@ -170,6 +175,9 @@ func (r Resolver) resolveOne(ctx context.Context, c Config, info Info) (Identity
 		c.DangerouslyAllowSignInWithoutUserInCatalog = true
 		return r.orWithout(ctx, c, name, id, err)
 	default:
+		if f, ok := r.Custom.Lookup(c.Resolver); ok {
+			return f(ctx, info, c, r)
+		}
 		return Identity{}, fmt.Errorf("%w: unknown sign-in resolver %q", ErrRefused, c.Resolver)
 	}
 }
