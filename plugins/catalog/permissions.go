@@ -528,8 +528,13 @@ func (r readGuard) Location(ctx context.Context, id string) (model.Location, err
 	return r.Reader.Location(ctx, id)
 }
 
+// LocationByEntity answers an entity the caller may not read as missing: a location for it
+// would tell that it exists.
 func (r readGuard) LocationByEntity(ctx context.Context, ref string) (model.Location, error) {
 	if err := r.g.require(ctx, PermLocationRead, "", false); err != nil {
+		return model.Location{}, err
+	}
+	if err := r.visible(ctx, ref); err != nil {
 		return model.Location{}, err
 	}
 	return r.Reader.LocationByEntity(ctx, ref)
