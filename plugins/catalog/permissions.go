@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
+	"time"
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
@@ -219,6 +221,24 @@ type guard struct {
 	rules *permissions.RuleSet[Entity, *query.Expr]
 	raw   *reader.Reader // unfiltered, for loading resources to check
 	log   *slog.Logger
+	// oversizeLogged is when an oversized read condition was last logged (Unix seconds).
+	oversizeLogged atomic.Int64
+}
+
+// oversizeLogInterval is the shortest time between two logs of an oversized read condition.
+const oversizeLogInterval = time.Minute
+
+// logOversize logs, at most once per oversizeLogInterval, that the policy's read condition is
+// too large to apply and was treated as a deny.
+func (g *guard) logOversize(nodes, values int) {
+	now := time.Now().Unix()
+	last := g.oversizeLogged.Load()
+	if now-last < int64(oversizeLogInterval/time.Second) || !g.oversizeLogged.CompareAndSwap(last, now) {
+		return
+	}
+	g.log.Error("permission policy's read condition is too large to apply; reading nothing instead",
+		"permission", PermEntityRead.Name, "conditions", nodes, "maxConditions", query.MaxPolicyConditions,
+		"values", values, "maxValues", query.MaxPolicyValues)
 }
 
 func newGuard(perms permissions.Service, raw *reader.Reader, log *slog.Logger) (*guard, error) {
@@ -293,6 +313,14 @@ func (g *guard) ReadFilter(ctx context.Context) (*query.Expr, error) {
 		f, err := g.rules.ToQuery(*d.Conditions, exprCombinators)
 		if err != nil {
 			return nil, fmt.Errorf("conditions of %s: %w", PermEntityRead.Name, err)
+		}
+		if f != nil {
+			if nodes, values := f.Size(); nodes > query.MaxPolicyConditions || values > query.MaxPolicyValues {
+				// Too large for one SQL statement: a policy (configuration) problem, not the
+				// caller's. Reading nothing is the safe answer; the operator is told.
+				g.logOversize(nodes, values)
+				return nothing(), nil
+			}
 		}
 		return f, nil
 	}

@@ -12,6 +12,14 @@ const (
 	// MaxFilterValues is the most values one filter or predicate may compare with, all
 	// conditions together ($in lists included).
 	MaxFilterValues = 1000
+
+	// MaxPolicyConditions and MaxPolicyValues bound a permission policy's read condition once
+	// its same-key alternatives are merged into one IN list (see [Expr.Size]). The compiler
+	// nests long lists, so SQLite's expression depth is no bound; the cost is: each remaining
+	// condition is a subquery of every read, and a condition within both limits, with a
+	// request filter within its own, stays far below SQLite's 32,766 bind variables.
+	MaxPolicyConditions = 2500
+	MaxPolicyValues     = 20000
 )
 
 // checkSize refuses an expression over MaxFilterConditions or MaxFilterValues.
@@ -19,7 +27,18 @@ func checkSize(e *Expr) error {
 	if e == nil {
 		return nil
 	}
-	nodes, values := 0, 0
+	nodes, values := e.rawSize()
+	if nodes > MaxFilterConditions {
+		return inputErrorf("Invalid filter, it has %d conditions and operators; at most %d are allowed", nodes, MaxFilterConditions)
+	}
+	if values > MaxFilterValues {
+		return inputErrorf("Invalid filter, it compares with %d values; at most %d are allowed", values, MaxFilterValues)
+	}
+	return nil
+}
+
+// rawSize counts e's conditions and operators, and the values they compare with, as written.
+func (e Expr) rawSize() (nodes, values int) {
 	var walk func(x *Expr)
 	walk = func(x *Expr) {
 		nodes++
@@ -30,12 +49,28 @@ func checkSize(e *Expr) error {
 			walk(&x.Args[i])
 		}
 	}
+	walk(&e)
+	return nodes, values
+}
+
+// Size counts e's conditions and operators, and the values they compare with, as the SQL
+// compiler writes them: each $all and $any with its [Expr.Terms] (same-key alternatives
+// merged into one match).
+func (e Expr) Size() (nodes, values int) {
+	var walk func(x Expr)
+	walk = func(x Expr) {
+		nodes++
+		if x.Match != nil {
+			values += len(x.Match.Values)
+		}
+		args := x.Args
+		if x.Op == OpAll || x.Op == OpAny {
+			args = x.Terms()
+		}
+		for _, a := range args {
+			walk(a)
+		}
+	}
 	walk(e)
-	if nodes > MaxFilterConditions {
-		return inputErrorf("Invalid filter, it has %d conditions and operators; at most %d are allowed", nodes, MaxFilterConditions)
-	}
-	if values > MaxFilterValues {
-		return inputErrorf("Invalid filter, it compares with %d values; at most %d are allowed", values, MaxFilterValues)
-	}
-	return nil
+	return nodes, values
 }
