@@ -14,8 +14,8 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
-	"github.com/portico-dev/portico/framework/httpbody"
 	"github.com/portico-dev/portico/framework/auth"
+	"github.com/portico-dev/portico/framework/httpbody"
 	"github.com/portico-dev/portico/framework/permissions"
 )
 
