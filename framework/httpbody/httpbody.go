@@ -38,12 +38,11 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 		}
 		return apierr.Input("Could not read request body: %v", err)
 	}
-	return Unmarshal(b, v)
+	return unmarshal(b, v)
 }
 
-// Unmarshal decodes the JSON text b into v with DecodeJSON's rules (an empty b leaves v
-// unchanged; NUL and malformed JSON are InputErrors), for a body a handler read itself.
-func Unmarshal(b []byte, v any) error {
+// unmarshal decodes the JSON text b into v with DecodeJSON's rules.
+func unmarshal(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}
