@@ -12,6 +12,14 @@ const (
 	// MaxFilterValues is the most values one filter or predicate may compare with, all
 	// conditions together ($in lists included).
 	MaxFilterValues = 1000
+
+	// MaxPolicyConditions and MaxPolicyValues bound a permission policy's read condition once
+	// its same-key alternatives are merged into one IN list (see [predicate.Expr.CompiledSize]).
+	// The compiler nests long lists, so SQLite's expression depth is no bound; the cost is: each
+	// remaining condition is a subquery of every read, and a condition within both limits, with
+	// a request filter within its own, stays far below SQLite's 32,766 bind variables.
+	MaxPolicyConditions = 2500
+	MaxPolicyValues     = 20000
 )
 
 // checkSize refuses an expression over MaxFilterConditions or MaxFilterValues.

@@ -51,7 +51,8 @@ func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, mode matchMode) 
 	case query.OpTrue:
 		b.write("1=1")
 	case query.OpAll, query.OpAny:
-		if len(e.Args) == 0 {
+		terms := e.Terms()
+		if len(terms) == 0 {
 			b.write("1=0")
 			return
 		}
@@ -59,14 +60,7 @@ func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, mode matchMode) 
 		if e.Op == query.OpAny {
 			sep = " OR "
 		}
-		b.write("(")
-		for i, a := range e.Args {
-			if i > 0 {
-				b.write(sep)
-			}
-			compileExprMode(b, a, idCol, mode)
-		}
-		b.write(")")
+		compileTerms(b, terms, sep, idCol, mode)
 	case query.OpNot:
 		b.write("NOT (")
 		if len(e.Args) == 1 {
@@ -108,6 +102,34 @@ func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, mode matchMode) 
 	default:
 		b.write("1=0")
 	}
+}
+
+// maxFlatTerms is the most operands written as one flat AND/OR chain. SQLite parses a chain
+// of n operands into an expression tree n deep and refuses one deeper than 1000 ("Expression
+// tree is too large"): longer lists are written as nested groups of at most maxFlatTerms, so
+// the depth grows with the logarithm of the count (5,000 alternatives nest 3 deep).
+const maxFlatTerms = 32
+
+// compileTerms writes terms joined by sep, in parentheses, nested as maxFlatTerms says.
+func compileTerms(b *sqlBuilder, terms []query.Expr, sep, idCol string, mode matchMode) {
+	b.write("(")
+	if len(terms) <= maxFlatTerms {
+		for i, a := range terms {
+			if i > 0 {
+				b.write(sep)
+			}
+			compileExprMode(b, a, idCol, mode)
+		}
+	} else {
+		size := (len(terms) + maxFlatTerms - 1) / maxFlatTerms
+		for i := 0; i < len(terms); i += size {
+			if i > 0 {
+				b.write(sep)
+			}
+			compileTerms(b, terms[i:min(i+size, len(terms))], sep, idCol, mode)
+		}
+	}
+	b.write(")")
 }
 
 // compileFullText writes a case-insensitive substring match of term over

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/framework/auth"
@@ -60,6 +62,24 @@ type Service struct {
 	raw   *reader.Reader // unfiltered: the service filters it, and loads resources to check
 	eng   Engine
 	log   *slog.Logger
+	// oversizeLogged is when an oversized read condition was last logged (Unix seconds).
+	oversizeLogged atomic.Int64
+}
+
+// oversizeLogInterval is the shortest time between two logs of an oversized read condition.
+const oversizeLogInterval = time.Minute
+
+// logOversize logs, at most once per oversizeLogInterval, that the policy's read condition is
+// too large to apply and was treated as a deny.
+func (s *Service) logOversize(nodes, values int) {
+	now := time.Now().Unix()
+	last := s.oversizeLogged.Load()
+	if now-last < int64(oversizeLogInterval/time.Second) || !s.oversizeLogged.CompareAndSwap(last, now) {
+		return
+	}
+	s.log.Error("permission policy's read condition is too large to apply; reading nothing instead",
+		"permission", PermEntityRead.Name, "conditions", nodes, "maxConditions", query.MaxPolicyConditions,
+		"values", values, "maxValues", query.MaxPolicyValues)
 }
 
 // New returns the catalog service.
@@ -138,6 +158,14 @@ func (s *Service) ReadFilter(ctx context.Context) (*query.Expr, error) {
 		f, err := s.rules.ToQuery(*d.Conditions, exprCombinators)
 		if err != nil {
 			return nil, fmt.Errorf("conditions of %s: %w", PermEntityRead.Name, err)
+		}
+		if f != nil {
+			if nodes, values := f.CompiledSize(); nodes > query.MaxPolicyConditions || values > query.MaxPolicyValues {
+				// Too large for one SQL statement: a policy (configuration) problem, not the
+				// caller's. Reading nothing is the safe answer; the operator is told.
+				s.logOversize(nodes, values)
+				return nothing(), nil
+			}
 		}
 		return f, nil
 	}
@@ -365,6 +393,11 @@ func (s *Service) Location(ctx context.Context, id string) (model.Location, erro
 // LocationByEntity returns the location an entity came from (catalog.location.read).
 func (s *Service) LocationByEntity(ctx context.Context, ref string) (model.Location, error) {
 	if err := s.require(ctx, PermLocationRead, "", false); err != nil {
+		return model.Location{}, err
+	}
+	// An entity the caller may not read is answered as missing: its location would tell
+	// that it exists.
+	if err := s.visible(ctx, ref); err != nil {
 		return model.Location{}, err
 	}
 	return s.raw.LocationByEntity(ctx, ref)
