@@ -125,7 +125,11 @@ func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) er
 		w := newWatcher(source, s.ReloadInterval, dec, log)
 		lc.Go("roles-reload", w.Run)
 	}
-	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+	reg, hasWeb, err := framework.UseOptional(ctx, d, web.RegistryService)
+	if err != nil {
+		return err
+	}
+	if hasWeb {
 		reg.Add(uiExtensions(&adminPage{api: a, registry: registry, enabled: enabled})...)
 	}
 	return nil

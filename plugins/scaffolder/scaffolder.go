@@ -184,7 +184,11 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 		DryRunBytes: s.Limits.DryRunBytes, DryRunTimeout: s.Limits.DryRunTimeout,
 	})
 	api.Register(router, svc, log, api.Options{})
-	if webReg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+	webReg, hasWeb, err := framework.UseOptional(ctx, d, web.RegistryService)
+	if err != nil {
+		return err
+	}
+	if hasWeb {
 		webReg.Add(ui.Extensions(ui.Options{Service: svc, Logger: log})...)
 	}
 	lc.Go("worker", w.Run)
