@@ -205,6 +205,7 @@ func TestDecodeProgrammingErrors(t *testing.T) {
 	type unexported struct {
 		f int `config:"f"`
 	}
+	_ = unexported{}.f
 	type badMap struct {
 		F map[int]string `config:"f"`
 	}

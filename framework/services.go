@@ -447,14 +447,6 @@ func URLReaderOptionsFromConfig(cfg *config.Config) (urlreader.Options, error) {
 	return opts, nil
 }
 
-func optString(c *config.Config, key, def string) (string, error) {
-	s, ok, err := c.OptionalString(key)
-	if err != nil || !ok {
-		return def, err
-	}
-	return s, nil
-}
-
 // CacheFromConfig builds the root cache from backend.cache (memory by default, or redis).
 func CacheFromConfig(ctx context.Context, cfg *config.Config, lc Lifecycle) (cache.Store, error) {
 	store, _, err := cfg.OptionalString("backend.cache.store")
