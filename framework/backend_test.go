@@ -304,6 +304,19 @@ func TestBackendStartupFailures(t *testing.T) {
 			return err
 		})
 	}}
+	// An optional service whose factory fails stops start-up with the factory's error. It is
+	// plugin-scoped: root services are all built before any plugin starts, so a failing root
+	// factory stops start-up whoever asks for it.
+	optional := NewServiceRef[string]("test.optional", ScopePlugin)
+	usesOptional := Plugin{ID: "optional-user", Register: func(r *PluginRegistrar) {
+		r.RegisterInit(func(ctx context.Context, d *Deps) error {
+			_, _, err := UseOptional(ctx, d, optional)
+			return err
+		})
+	}}
+	failingOptional := NewServiceFactory(optional, func(context.Context, *Deps) (string, error) {
+		return "", errors.New("optional service is misconfigured")
+	})
 	tests := []struct {
 		name     string
 		features []Feature
@@ -311,6 +324,7 @@ func TestBackendStartupFailures(t *testing.T) {
 		want     string
 	}{
 		{"missing service names plugin and service", []Feature{needsMissing}, nil, `plugin "needy": service "test.nothing" has no factory`},
+		{"failing optional service", []Feature{failingOptional, usesOptional}, nil, `create service "test.optional": optional service is misconfigured`},
 		{"duplicate plugin", []Feature{Plugin{ID: "a"}, Plugin{ID: "a"}}, nil, `plugin "a" is installed twice`},
 		{"bad plugin id", []Feature{Plugin{ID: "Bad_ID"}}, nil, `plugin ID "Bad_ID" is invalid`},
 		{"module without plugin", []Feature{Module{PluginID: "ghost", ModuleID: "m"}}, nil, `module "ghost/m" extends plugin "ghost", which is not installed`},
@@ -324,6 +338,25 @@ func TestBackendStartupFailures(t *testing.T) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// An optional service the backend has no factory for is skipped: start-up goes on.
+func TestOptionalServiceAbsent(t *testing.T) {
+	optional := NewServiceRef[string]("test.optional", ScopePlugin)
+	var got struct {
+		ok  bool
+		err error
+	}
+	p := Plugin{ID: "optional-user", Register: func(r *PluginRegistrar) {
+		r.RegisterInit(func(ctx context.Context, d *Deps) error {
+			_, got.ok, got.err = UseOptional(ctx, d, optional)
+			return got.err
+		})
+	}}
+	startBackend(t, nil, p)
+	if got.ok || got.err != nil {
+		t.Fatalf("UseOptional = ok %v, err %v; want absent", got.ok, got.err)
 	}
 }
 

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -107,6 +108,29 @@ func Use[T any](ctx context.Context, d *Deps, ref ServiceRef[T]) (T, error) {
 	return t, nil
 }
 
+// ErrNotRegistered is wrapped by the error of Use when the backend has no factory for the
+// service asked for. To tell an absent optional service from a failing one, use UseOptional:
+// a factory that fails because one of ITS dependencies is missing wraps ErrNotRegistered too.
+var ErrNotRegistered = errors.New("has no factory")
+
+// UseOptional resolves a service the caller can do without: ok is false (and err nil) when the
+// backend has no factory for ref. A factory that exists but fails is an error, which stops
+// start-up like any error from Use; it never reads as "absent".
+func UseOptional[T any](ctx context.Context, d *Deps, ref ServiceRef[T]) (v T, ok bool, err error) {
+	if !d.c.has(ref.id) {
+		return v, false, nil
+	}
+	v, err = Use(ctx, d, ref)
+	return v, err == nil, err
+}
+
+func (c *container) has(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.factories[id]
+	return ok
+}
+
 func (d *Deps) where() string {
 	if d.pluginID == "" {
 		return "root"
@@ -124,7 +148,7 @@ func (c *container) resolve(ctx context.Context, d *Deps, id string, scope Scope
 	f, ok := c.factories[id]
 	c.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("%s: service %q has no factory (add one to the backend)", d.where(), id)
+		return nil, fmt.Errorf("%s: service %q %w (add one to the backend)", d.where(), id, ErrNotRegistered)
 	}
 	if f.scope != scope {
 		return nil, fmt.Errorf("%s: service %q is %s-scoped but its factory is %s-scoped", d.where(), id, scope, f.scope)

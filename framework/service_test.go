@@ -90,3 +90,45 @@ func TestServiceResolution(t *testing.T) {
 		}
 	})
 }
+
+func TestUseOptional(t *testing.T) {
+	absent := NewServiceRef[*greeter]("test.absent", ScopeRoot)
+	working := NewServiceRef[*greeter]("test.working", ScopeRoot)
+	failing := NewServiceRef[*greeter]("test.failing", ScopeRoot)
+	needsAbsent := NewServiceRef[*greeter]("test.needsAbsent", ScopeRoot)
+	c := newContainer()
+	c.add(ServiceValue(working, &greeter{name: "w"}))
+	c.add(NewServiceFactory(failing, func(context.Context, *Deps) (*greeter, error) {
+		return nil, errors.New("bad config")
+	}))
+	c.add(NewServiceFactory(needsAbsent, func(ctx context.Context, d *Deps) (*greeter, error) { return Use(ctx, d, absent) }))
+	d := &Deps{c: c, pluginID: "p"}
+	tests := []struct {
+		name    string
+		ref     ServiceRef[*greeter]
+		wantOK  bool
+		wantErr string
+	}{
+		{"absent is skipped", absent, false, ""},
+		{"registered is used", working, true, ""},
+		{"a failing factory is an error", failing, false, `plugin "p": create service "test.failing": bad config`},
+		// Its own dependency is missing: the optional service is there but cannot be built.
+		{"a factory missing a dependency is an error", needsAbsent, false, `service "test.absent" has no factory`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, ok, err := UseOptional(t.Context(), d, tt.ref)
+			if ok != tt.wantOK || (ok && v == nil) {
+				t.Fatalf("ok = %v (%v), want %v", ok, v, tt.wantOK)
+			}
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+	t.Run("Use's error for an absent service wraps ErrNotRegistered", func(t *testing.T) {
+		if _, err := Use(t.Context(), d, absent); !errors.Is(err, ErrNotRegistered) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}

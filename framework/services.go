@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -365,94 +366,67 @@ func pgConnString(c *config.Config) (string, error) {
 	return u.String(), nil
 }
 
+// readingConfig is backend.reading and integrations as app-config writes them.
+type readingConfig struct {
+	Backend struct {
+		Reading struct {
+			Allow []struct {
+				Host  string   `config:"host,required"`
+				Paths []string `config:"paths"`
+			} `config:"allow"`
+			LocalRoots []string `config:"localRoots"`
+		} `config:"reading"`
+	} `config:"backend"`
+	Integrations struct {
+		GitHub []struct {
+			Host       string `config:"host"`
+			APIBaseURL string `config:"apiBaseUrl"`
+			RawBaseURL string `config:"rawBaseUrl"`
+			Token      string `config:"token"`
+		} `config:"github"`
+		GitLab []struct {
+			Host       string `config:"host"`
+			APIBaseURL string `config:"apiBaseUrl"`
+			BaseURL    string `config:"baseUrl"`
+			Token      string `config:"token"`
+		} `config:"gitlab"`
+		// Basic-auth credentials for plain git hosts (git+https reads, the scaffolder's
+		// publish:git).
+		Git []struct {
+			Host     string `config:"host,required"`
+			Username string `config:"username"`
+			Token    string `config:"token"`
+		} `config:"git"`
+	} `config:"integrations"`
+}
+
 // URLReaderOptionsFromConfig reads backend.reading.allow and integrations.
 func URLReaderOptionsFromConfig(cfg *config.Config) (urlreader.Options, error) {
 	var opts urlreader.Options
-	allow, _, err := cfg.OptionalConfigArray("backend.reading.allow")
-	if err != nil {
-		return opts, err
-	}
-	for _, a := range allow {
-		host, err := a.String("host")
-		if err != nil {
-			return opts, err
-		}
-		paths, _, err := a.OptionalStringArray("paths")
-		if err != nil {
-			return opts, err
-		}
-		opts.Allow = append(opts.Allow, urlreader.AllowRule{Host: host, Paths: paths})
-	}
-	gh, _, err := cfg.OptionalConfigArray("integrations.github")
-	if err != nil {
-		return opts, err
-	}
-	for _, g := range gh {
-		var in urlreader.GitHubIntegration
-		if in.Host, err = optString(g, "host", "github.com"); err != nil {
-			return opts, err
-		}
-		if in.APIBaseURL, err = optString(g, "apiBaseUrl", ""); err != nil {
-			return opts, err
-		}
-		if in.RawBaseURL, err = optString(g, "rawBaseUrl", ""); err != nil {
-			return opts, err
-		}
-		if in.Token, err = optString(g, "token", ""); err != nil {
-			return opts, err
-		}
-		opts.Integrations.GitHub = append(opts.Integrations.GitHub, in)
-	}
-	gl, _, err := cfg.OptionalConfigArray("integrations.gitlab")
-	if err != nil {
-		return opts, err
-	}
-	for _, g := range gl {
-		var in urlreader.GitLabIntegration
-		if in.Host, err = optString(g, "host", "gitlab.com"); err != nil {
-			return opts, err
-		}
-		if in.APIBaseURL, err = optString(g, "apiBaseUrl", ""); err != nil {
-			return opts, err
-		}
-		if in.BaseURL, err = optString(g, "baseUrl", ""); err != nil {
-			return opts, err
-		}
-		if in.Token, err = optString(g, "token", ""); err != nil {
-			return opts, err
-		}
-		opts.Integrations.GitLab = append(opts.Integrations.GitLab, in)
-	}
-	// integrations.git: basic-auth credentials for plain git hosts (git+https reads, the
-	// scaffolder's publish:git).
-	gits, _, err := cfg.OptionalConfigArray("integrations.git")
-	if err != nil {
-		return opts, err
-	}
-	for _, g := range gits {
-		var in urlreader.GitIntegration
-		if in.Host, err = g.String("host"); err != nil {
-			return opts, err
-		}
-		if in.Username, err = optString(g, "username", ""); err != nil {
-			return opts, err
-		}
-		if in.Token, err = optString(g, "token", ""); err != nil {
-			return opts, err
-		}
-		opts.Integrations.Git = append(opts.Integrations.Git, in)
-	}
+	var rc readingConfig
 	// Local files (file locations, file:// and git+file:// URLs) are readable only under these
 	// directories: by default the working directory the portal was started in. The data
 	// directory (databases, keys, the git cache) is never readable, whatever the roots say,
 	// except the example catalog extracted into it.
-	roots, ok, err := cfg.OptionalStringArray("backend.reading.localRoots")
-	if err != nil {
+	rc.Backend.Reading.LocalRoots = []string{"."}
+	if err := cfg.Decode("", &rc); err != nil {
 		return opts, err
 	}
-	if !ok {
-		roots = []string{"."}
+	for _, a := range rc.Backend.Reading.Allow {
+		opts.Allow = append(opts.Allow, urlreader.AllowRule{Host: a.Host, Paths: a.Paths})
 	}
+	for _, g := range rc.Integrations.GitHub {
+		opts.Integrations.GitHub = append(opts.Integrations.GitHub, urlreader.GitHubIntegration{
+			Host: cmp.Or(g.Host, "github.com"), APIBaseURL: g.APIBaseURL, RawBaseURL: g.RawBaseURL, Token: g.Token})
+	}
+	for _, g := range rc.Integrations.GitLab {
+		opts.Integrations.GitLab = append(opts.Integrations.GitLab, urlreader.GitLabIntegration{
+			Host: cmp.Or(g.Host, "gitlab.com"), APIBaseURL: g.APIBaseURL, BaseURL: g.BaseURL, Token: g.Token})
+	}
+	for _, g := range rc.Integrations.Git {
+		opts.Integrations.Git = append(opts.Integrations.Git, urlreader.GitIntegration{Host: g.Host, Username: g.Username, Token: g.Token})
+	}
+	roots := rc.Backend.Reading.LocalRoots
 	for _, r := range roots {
 		abs, err := filepath.Abs(r)
 		if err != nil {
@@ -471,14 +445,6 @@ func URLReaderOptionsFromConfig(cfg *config.Config) (urlreader.Options, error) {
 	opts.DeniedExceptions = []string{filepath.Join(dir, "examples")}
 	opts.CacheDir = filepath.Join(dir, "cache", "git")
 	return opts, nil
-}
-
-func optString(c *config.Config, key, def string) (string, error) {
-	s, ok, err := c.OptionalString(key)
-	if err != nil || !ok {
-		return def, err
-	}
-	return s, nil
 }
 
 // CacheFromConfig builds the root cache from backend.cache (memory by default, or redis).

@@ -220,3 +220,24 @@ func TestCacheFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestURLReaderOptionsFromConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  map[string]any
+		want string
+	}{
+		{"allow rule without host", map[string]any{"backend": map[string]any{"reading": map[string]any{"allow": []any{map[string]any{"paths": []any{"/x"}}}}}}, "missing required config value at 'backend.reading.allow[0].host'"},
+		{"git integration without host", map[string]any{"integrations": map[string]any{"git": []any{map[string]any{"token": "t"}}}}, "missing required config value at 'integrations.git[0].host'"},
+		{"empty github token", map[string]any{"integrations": map[string]any{"github": []any{map[string]any{"token": ""}}}}, "test: integrations.github[0].token: invalid type, got empty-string, wanted string"},
+		{"local roots not a list", map[string]any{"backend": map[string]any{"reading": map[string]any{"localRoots": "."}}}, "test: backend.reading.localRoots: invalid type, got string, wanted array"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := URLReaderOptionsFromConfig(config.FromMap(tt.cfg, "test"))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

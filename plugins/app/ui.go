@@ -241,7 +241,9 @@ func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) erro
 	if err != nil {
 		return err
 	}
-	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
+	if authSvc, ok, err := framework.UseOptional(ctx, d, framework.AuthService); err != nil {
+		return err
+	} else if ok {
 		settings = usclient.New(disc, usclient.OnBehalfOfUser(authSvc))
 	}
 	reg.Add(uiExtensions(settings)...)

@@ -104,7 +104,11 @@ func initPlugin(ctx context.Context, d *framework.Deps, ext *ProvidersExtension)
 		Environment:    s.environment,
 		Logger:         log,
 	})
-	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+	reg, hasWeb, err := framework.UseOptional(ctx, d, web.RegistryService)
+	if err != nil {
+		return err
+	}
+	if hasWeb {
 		reg.Add(ui.Extensions(ui.Options{Providers: providerList(s), Environment: s.environment, AuthPath: "/api/" + ID, Secure: strings.HasPrefix(baseURL, "https:")})...)
 	}
 	return nil

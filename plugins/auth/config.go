@@ -31,6 +31,37 @@ type settings struct {
 	providers        map[string]*api.Provider
 }
 
+// authConfig is the plain-data part of auth.* (providers are read by their factories).
+type authConfig struct {
+	Environment              string         `config:"environment"`
+	BackstageTokenExpiration *time.Duration `config:"backstageTokenExpiration"`
+	KeyStore                 struct {
+		RotationPeriod *time.Duration `config:"rotationPeriod"`
+		Provider       string         `config:"provider"`
+	} `config:"keyStore"`
+	IdentityTokenAlgorithm string `config:"identityTokenAlgorithm"`
+	Session                struct {
+		Secret string `config:"secret"`
+	} `config:"session"`
+	IncludeTransitiveGroupOwnership bool `config:"includeTransitiveGroupOwnership"`
+}
+
+// providerConfig is what every provider block has besides its factory's own keys.
+type providerConfig struct {
+	SessionDuration time.Duration `config:"sessionDuration"`
+	SignIn          struct {
+		Resolvers []*config.Config `config:"resolvers"`
+	} `config:"signIn"`
+}
+
+// resolverConfig is one entry of a provider's signIn.resolvers; the resolver also receives
+// the whole entry (resolvers.Config.Options).
+type resolverConfig struct {
+	Resolver                                   string   `config:"resolver,required"`
+	AllowedDomains                             []string `config:"allowedDomains"`
+	DangerouslyAllowSignInWithoutUserInCatalog bool     `config:"dangerouslyAllowSignInWithoutUserInCatalog"`
+}
+
 // readSettings reads the plugin's config; ext holds the providers and sign-in resolvers it may
 // name (nil: the built-ins).
 func readSettings(cfg *config.Config, authBaseURL string, client *http.Client, ext *ProvidersExtension) (settings, error) {
@@ -38,45 +69,31 @@ func readSettings(cfg *config.Config, authBaseURL string, client *http.Client, e
 		ext = newProvidersExtension()
 	}
 	s := settings{environment: "development", tokenLifetime: time.Hour, providers: map[string]*api.Provider{}}
-	var err error
-	if env, ok, err := cfg.OptionalString("auth.environment"); err != nil {
+	c := authConfig{Environment: s.environment}
+	if err := cfg.Decode("auth", &c); err != nil {
 		return s, err
-	} else if ok {
-		s.environment = env
 	}
-	if d, ok, err := cfg.OptionalDuration("auth.backstageTokenExpiration"); err != nil {
-		return s, err
-	} else if ok {
-		if d <= 0 || d > maxTokenLifetime {
-			return s, fmt.Errorf("auth.backstageTokenExpiration: %v is outside (0, 24h]", d)
+	s.environment, s.sessionSecret, s.transitiveGroups = c.Environment, c.Session.Secret, c.IncludeTransitiveGroupOwnership
+	if d := c.BackstageTokenExpiration; d != nil {
+		if *d <= 0 || *d > maxTokenLifetime {
+			return s, cfg.ErrorAt("auth.backstageTokenExpiration", "%v is outside (0, 24h]", *d)
 		}
-		s.tokenLifetime = d
+		s.tokenLifetime = *d
 	}
 	s.rotationPeriod = s.tokenLifetime
-	if d, ok, err := cfg.OptionalDuration("auth.keyStore.rotationPeriod"); err != nil {
-		return s, err
-	} else if ok {
-		if d <= 0 {
-			return s, fmt.Errorf("auth.keyStore.rotationPeriod: must be positive, got %v", d)
+	if d := c.KeyStore.RotationPeriod; d != nil {
+		if *d <= 0 {
+			return s, cfg.ErrorAt("auth.keyStore.rotationPeriod", "must be positive, got %v", *d)
 		}
-		s.rotationPeriod = d
+		s.rotationPeriod = *d
 	}
-	if p, ok, err := cfg.OptionalString("auth.keyStore.provider"); err != nil {
-		return s, err
-	} else if ok && p != "database" {
-		return s, fmt.Errorf("auth.keyStore.provider: only database is supported, got %q", p)
+	if p := c.KeyStore.Provider; p != "" && p != "database" {
+		return s, cfg.ErrorAt("auth.keyStore.provider", "only database is supported, got %q", p)
 	}
-	if alg, ok, err := cfg.OptionalString("auth.identityTokenAlgorithm"); err != nil {
-		return s, err
-	} else if ok && alg != "ES256" {
-		return s, fmt.Errorf("auth.identityTokenAlgorithm: only ES256 is supported, got %q", alg)
+	if alg := c.IdentityTokenAlgorithm; alg != "" && alg != "ES256" {
+		return s, cfg.ErrorAt("auth.identityTokenAlgorithm", "only ES256 is supported, got %q", alg)
 	}
-	if s.sessionSecret, _, err = cfg.OptionalString("auth.session.secret"); err != nil {
-		return s, err
-	}
-	if s.transitiveGroups, _, err = cfg.OptionalBool("auth.includeTransitiveGroupOwnership"); err != nil {
-		return s, err
-	}
+	var err error
 	if s.appOrigin, s.allowedOrigins, err = origins(cfg, authBaseURL); err != nil {
 		return s, err
 	}
@@ -117,50 +134,40 @@ func readSettings(cfg *config.Config, authBaseURL string, client *http.Client, e
 				return s, err
 			}
 		}
+		var pc providerConfig
+		if err := block.Decode("", &pc); err != nil {
+			return s, err
+		}
 		popts.CallbackURL = authBaseURL + "/" + id + "/handler/frame"
 		impl, err := ext.providers.New(id, block, popts)
 		if err != nil {
 			return s, err
 		}
-		p := &api.Provider{ID: id, Title: cmp.Or(factory.Title, id), Impl: impl}
-		if p.Resolvers, err = readResolvers(block, ext.resolvers); err != nil {
+		p := &api.Provider{ID: id, Title: cmp.Or(factory.Title, id), Impl: impl, SessionDuration: pc.SessionDuration}
+		if p.Resolvers, err = readResolvers(pc.SignIn.Resolvers, ext.resolvers); err != nil {
 			return s, err
-		}
-		if d, ok, err := block.OptionalDuration("sessionDuration"); err != nil {
-			return s, err
-		} else if ok {
-			p.SessionDuration = d
 		}
 		s.providers[id] = p
 	}
 	return s, nil
 }
 
-func readResolvers(block *config.Config, custom *resolvers.Registry) ([]resolvers.Config, error) {
-	list, _, err := block.OptionalConfigArray("signIn.resolvers")
-	if err != nil {
-		return nil, err
-	}
+func readResolvers(list []*config.Config, custom *resolvers.Registry) ([]resolvers.Config, error) {
 	var out []resolvers.Config
 	for _, c := range list {
-		var rc resolvers.Config
-		if rc.Resolver, err = c.String("resolver"); err != nil {
+		var rc resolverConfig
+		if err := c.Decode("", &rc); err != nil {
 			return nil, err
 		}
 		if known := custom.Names(); !slices.Contains(known, rc.Resolver) {
-			return nil, fmt.Errorf("%s.resolver: unknown sign-in resolver %q (known: %s)", c.Path(), rc.Resolver, strings.Join(known, ", "))
+			return nil, c.ErrorAt("resolver", "unknown sign-in resolver %q (known: %s)", rc.Resolver, strings.Join(known, ", "))
 		}
-		rc.Options = map[string]any{}
-		for _, k := range c.Keys() {
-			rc.Options[k], _ = c.Get(k)
-		}
-		if rc.AllowedDomains, _, err = c.OptionalStringArray("allowedDomains"); err != nil {
-			return nil, err
-		}
-		if rc.DangerouslyAllowSignInWithoutUserInCatalog, _, err = c.OptionalBool("dangerouslyAllowSignInWithoutUserInCatalog"); err != nil {
-			return nil, err
-		}
-		out = append(out, rc)
+		options, _ := c.Get("")
+		out = append(out, resolvers.Config{
+			Resolver: rc.Resolver, AllowedDomains: rc.AllowedDomains,
+			DangerouslyAllowSignInWithoutUserInCatalog: rc.DangerouslyAllowSignInWithoutUserInCatalog,
+			Options: options.(map[string]any),
+		})
 	}
 	return out, nil
 }

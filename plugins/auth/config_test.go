@@ -27,6 +27,13 @@ func TestReadSettings(t *testing.T) {
 		{name: "legacy scope key", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"oidc": map[string]any{"development": merge(oidc, map[string]any{"scope": "openid"})}}}}, err: "additionalScopes"},
 		{name: "missing clientId", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"oidc": map[string]any{"development": map[string]any{"metadataUrl": "http://x"}}}}}, err: "clientId"},
 		{name: "token lifetime bound", cfg: map[string]any{"auth": map[string]any{"backstageTokenExpiration": "48h"}}, err: "outside"},
+		{name: "token lifetime type", cfg: map[string]any{"auth": map[string]any{"backstageTokenExpiration": true}}, err: "test: auth.backstageTokenExpiration: invalid type, got boolean, wanted duration"},
+		{name: "rotation period not positive", cfg: map[string]any{"auth": map[string]any{"keyStore": map[string]any{"rotationPeriod": 0}}}, err: "test: auth.keyStore.rotationPeriod: must be positive"},
+		{name: "key store provider", cfg: map[string]any{"auth": map[string]any{"keyStore": map[string]any{"provider": "memory"}}}, err: `test: auth.keyStore.provider: only database is supported, got "memory"`},
+		{name: "token algorithm", cfg: map[string]any{"auth": map[string]any{"identityTokenAlgorithm": "RS256"}}, err: `test: auth.identityTokenAlgorithm: only ES256 is supported, got "RS256"`},
+		{name: "empty session secret", cfg: map[string]any{"auth": map[string]any{"session": map[string]any{"secret": ""}}}, err: "test: auth.session.secret: invalid type, got empty-string, wanted string"},
+		{name: "resolver without name", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"oidc": map[string]any{"development": merge(oidc, map[string]any{"signIn": map[string]any{"resolvers": []any{map[string]any{"allowedDomains": []any{"x"}}}}})}}}}, err: "missing required config value at 'auth.providers.oidc.development.signIn.resolvers[0].resolver'"},
+		{name: "session duration type", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"oidc": map[string]any{"development": merge(oidc, map[string]any{"sessionDuration": "forever"})}}}}, err: `test: auth.providers.oidc.development.sessionDuration: invalid duration "forever"`},
 		{name: "unknown provider", cfg: map[string]any{"auth": map[string]any{"providers": map[string]any{"okta2": map[string]any{"development": map[string]any{}}}}}, err: "unknown provider"},
 	}
 	for _, tc := range tests {

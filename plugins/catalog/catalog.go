@@ -108,7 +108,11 @@ func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) e
 	}
 	api.Register(router, svc, svc, log, api.Options{Readonly: s.readonly})
 	// The web UI is optional: a backend without the web registry serves the API alone.
-	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+	reg, hasWeb, err := framework.UseOptional(ctx, d, web.RegistryService)
+	if err != nil {
+		return err
+	}
+	if hasWeb {
 		settings, err := newUserSettings(ctx, d)
 		if err != nil {
 			return err

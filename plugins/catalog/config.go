@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/plugins/catalog/engine"
@@ -14,38 +16,61 @@ type settings struct {
 	readonly bool
 }
 
+// catalogConfig is catalog.* as written in app-config.
+type catalogConfig struct {
+	Readonly  bool         `config:"readonly"`
+	Rules     []ruleConfig `config:"rules"` // present but empty allows nothing, as in Backstage
+	Locations []struct {
+		Type   string       `config:"type,required"`
+		Target string       `config:"target,required"`
+		Rules  []ruleConfig `config:"rules"`
+	} `config:"locations"`
+	// Which location types callers may register through the API and the import page; url
+	// only unless the operator allows more (Backstage's allowedLocationTypes).
+	AllowedLocationTypes []string           `config:"allowedLocationTypes"`
+	OrphanStrategy       string             `config:"orphanStrategy"`
+	ProcessingInterval   processingInterval `config:"processingInterval"`
+}
+
+type ruleConfig struct {
+	Allow     []string `config:"allow,required"`
+	Locations []struct {
+		Type    string `config:"type"`
+		Exact   string `config:"exact"`
+		Target  string `config:"target"` // another name for exact
+		Pattern string `config:"pattern"`
+	} `config:"locations"`
+}
+
+// processingInterval is a duration, or false: Backstage's "false" turns periodic processing
+// off, which a very long interval does while still letting refresh requests through.
+type processingInterval time.Duration
+
+func (p *processingInterval) UnmarshalConfig(parent *config.Config, key string) error {
+	if v, _ := parent.Get(key); v == false {
+		*p = processingInterval(100 * 365 * 24 * time.Hour)
+		return nil
+	}
+	d, err := parent.Duration(key)
+	*p = processingInterval(d)
+	return err
+}
+
 // readSettings maps catalog.* onto engine options. Relative file location targets resolve
 // against the working directory, as Backstage resolves them against the backend's.
 func readSettings(cfg *config.Config) (settings, error) {
-	var s settings
-	var err error
-	if s.readonly, _, err = cfg.OptionalBool("catalog.readonly"); err != nil {
-		return s, err
+	var c catalogConfig
+	if err := cfg.Decode("catalog", &c); err != nil {
+		return settings{}, err
 	}
-	if rules, ok, err := cfg.OptionalConfigArray("catalog.rules"); err != nil {
-		return s, err
-	} else if ok {
-		s.engine.Rules = []engine.Rule{} // present but empty allows nothing, as in Backstage
-		for _, rc := range rules {
-			r, err := readRule(rc)
-			if err != nil {
-				return s, err
-			}
-			s.engine.Rules = append(s.engine.Rules, r)
-		}
-	}
-	locs, _, err := cfg.OptionalConfigArray("catalog.locations")
-	if err != nil {
-		return s, err
-	}
-	for _, lc := range locs {
-		var l engine.ConfigLocation
-		if l.Type, err = lc.String("type"); err != nil {
-			return s, err
-		}
-		if l.Target, err = lc.String("target"); err != nil {
-			return s, err
-		}
+	s := settings{readonly: c.Readonly, engine: engine.Options{
+		Rules:                engineRules(c.Rules),
+		AllowedLocationTypes: c.AllowedLocationTypes,
+		OrphanStrategy:       c.OrphanStrategy,
+		ProcessingInterval:   time.Duration(c.ProcessingInterval),
+	}}
+	for _, lc := range c.Locations {
+		l := engine.ConfigLocation{Type: lc.Type, Target: lc.Target, Rules: engineRules(lc.Rules)}
 		if l.Type == "file" && !filepath.IsAbs(l.Target) {
 			abs, err := filepath.Abs(l.Target)
 			if err != nil {
@@ -53,66 +78,22 @@ func readSettings(cfg *config.Config) (settings, error) {
 			}
 			l.Target = abs
 		}
-		rules, _, err := lc.OptionalConfigArray("rules")
-		if err != nil {
-			return s, err
-		}
-		for _, rc := range rules {
-			r, err := readRule(rc)
-			if err != nil {
-				return s, err
-			}
-			l.Rules = append(l.Rules, r)
-		}
 		s.engine.Locations = append(s.engine.Locations, l)
-	}
-	// Which location types callers may register through the API and the import page; url only
-	// unless the operator allows more (Backstage's allowedLocationTypes).
-	if s.engine.AllowedLocationTypes, _, err = cfg.OptionalStringArray("catalog.allowedLocationTypes"); err != nil {
-		return s, err
-	}
-	if s.engine.OrphanStrategy, _, err = cfg.OptionalString("catalog.orphanStrategy"); err != nil {
-		return s, err
-	}
-	if v, ok := cfg.Get("catalog.processingInterval"); ok {
-		if b, isBool := v.(bool); isBool && !b {
-			// Backstage's "false" turns periodic processing off; a very long interval does that
-			// while still letting refresh requests through.
-			s.engine.ProcessingInterval = 100 * 365 * 24 * 3600 * 1e9
-		} else if s.engine.ProcessingInterval, err = cfg.Duration("catalog.processingInterval"); err != nil {
-			return s, err
-		}
 	}
 	return s, nil
 }
 
-func readRule(c *config.Config) (engine.Rule, error) {
-	var r engine.Rule
-	var err error
-	if r.Allow, err = c.StringArray("allow"); err != nil {
-		return r, err
+// engineRules converts rules, keeping nil (absent: the defaults) apart from empty (none).
+func engineRules(in []ruleConfig) []engine.Rule {
+	if in == nil {
+		return nil
 	}
-	locs, _, err := c.OptionalConfigArray("locations")
-	if err != nil {
-		return r, err
+	out := make([]engine.Rule, len(in))
+	for i, rc := range in {
+		out[i].Allow = rc.Allow
+		for _, lc := range rc.Locations {
+			out[i].Locations = append(out[i].Locations, engine.RuleLocation{Type: lc.Type, Exact: cmp.Or(lc.Exact, lc.Target), Pattern: lc.Pattern})
+		}
 	}
-	for _, lc := range locs {
-		var rl engine.RuleLocation
-		if rl.Type, _, err = lc.OptionalString("type"); err != nil {
-			return r, err
-		}
-		if rl.Exact, _, err = lc.OptionalString("exact"); err != nil {
-			return r, err
-		}
-		if rl.Exact == "" {
-			if rl.Exact, _, err = lc.OptionalString("target"); err != nil {
-				return r, err
-			}
-		}
-		if rl.Pattern, _, err = lc.OptionalString("pattern"); err != nil {
-			return r, err
-		}
-		r.Locations = append(r.Locations, rl)
-	}
-	return r, nil
+	return out
 }

@@ -60,6 +60,15 @@ func TestReadSettings(t *testing.T) {
 				t.Errorf("interval %v", s.engine.ProcessingInterval)
 			}
 		}, ""},
+		{"rule location target is exact", map[string]any{"catalog": map[string]any{"rules": []any{map[string]any{"allow": []any{"User"}, "locations": []any{map[string]any{"type": "file", "target": "/org.yaml"}}}}}}, func(t *testing.T, s settings) {
+			if want := []engine.Rule{{Allow: []string{"User"}, Locations: []engine.RuleLocation{{Type: "file", Exact: "/org.yaml"}}}}; !reflect.DeepEqual(s.engine.Rules, want) {
+				t.Errorf("rules %#v", s.engine.Rules)
+			}
+		}, ""},
+		{"rule without allow", map[string]any{"catalog": map[string]any{"rules": []any{map[string]any{"locations": []any{}}}}}, nil, "missing required config value at 'catalog.rules[0].allow'"},
+		{"location rule without allow", map[string]any{"catalog": map[string]any{"locations": []any{map[string]any{"type": "url", "target": "https://x/y.yaml", "rules": []any{map[string]any{}}}}}}, nil, "catalog.locations[0].rules[0].allow"},
+		{"processing interval true", map[string]any{"catalog": map[string]any{"processingInterval": true}}, nil, "test: catalog.processingInterval: invalid type, got boolean, wanted duration"},
+		{"allowed location types not strings", map[string]any{"catalog": map[string]any{"allowedLocationTypes": []any{"url", 3}}}, nil, "test: catalog.allowedLocationTypes[1]: invalid type, got number, wanted string"},
 		{"location without target", map[string]any{"catalog": map[string]any{"locations": []any{map[string]any{"type": "url"}}}}, nil, "catalog.locations[0].target"},
 	}
 	for _, tt := range tests {

@@ -97,6 +97,10 @@ func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) er
 	if err != nil {
 		return err
 	}
+	s, err := readSettings(cfg)
+	if err != nil {
+		return err
+	}
 	roles, err := rolesFromConfig(cfg)
 	if err != nil {
 		return err
@@ -107,10 +111,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) er
 		source, _ = cfg.Origin("permission")
 	}
 	dec.setRoles(roles, source)
-	enabled, _, err := cfg.OptionalBool("permission.enabled")
-	if err != nil {
-		return err
-	}
+	enabled := s.Enabled
 	if !enabled {
 		log.Info("permission.enabled is not true: every request is allowed")
 	}
@@ -120,17 +121,15 @@ func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) er
 	if err := framework.MountPermissions(ctx, d, permissions.NewIntegration(log, AdminPermission)); err != nil {
 		return err
 	}
-	interval := 3 * time.Second
-	if v, ok, err := cfg.OptionalDuration("permission.reloadInterval"); err != nil {
-		return err
-	} else if ok && v > 0 {
-		interval = v
-	}
 	if isFile(source) {
-		w := newWatcher(source, interval, dec, log)
+		w := newWatcher(source, s.ReloadInterval, dec, log)
 		lc.Go("roles-reload", w.Run)
 	}
-	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+	reg, hasWeb, err := framework.UseOptional(ctx, d, web.RegistryService)
+	if err != nil {
+		return err
+	}
+	if hasWeb {
 		reg.Add(uiExtensions(&adminPage{api: a, registry: registry, enabled: enabled})...)
 	}
 	return nil

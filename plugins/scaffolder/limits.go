@@ -1,7 +1,6 @@
 package scaffolder
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/portico-dev/portico/config"
@@ -12,67 +11,53 @@ import (
 
 // limits are scaffolder.limits: what one template may cost the server.
 type limits struct {
-	template       nunjucks.Limits
-	workspaceBytes int64
-	workspaceFiles int
-	dryRunBytes    int64
-	dryRunTimeout  time.Duration
+	TemplateOperations  int64         `config:"templateOperations"`
+	TemplateTimeout     time.Duration `config:"templateTimeout"`
+	TemplateOutputBytes int           `config:"templateOutputBytes"`
+	WorkspaceBytes      int64         `config:"workspaceBytes"`
+	WorkspaceFiles      int           `config:"workspaceFiles"`
+	DryRunBytes         int64         `config:"dryRunBytes"`
+	DryRunTimeout       time.Duration `config:"dryRunTimeout"`
 }
 
-func readLimits(cfg *config.Config) (limits, error) {
-	l := limits{
-		template: nunjucks.Limits{
-			Operations:  nunjucks.DefaultOperations,
-			Timeout:     nunjucks.DefaultTimeout,
-			OutputBytes: nunjucks.DefaultOutputBytes,
-		},
-		workspaceBytes: action.DefaultWorkspaceBytes,
-		workspaceFiles: action.DefaultWorkspaceFiles,
-		dryRunBytes:    service.DefaultDryRunBytes,
-		dryRunTimeout:  service.DefaultDryRunTimeout,
+func defaultLimits() limits {
+	return limits{
+		TemplateOperations:  nunjucks.DefaultOperations,
+		TemplateTimeout:     nunjucks.DefaultTimeout,
+		TemplateOutputBytes: nunjucks.DefaultOutputBytes,
+		WorkspaceBytes:      action.DefaultWorkspaceBytes,
+		WorkspaceFiles:      action.DefaultWorkspaceFiles,
+		DryRunBytes:         service.DefaultDryRunBytes,
+		DryRunTimeout:       service.DefaultDryRunTimeout,
 	}
-	for key, dst := range map[string]*int64{
-		"scaffolder.limits.templateOperations": &l.template.Operations,
-		"scaffolder.limits.workspaceBytes":     &l.workspaceBytes,
-		"scaffolder.limits.dryRunBytes":        &l.dryRunBytes,
+}
+
+// template is what the templating engine may spend on one render.
+func (l limits) template() nunjucks.Limits {
+	return nunjucks.Limits{Operations: l.TemplateOperations, Timeout: l.TemplateTimeout, OutputBytes: l.TemplateOutputBytes}
+}
+
+// check refuses limits that are not positive, and a render output above the engine's maximum.
+// Errors name the key and the file and line of its value.
+func (l limits) check(cfg *config.Config) error {
+	for _, f := range []struct {
+		key, msg string
+		ok       bool
+	}{
+		{"templateOperations", "must be a positive integer", l.TemplateOperations > 0 && l.TemplateOperations <= 1<<62},
+		{"workspaceBytes", "must be a positive integer", l.WorkspaceBytes > 0 && l.WorkspaceBytes <= 1<<62},
+		{"dryRunBytes", "must be a positive integer", l.DryRunBytes > 0 && l.DryRunBytes <= 1<<62},
+		{"templateOutputBytes", "must be positive", l.TemplateOutputBytes > 0},
+		{"workspaceFiles", "must be positive", l.WorkspaceFiles > 0},
+		{"templateTimeout", "must be positive", l.TemplateTimeout > 0},
+		{"dryRunTimeout", "must be positive", l.DryRunTimeout > 0},
 	} {
-		if n, ok, err := cfg.OptionalNumber(key); err != nil {
-			return l, err
-		} else if ok {
-			if n < 1 || n > 1<<62 {
-				return l, fmt.Errorf("%s: must be a positive integer", key)
-			}
-			*dst = int64(n)
+		if !f.ok {
+			return cfg.ErrorAt("scaffolder.limits."+f.key, "%s", f.msg)
 		}
 	}
-	for key, dst := range map[string]*int{
-		"scaffolder.limits.templateOutputBytes": &l.template.OutputBytes,
-		"scaffolder.limits.workspaceFiles":      &l.workspaceFiles,
-	} {
-		if n, ok, err := cfg.OptionalInt(key); err != nil {
-			return l, err
-		} else if ok {
-			if n < 1 {
-				return l, fmt.Errorf("%s: must be positive", key)
-			}
-			*dst = n
-		}
+	if l.TemplateOutputBytes > nunjucks.DefaultOutputBytes {
+		return cfg.ErrorAt("scaffolder.limits.templateOutputBytes", "at most %d", nunjucks.DefaultOutputBytes)
 	}
-	if l.template.OutputBytes > nunjucks.DefaultOutputBytes {
-		return l, fmt.Errorf("scaffolder.limits.templateOutputBytes: at most %d", nunjucks.DefaultOutputBytes)
-	}
-	for key, dst := range map[string]*time.Duration{
-		"scaffolder.limits.templateTimeout": &l.template.Timeout,
-		"scaffolder.limits.dryRunTimeout":   &l.dryRunTimeout,
-	} {
-		if d, ok, err := cfg.OptionalDuration(key); err != nil {
-			return l, err
-		} else if ok {
-			if d <= 0 {
-				return l, fmt.Errorf("%s: must be positive", key)
-			}
-			*dst = d
-		}
-	}
-	return l, nil
+	return nil
 }

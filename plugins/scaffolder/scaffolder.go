@@ -8,13 +8,9 @@ package scaffolder
 import (
 	"context"
 	_ "embed"
-	"errors"
-	"fmt"
 	"io/fs"
 	"path/filepath"
-	"time"
 
-	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/permissions"
@@ -86,44 +82,6 @@ func mustSub(f fs.FS) fs.FS {
 	return sub
 }
 
-// settings is the scaffolder's part of app-config.
-type settings struct {
-	concurrency  int
-	taskTimeout  time.Duration
-	lease        time.Duration
-	janitorEvery time.Duration
-	secretsKey   string
-}
-
-func readSettings(cfg *config.Config) (settings, error) {
-	s := settings{concurrency: 10, taskTimeout: 24 * time.Hour, lease: 30 * time.Second}
-	if n, ok, err := cfg.OptionalInt("scaffolder.concurrentTasksLimit"); err != nil {
-		return s, err
-	} else if ok {
-		if n < 0 {
-			return s, errors.New("scaffolder.concurrentTasksLimit: must be 0 or more")
-		}
-		s.concurrency = n
-	}
-	for key, dst := range map[string]*time.Duration{
-		"scaffolder.taskTimeout":                 &s.taskTimeout,
-		"scaffolder.taskLease":                   &s.lease,
-		"scaffolder.taskTimeoutJanitorFrequency": &s.janitorEvery,
-	} {
-		if d, ok, err := cfg.OptionalDuration(key); err != nil {
-			return s, err
-		} else if ok {
-			if d <= 0 {
-				return s, fmt.Errorf("%s: must be positive", key)
-			}
-			*dst = d
-		}
-	}
-	key, _, err := cfg.OptionalString("scaffolder.secretsKey")
-	s.secretsKey = key
-	return s, err
-}
-
 func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tpl *Templating) error {
 	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
 	if err != nil {
@@ -157,10 +115,6 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	if err != nil {
 		return err
 	}
-	lim, err := readLimits(cfg)
-	if err != nil {
-		return err
-	}
 	dataDir, err := framework.DataDir(cfg)
 	if err != nil {
 		return err
@@ -169,7 +123,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	if err != nil {
 		return err
 	}
-	box, keySource, err := secret.OpenBox(s.secretsKey, dataDir)
+	box, keySource, err := secret.OpenBox(s.SecretsKey, dataDir)
 	if err != nil {
 		return err
 	}
@@ -197,13 +151,13 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 		AdditionalFilters: tpl.Filters,
 		Globals:           tpl.Globals,
 		HostType:          action.HostType(readerOpts.Integrations),
-		Limits:            lim.template,
+		Limits:            s.Limits.template(),
 	})
 	reader := action.NewURLReader(urls)
 	runner := worker.NewRunner(worker.Deps{
 		Actions: reg, Templater: engine, Catalog: cat, Reader: reader,
 		Integrations: readerOpts.Integrations, Logger: log,
-		WorkspaceBytes: lim.workspaceBytes, WorkspaceFiles: lim.workspaceFiles,
+		WorkspaceBytes: s.Limits.WorkspaceBytes, WorkspaceFiles: s.Limits.WorkspaceFiles,
 	})
 	st := store.New(db, nil)
 	owner, err := framework.InstanceID(cfg)
@@ -213,8 +167,8 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	w := worker.New(worker.Options{
 		Owner: owner,
 		Store: st, Runner: runner, Box: box, Logger: log.With("component", "worker"),
-		WorkDir: filepath.Join(dataDir, "tasks"), Concurrency: s.concurrency,
-		Lease: s.lease, JanitorEvery: s.janitorEvery, TaskTimeout: s.taskTimeout,
+		WorkDir: filepath.Join(dataDir, "tasks"), Concurrency: s.Concurrency,
+		Lease: s.Lease, JanitorEvery: s.JanitorEvery, TaskTimeout: s.TaskTimeout,
 	})
 	perms, err := framework.Use(ctx, d, framework.PermissionsService)
 	if err != nil {
@@ -227,10 +181,14 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 		Permissions: perms, Templater: engine,
 		Store: st, Box: box, Catalog: cat, Templates: service.CatalogHTTP{Discovery: disc, Token: token}, Actions: reg, Runner: runner, RunnerReader: reader,
 		Worker: w, Logger: log, DryRunDir: filepath.Join(dataDir, "dry-run"),
-		DryRunBytes: lim.dryRunBytes, DryRunTimeout: lim.dryRunTimeout,
+		DryRunBytes: s.Limits.DryRunBytes, DryRunTimeout: s.Limits.DryRunTimeout,
 	})
 	api.Register(router, svc, log, api.Options{})
-	if webReg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
+	webReg, hasWeb, err := framework.UseOptional(ctx, d, web.RegistryService)
+	if err != nil {
+		return err
+	}
+	if hasWeb {
 		webReg.Add(ui.Extensions(ui.Options{Service: svc, Logger: log})...)
 	}
 	lc.Go("worker", w.Run)
