@@ -132,8 +132,8 @@ func (p *pluginRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if hasNUL(r) {
-		apierr.WriteStatus(w, r, http.StatusBadRequest, "InputError", "Invalid request: the path or a query parameter contains a NUL character (%00)")
+	if HasNUL(r) {
+		apierr.WriteStatus(w, r, http.StatusBadRequest, "InputError", "Invalid request: the path, a query parameter or a form field contains a NUL character (%00)")
 		return
 	}
 	h, pattern := p.mux.Handler(r)
@@ -144,17 +144,31 @@ func (p *pluginRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
 }
 
-// hasNUL reports whether the request's path or query parameters hold a NUL character. No
-// plugin can use one (PostgreSQL refuses NUL in text, so a query comparing with it fails as a
-// 500); every plugin's parameters are refused here, in one place, with a 400.
-func hasNUL(r *http.Request) bool {
+// HasNUL reports whether the request's path, query parameters or form fields (a URL-encoded
+// body, which it parses) hold a NUL character. No plugin can use one (PostgreSQL refuses NUL in
+// text, so a query comparing with it fails as a 500): every plugin's API routes are refused
+// here, and every page in the web shell, in one place, with a 400.
+func HasNUL(r *http.Request) bool {
 	if strings.IndexByte(r.URL.Path, 0) >= 0 {
 		return true
 	}
-	if !strings.Contains(r.URL.RawQuery, "%00") && strings.IndexByte(r.URL.RawQuery, 0) < 0 {
+	if (strings.Contains(r.URL.RawQuery, "%00") || strings.IndexByte(r.URL.RawQuery, 0) >= 0) && valuesHaveNUL(r.URL.Query()) {
+		return true
+	}
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return false
 	}
-	for k, vs := range r.URL.Query() {
+	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(strings.ToLower(ct)) != "application/x-www-form-urlencoded" {
+		return false
+	}
+	if err := r.ParseForm(); err != nil {
+		return false // the handler's own parse reports it
+	}
+	return valuesHaveNUL(r.PostForm)
+}
+
+func valuesHaveNUL(values map[string][]string) bool {
+	for k, vs := range values {
 		if strings.IndexByte(k, 0) >= 0 {
 			return true
 		}

@@ -198,7 +198,7 @@ func (s *Shell) Mount(router framework.RootHTTPRouter) {
 	cop := http.NewCrossOriginProtection()
 	for _, p := range s.pages {
 		p := p
-		h := cop.Handler(s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, r, p) })))
+		h := cop.Handler(refuseNUL(s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, r, p) }))))
 		if p.Path == "/" {
 			router.Handle("/{$}", h)
 			continue
@@ -210,6 +210,18 @@ func (s *Shell) Mount(router framework.RootHTTPRouter) {
 	router.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.NotFound(w, r)
 	}))
+}
+
+// refuseNUL answers 400 to a page request whose path, query or form holds a NUL character,
+// which no page can use (framework.HasNUL, the rule of the API routes).
+func refuseNUL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if framework.HasNUL(r) {
+			http.Error(w, "Bad Request: the address or a form field contains a NUL character", http.StatusBadRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Page IDs of the sign-in and sign-out pages (the auth plugin's), which need no identity.

@@ -3,6 +3,8 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,5 +81,47 @@ func TestPagesRefuseCrossOriginPosts(t *testing.T) {
 	resp := post("/settings", url.Values{"theme": {"dark"}}, map[string]string{"Origin": srv.URL})
 	if resp.StatusCode/100 != 3 && resp.StatusCode != http.StatusOK {
 		t.Fatalf("same-origin POST /settings: status %d", resp.StatusCode)
+	}
+}
+
+// TestPagesRefuseNUL sends a NUL character in a page's query and in a form field, as an
+// attacker would to make PostgreSQL fail a query: every page answers 400 before its plugin
+// sees the request (scaffolder's form stores a task from its fields).
+func TestPagesRefuseNUL(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "catalog.yaml")
+	if err := os.WriteFile(file, []byte(fixture+"---\n"+helloTemplate), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := frameworktest.Start(t, map[string]any{
+		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
+		"catalog": map[string]any{
+			"locations": []any{map[string]any{"type": "file", "target": file}},
+			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location", "Template"}}},
+		},
+		"auth": map[string]any{"providers": map[string]any{"guest": map[string]any{
+			"userEntityRef": "user:default/alice",
+			"dangerouslyAllowSignInWithoutUserInCatalog": true,
+		}}},
+	}, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), scaffolder.Plugin())
+	alice := newBrowser(t, srv.URL)
+	status, _, h := alice.do("GET", "/api/auth/guest/start?env=development&flow=redirect&redirectUrl=%2Fsettings", nil)
+	for status/100 == 3 && strings.HasPrefix(h.Get("Location"), "/api/auth/") {
+		status, _, h = alice.do("GET", h.Get("Location"), nil)
+	}
+	alice.page("/create", "Say hello")
+	for _, tc := range []struct {
+		method, path string
+		form         url.Values
+	}{
+		{"GET", "/catalog?q=a%00b", nil},
+		{"GET", "/create?x=%00", nil},
+		{"POST", "/settings", url.Values{"theme": {"dark\x00"}}},
+		{"POST", "/create/templates/default/hello", url.Values{"step": {"create"}, "values": {`{"name":"a\u0000"}`}}},
+		{"POST", "/catalog-import", url.Values{"url\x00": {"https://example.com/catalog-info.yaml"}}},
+	} {
+		if status, body, _ := alice.do(tc.method, tc.path, tc.form); status != http.StatusBadRequest {
+			t.Errorf("%s %s with a NUL: status %d, want 400\n%s", tc.method, tc.path, status, body)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/portico-dev/portico/framework/httpbody"
 	"github.com/portico-dev/portico/plugins/scaffolder/service"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"github.com/portico-dev/portico/web"
@@ -92,7 +93,8 @@ func (p *pages) form(w http.ResponseWriter, r *http.Request, page *web.Page, ns,
 		switch r.PostForm.Get("step") {
 		case "create", "back":
 			values = map[string]any{}
-			if err := json.Unmarshal([]byte(r.PostForm.Get("values")), &values); err != nil {
+			// A NUL in a value cannot be stored (PostgreSQL): refused like a NUL in a JSON body.
+			if err := httpbody.Unmarshal([]byte(r.PostForm.Get("values")), &values); err != nil {
 				p.problem(w, r, page, fmt.Errorf("%w: values: %w", service.ErrInput, err))
 				return
 			}
