@@ -10,7 +10,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"time"
 
@@ -62,7 +61,7 @@ func Plugin() framework.Plugin {
 	return framework.Plugin{
 		ID:           ID,
 		ConfigSchema: configSchema,
-		Migrations:   mustSub(migrations.FS),
+		Migrations:   migrations.FS,
 		Register: func(r *framework.PluginRegistrar) {
 			reg, err := action.NewRegistry(action.Builtins(action.BuiltinDeps{})...)
 			if err != nil {
@@ -76,14 +75,6 @@ func Plugin() framework.Plugin {
 			})
 		},
 	}
-}
-
-func mustSub(f fs.FS) fs.FS {
-	sub, err := fs.Sub(f, ".")
-	if err != nil {
-		panic(err)
-	}
-	return sub
 }
 
 // settings is the scaffolder's part of app-config.
