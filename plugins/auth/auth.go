@@ -42,7 +42,6 @@ func Plugin() framework.Plugin {
 	}
 }
 
-
 func initPlugin(ctx context.Context, d *framework.Deps, ext *ProvidersExtension) error {
 	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
 	if err != nil {

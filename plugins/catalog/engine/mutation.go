@@ -370,7 +370,7 @@ func (e *Engine) referencesRemoved() { e.orphans.dirty.Store(true) }
 
 // deleteOrphans deletes entities no provider or parent references (orphanStrategy delete).
 // It scans the catalog only when a reference was removed since its last scan (or every
-// orphanRescan): a scan probes every entity, which at 250k entities cost seconds per step.
+// orphanRescan): a scan probes every entity (docs/performance.md, "Orphan scans").
 func (e *Engine) deleteOrphans(ctx context.Context) (int, error) {
 	now := e.opts.Clock()
 	last := time.Unix(0, e.orphans.lastScan.Load())
