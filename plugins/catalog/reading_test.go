@@ -124,24 +124,7 @@ func startReadingPortal(t *testing.T, roots func(work, data string) []any) *read
 // signInAs gets a user token from the oauth2Proxy provider, as a proxy-fronted browser would.
 func signInAs(t *testing.T, base, user string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/auth/oauth2Proxy/refresh", nil)
-	req.Header.Set("X-Requested-With", "XMLHttpRequest")
-	req.Header.Set("X-Forwarded-User", user)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var sess struct {
-		BackstageIdentity struct {
-			Token string `json:"token"`
-		} `json:"backstageIdentity"`
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &sess) != nil || sess.BackstageIdentity.Token == "" {
-		t.Fatalf("sign in %s: %d %s", user, resp.StatusCode, body)
-	}
-	return sess.BackstageIdentity.Token
+	return frameworktest.SignIn(t, base, "/api/auth/oauth2Proxy/refresh", "X-Forwarded-User", user)
 }
 
 // waitEntity polls (with a bound) until the entity exists, as the test's service sees it.
