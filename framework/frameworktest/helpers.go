@@ -2,6 +2,7 @@ package frameworktest
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -168,4 +169,22 @@ func SignIn(t testing.TB, base, path string, header ...string) string {
 		t.Fatalf("sign in through %s %v: %d %s", path, header, resp.StatusCode, body)
 	}
 	return sess.BackstageIdentity.Token
+}
+
+// WaitForJSON GETs url with c (see Fetch) until it answers 200, decodes the body into out and
+// returns the body: for an entity the catalog ingests in the background.
+func WaitForJSON(t testing.TB, c *http.Client, url string, out any) string {
+	t.Helper()
+	var status int
+	var body string
+	Eventually(t, func() (bool, string) {
+		status, body = Fetch(t, c, url)
+		return status == http.StatusOK, ""
+	}, func() string { return fmt.Sprintf("GET %s: %d %s", url, status, truncate(body, 2000)) })
+	if out != nil {
+		if err := json.Unmarshal([]byte(body), out); err != nil {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+	}
+	return body
 }

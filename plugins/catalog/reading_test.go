@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/auth"
@@ -130,26 +129,9 @@ func signInAs(t *testing.T, base, user string) string {
 // waitEntity polls (with a bound) until the entity exists, as the test's service sees it.
 func (p *readingPortal) waitEntity(t *testing.T, path string) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := p.Get(p.URL + "/api/catalog/entities/by-name/" + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			var e map[string]any
-			if err := json.Unmarshal(body, &e); err != nil {
-				t.Fatal(err)
-			}
-			return e
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never appeared (last %d %s)", path, resp.StatusCode, body)
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a bound
-	}
+	var e map[string]any
+	frameworktest.WaitForJSON(t, p.Client(), p.URL+"/api/catalog/entities/by-name/"+path, &e)
+	return e
 }
 
 // register posts a location as alice.
