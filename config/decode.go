@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -222,7 +224,7 @@ func (c *Config) decodeValue(n *node, key string, v reflect.Value) error {
 			return c.typeErr(n, key, "object")
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(n.obj))
-		for _, k := range sortedKeys(n) {
+		for _, k := range slices.Sorted(maps.Keys(n.obj)) {
 			e := n.obj[k]
 			if e.kind == kindNull {
 				continue

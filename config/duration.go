@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,7 +105,7 @@ func durationFromObject(n *node, key string) (time.Duration, error) {
 		total += f * float64(u.unit)
 	}
 	var unknown []string
-	for _, k := range sortedKeys(n) {
+	for _, k := range slices.Sorted(maps.Keys(n.obj)) {
 		if !isDurationUnit(k) {
 			unknown = append(unknown, "'"+k+"'")
 		}

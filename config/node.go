@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"sort"
 	"strconv"
 )
 
@@ -65,16 +64,6 @@ func typeName(n *node) string {
 
 func isScalar(n *node) bool {
 	return n.kind != kindArray && n.kind != kindObject
-}
-
-// sortedKeys lists an object's keys in sorted order.
-func sortedKeys(n *node) []string {
-	keys := make([]string, 0, len(n.obj))
-	for k := range n.obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // plain converts a node tree to fresh Go values: map[string]any, []any, string, float64, bool

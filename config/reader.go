@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,7 +79,7 @@ func (c *Config) Has(key string) bool {
 
 // Keys lists the direct child keys of this reader, sorted.
 func (c *Config) Keys() []string {
-	return sortedKeys(c.n)
+	return slices.Sorted(maps.Keys(c.n.obj))
 }
 
 // Get returns a copy of the raw merged value at key as map[string]any, []any, string, float64

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -72,7 +73,7 @@ func (t *transformer) apply(ctx context.Context, n *node, key string, at place) 
 			}
 		}
 		out := newObject(n.file, n.line)
-		for _, k := range sortedKeys(n) {
+		for _, k := range slices.Sorted(maps.Keys(n.obj)) {
 			v, ok, err := t.apply(ctx, n.obj[k], joinKey(key, k), at)
 			if err != nil {
 				return nil, false, err

@@ -6,11 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/examples/hello-plugin/hello"
 	"github.com/portico-dev/portico/framework/frameworktest"
@@ -117,18 +114,8 @@ func TestHelloPluginInARunningPortal(t *testing.T) {
 // startHello runs the portal this binary serves on a catalog of helloCatalog.
 func startHello(t *testing.T) *frameworktest.Backend {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog-info.yaml")
-	if err := os.WriteFile(file, []byte(helloCatalog), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
-		"catalog": map[string]any{
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "Location"}}},
-		},
-	}, features()...)
+	cfg, _ := frameworktest.CatalogConfig(t, helloCatalog, "Component", "Group", "Location")
+	return frameworktest.Start(t, cfg, features()...)
 }
 
 type entity struct {
@@ -140,24 +127,9 @@ type entity struct {
 // waitEntity GETs an entity, polling (bounded) until the catalog has ingested it.
 func waitEntity(t *testing.T, c *http.Client, url string) entity {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		resp, err := c.Get(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			var e entity
-			if err := json.Unmarshal(raw, &e); err != nil {
-				t.Fatal(err)
-			}
-			return e
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET %s: %d %s", url, resp.StatusCode, raw)
-		}
-	}
+	var e entity
+	frameworktest.WaitForJSON(t, c, url, &e)
+	return e
 }
 
 func get(t *testing.T, c *http.Client, url string) string {

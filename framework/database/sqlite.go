@@ -26,10 +26,8 @@ import (
 // cache (SQLite's default is 2 MiB, far below the working set of a catalog
 // of 100k entities), and the temporary b-trees of sorts and groupings stay in
 // memory. Files are read with pread, not through a memory map: mapped pages
-// count in the process's resident memory (a 256 MiB map added 155 MB to the
-// peak RSS of a 100k-entity ingestion) and the map bought no measurable
-// speed (`portico bench catalog --entities 100000`: 60.5 s with, 60.3 s
-// without).
+// count in the process's resident memory and the map bought no measurable
+// speed (figures: docs/performance.md, "SQLite memory map").
 const (
 	sqliteBusyTimeoutMS   = 10000
 	sqliteDefaultMaxConns = 4

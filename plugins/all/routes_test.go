@@ -206,22 +206,7 @@ func fillPath(path string) string {
 // guestToken signs in through the auth plugin's guest provider (on when auth is unconfigured).
 func guestToken(t *testing.T, b *frameworktest.Backend) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, b.URL+"/api/auth/guest/refresh?env=development", nil)
-	req.Header.Set("X-Requested-With", "XMLHttpRequest")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var sess struct {
-		BackstageIdentity struct {
-			Token string `json:"token"`
-		} `json:"backstageIdentity"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&sess); err != nil || resp.StatusCode != 200 || sess.BackstageIdentity.Token == "" {
-		t.Fatalf("guest sign-in: %d %v", resp.StatusCode, err)
-	}
-	return sess.BackstageIdentity.Token
+	return frameworktest.SignIn(t, b.URL, "/api/auth/guest/refresh?env=development")
 }
 
 // externalIssuer is an identity provider outside Portico, with an RS256 key served as a JWKS.

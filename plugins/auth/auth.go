@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"slices"
 	"strings"
@@ -32,7 +31,7 @@ func Plugin() framework.Plugin {
 	return framework.Plugin{
 		ID:           ID,
 		ConfigSchema: configSchema,
-		Migrations:   mustSub(migrations.FS),
+		Migrations:   migrations.FS,
 		Register: func(r *framework.PluginRegistrar) {
 			ext := newProvidersExtension()
 			framework.ProvideExtensionPoint(r, ProvidersExtensionPoint, ext)
@@ -41,14 +40,6 @@ func Plugin() framework.Plugin {
 			})
 		},
 	}
-}
-
-func mustSub(f fs.FS) fs.FS {
-	sub, err := fs.Sub(f, ".")
-	if err != nil {
-		panic(err) // embedded at compile time
-	}
-	return sub
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps, ext *ProvidersExtension) error {

@@ -7,7 +7,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -37,7 +36,7 @@ func Plugin() framework.Plugin {
 	return framework.Plugin{
 		ID:           "catalog",
 		ConfigSchema: configSchema,
-		Migrations:   mustSub(migrations.FS),
+		Migrations:   migrations.FS,
 		Register: func(r *framework.PluginRegistrar) {
 			ext := &engine.Registry{}
 			framework.ProvideExtensionPoint(r, ProcessingExtensionPoint, ext)
@@ -46,14 +45,6 @@ func Plugin() framework.Plugin {
 			})
 		},
 	}
-}
-
-func mustSub(f fs.FS) fs.FS {
-	sub, err := fs.Sub(f, ".")
-	if err != nil {
-		panic(err) // embedded at compile time
-	}
-	return sub
 }
 
 func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) error {

@@ -211,24 +211,7 @@ func startPermPortalWithRoles(t *testing.T, db map[string]any, n int, rolesYAML 
 // signIn gets a user token from the oauth2Proxy provider, as a proxy-fronted browser would.
 func (p *permPortal) signIn(t *testing.T, user string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, p.URL+"/api/auth/oauth2Proxy/refresh", nil)
-	req.Header.Set("X-Requested-With", "XMLHttpRequest")
-	req.Header.Set("X-Forwarded-User", user)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var sess struct {
-		BackstageIdentity struct {
-			Token string `json:"token"`
-		} `json:"backstageIdentity"`
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &sess) != nil || sess.BackstageIdentity.Token == "" {
-		t.Fatalf("sign in %s: %d %s", user, resp.StatusCode, body)
-	}
-	return sess.BackstageIdentity.Token
+	return frameworktest.SignIn(t, p.URL, "/api/auth/oauth2Proxy/refresh", "X-Forwarded-User", user)
 }
 
 // call sends a request as user ("" = the test's service token) and decodes the JSON answer.

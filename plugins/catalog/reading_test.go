@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/auth"
@@ -124,49 +123,15 @@ func startReadingPortal(t *testing.T, roots func(work, data string) []any) *read
 // signInAs gets a user token from the oauth2Proxy provider, as a proxy-fronted browser would.
 func signInAs(t *testing.T, base, user string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/auth/oauth2Proxy/refresh", nil)
-	req.Header.Set("X-Requested-With", "XMLHttpRequest")
-	req.Header.Set("X-Forwarded-User", user)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var sess struct {
-		BackstageIdentity struct {
-			Token string `json:"token"`
-		} `json:"backstageIdentity"`
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &sess) != nil || sess.BackstageIdentity.Token == "" {
-		t.Fatalf("sign in %s: %d %s", user, resp.StatusCode, body)
-	}
-	return sess.BackstageIdentity.Token
+	return frameworktest.SignIn(t, base, "/api/auth/oauth2Proxy/refresh", "X-Forwarded-User", user)
 }
 
 // waitEntity polls (with a bound) until the entity exists, as the test's service sees it.
 func (p *readingPortal) waitEntity(t *testing.T, path string) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := p.Get(p.URL + "/api/catalog/entities/by-name/" + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			var e map[string]any
-			if err := json.Unmarshal(body, &e); err != nil {
-				t.Fatal(err)
-			}
-			return e
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never appeared (last %d %s)", path, resp.StatusCode, body)
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a bound
-	}
+	var e map[string]any
+	frameworktest.WaitForJSON(t, p.Client(), p.URL+"/api/catalog/entities/by-name/"+path, &e)
+	return e
 }
 
 // register posts a location as alice.

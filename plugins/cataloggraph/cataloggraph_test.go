@@ -4,12 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
@@ -56,18 +52,7 @@ func startPortal(t *testing.T, graphPath string, extensions []any) *frameworktes
 // startPortalOn runs the portal on a database config (nil: the test default, SQLite).
 func startPortalOn(t *testing.T, db map[string]any, graphPath string, extensions []any) *frameworktest.Backend {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog.yaml")
-	if err := os.WriteFile(file, []byte(testCatalog), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
-		"catalog": map[string]any{
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-			"rules":     []any{map[string]any{"allow": []any{"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location"}}},
-		},
-	}
+	cfg, _ := frameworktest.CatalogConfig(t, testCatalog, "Component", "API", "Resource", "System", "Domain", "Group", "User", "Location")
 	if db != nil {
 		cfg["backend"].(map[string]any)["database"] = db
 	}
@@ -83,29 +68,12 @@ func startPortalOn(t *testing.T, db map[string]any, graphPath string, extensions
 // get fetches a page as a browser would: no bearer token.
 func get(t *testing.T, u string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
+	return frameworktest.Fetch(t, nil, u)
 }
 
 func waitFor(t *testing.T, u string, want ...string) {
 	t.Helper()
-	var status int
-	var body string
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		status, body = get(t, u)
-		if status == http.StatusOK && !slices.ContainsFunc(want, func(w string) bool { return !strings.Contains(body, w) }) {
-			return
-		}
-	}
-	t.Fatalf("GET %s: status %d, body lacks one of %q:\n%.3000s", u, status, want, body)
+	frameworktest.WaitForPage(t, nil, u, want...)
 }
 
 // TestCatalogGraphPages runs the pages on each database the catalog supports (PostgreSQL

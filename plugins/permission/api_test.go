@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/frameworktest"
@@ -92,30 +92,12 @@ func start(t *testing.T, extra ...framework.Feature) *env {
 		}},
 	}, append([]framework.Feature{web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), permission.Plugin()}, extra...)...)
 	e := &env{Backend: b, tokens: map[string]string{}}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if s, _ := e.do(t, "", "GET", "/api/catalog/entities/by-name/user/default/root", nil); s == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("catalog not loaded after 30s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	frameworktest.Eventually(t, func() (bool, string) {
+		s, body := e.do(t, "", "GET", "/api/catalog/entities/by-name/user/default/root", nil)
+		return s == http.StatusOK, fmt.Sprintf("catalog not loaded: %d %s", s, body)
+	}, nil)
 	for _, u := range []string{"alice", "root"} {
-		req, _ := http.NewRequest("GET", b.URL+"/api/auth/oauth2Proxy/refresh", nil)
-		req.Header.Set("X-Requested-With", "XMLHttpRequest")
-		req.Header.Set("X-Forwarded-User", u)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sess struct {
-			BackstageIdentity struct{ Token string } `json:"backstageIdentity"`
-		}
-		_ = json.NewDecoder(resp.Body).Decode(&sess)
-		resp.Body.Close()
-		e.tokens[u] = sess.BackstageIdentity.Token
+		e.tokens[u] = frameworktest.SignIn(t, b.URL, "/api/auth/oauth2Proxy/refresh", "X-Forwarded-User", u)
 	}
 	return e
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/catalog"
 	"github.com/portico-dev/portico/plugins/scaffolder"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
@@ -216,16 +218,10 @@ func do(t *testing.T, method, url string, body any, out any) int {
 	return resp.StatusCode
 }
 
-// waitUntil polls cond every 50 ms for up to 30 s.
+// waitUntil polls cond (bounded: frameworktest.Eventually).
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	frameworktest.Eventually(t, func() (bool, string) { return cond(), "waiting for " + what }, nil)
 }
 
 // waitForEntity waits until the catalog serves the entity.
@@ -249,12 +245,7 @@ func waitForStatus(t *testing.T, base, id string, statuses ...string) taskJSON {
 	var task taskJSON
 	waitUntil(t, "task "+id+" to reach "+strings.Join(statuses, "|"), func() bool {
 		do(t, "GET", base+"/api/scaffolder/v2/tasks/"+id, nil, &task)
-		for _, s := range statuses {
-			if task.Status == s {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(statuses, task.Status)
 	})
 	return task
 }
@@ -275,23 +266,8 @@ func events(t *testing.T, base, id string) []eventJSON {
 	return evs
 }
 
-// recorder notes what the test actions did, across backends.
-type recorder struct {
-	mu  sync.Mutex
-	log []string
-}
-
-func (r *recorder) add(s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.log = append(r.log, s)
-}
-
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.log, ",")
-}
+// recorder notes what the test actions did.
+type recorder = frameworktest.Recorder
 
 // waitGate makes test:wait block until released (or its context ends); it counts entries.
 type waitGate struct {
@@ -337,7 +313,7 @@ func testActions(rec *recorder, gate *waitGate) framework.Module {
 					v, _ := c.Input["value"].(string)
 					c.Logger.Info("echo " + v)
 					c.Output("value", v)
-					rec.add("echo:" + v)
+					rec.Add("echo:" + v)
 					return nil
 				}}); err != nil {
 				return err
@@ -347,7 +323,7 @@ func testActions(rec *recorder, gate *waitGate) framework.Module {
 					gate.mu.Lock()
 					gate.entered++
 					gate.mu.Unlock()
-					rec.add(fmt.Sprint("wait:", c.Input["label"]))
+					rec.Add(fmt.Sprint("wait:", c.Input["label"]))
 					select {
 					case <-gate.release:
 						return nil

@@ -8,7 +8,6 @@ package scaffolder
 import (
 	"context"
 	_ "embed"
-	"io/fs"
 	"path/filepath"
 
 	"github.com/portico-dev/portico/framework"
@@ -58,7 +57,7 @@ func Plugin() framework.Plugin {
 	return framework.Plugin{
 		ID:           ID,
 		ConfigSchema: configSchema,
-		Migrations:   mustSub(migrations.FS),
+		Migrations:   migrations.FS,
 		Register: func(r *framework.PluginRegistrar) {
 			reg, err := action.NewRegistry(action.Builtins(action.BuiltinDeps{})...)
 			if err != nil {
@@ -72,14 +71,6 @@ func Plugin() framework.Plugin {
 			})
 		},
 	}
-}
-
-func mustSub(f fs.FS) fs.FS {
-	sub, err := fs.Sub(f, ".")
-	if err != nil {
-		panic(err)
-	}
-	return sub
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tpl *Templating) error {

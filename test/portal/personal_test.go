@@ -3,16 +3,15 @@
 package portal
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/app"
 	"github.com/portico-dev/portico/plugins/auth"
@@ -56,22 +55,19 @@ spec: {type: website, lifecycle: production, owner: team-b}
 // user-settings and the UI.
 func portal(t *testing.T) *frameworktest.Backend {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog.yaml")
-	if err := os.WriteFile(file, []byte(fixture), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
-		"catalog": map[string]any{
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location"}}},
-		},
-		"auth": map[string]any{"providers": map[string]any{"guest": map[string]any{
-			"userEntityRef":       "user:default/alice",
-			"ownershipEntityRefs": []any{"user:default/alice", "group:default/team-a"},
-		}}},
-	}, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), usersettings.Plugin())
+	return startPortal(t, fixture, []string{"Component", "Group", "User", "Location"}, usersettings.Plugin())
+}
+
+// startPortal starts the UI, the catalog (ingesting descriptors, allowing kinds), auth (guest
+// signs in as alice, owning through team-a) and extra features.
+func startPortal(t *testing.T, descriptors string, kinds []string, extra ...framework.Feature) *frameworktest.Backend {
+	t.Helper()
+	cfg, _ := frameworktest.CatalogConfig(t, descriptors, kinds...)
+	cfg["auth"] = map[string]any{"providers": map[string]any{"guest": map[string]any{
+		"userEntityRef":       "user:default/alice",
+		"ownershipEntityRefs": []any{"user:default/alice", "group:default/team-a"},
+	}}}
+	return frameworktest.Start(t, cfg, append([]framework.Feature{web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin()}, extra...)...)
 }
 
 // browser is a cookie-keeping client that does not follow redirects, like a person's browser
@@ -115,16 +111,25 @@ func (b *browser) do(method, path string, form url.Values) (int, string, http.He
 // page GETs a page, waiting (bounded) until it answers 200 containing want.
 func (b *browser) page(path, want string) string {
 	b.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		status, body, _ := b.do("GET", path, nil)
-		if status == http.StatusOK && strings.Contains(body, want) {
-			return body
-		}
-		if time.Now().After(deadline) {
-			b.t.Fatalf("GET %s never showed %q (last %d):\n%s", path, want, status, body)
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a bound
+	var status int
+	var body string
+	frameworktest.Eventually(b.t, func() (bool, string) {
+		status, body, _ = b.do("GET", path, nil)
+		return status == http.StatusOK && strings.Contains(body, want), ""
+	}, func() string { return fmt.Sprintf("GET %s never showed %q (last %d):\n%s", path, want, status, body) })
+	return body
+}
+
+// signInAsGuest follows the guest provider's full-page sign-in flow, which sets the identity
+// cookie and ends with a redirect to redirectURL.
+func (b *browser) signInAsGuest(redirectURL string) {
+	b.t.Helper()
+	status, _, h := b.do("GET", "/api/auth/guest/start?env=development&flow=redirect&redirectUrl="+url.QueryEscape(redirectURL), nil)
+	for status/100 == 3 && strings.HasPrefix(h.Get("Location"), "/api/auth/") {
+		status, _, h = b.do("GET", h.Get("Location"), nil)
+	}
+	if status/100 != 3 || h.Get("Location") != redirectURL {
+		b.t.Fatalf("guest sign-in: %d Location=%q", status, h.Get("Location"))
 	}
 }
 
@@ -134,13 +139,7 @@ func TestStarredOwnedRecentAndIdentity(t *testing.T) {
 	alice := newBrowser(t, srv.URL)
 
 	// Sign in with the guest provider's full-page flow: the identity cookie is set.
-	status, _, h := alice.do("GET", "/api/auth/guest/start?env=development&flow=redirect&redirectUrl=%2Fcatalog", nil)
-	for status/100 == 3 && strings.HasPrefix(h.Get("Location"), "/api/auth/") {
-		status, _, h = alice.do("GET", h.Get("Location"), nil)
-	}
-	if status/100 != 3 || h.Get("Location") != "/catalog" {
-		t.Fatalf("guest sign-in: %d Location=%q", status, h.Get("Location"))
-	}
+	alice.signInAsGuest("/catalog")
 
 	// Owned: only team-a's component; the picker counts each choice.
 	body := alice.page("/catalog?filters[user]=owned", "alpha-service")
@@ -154,7 +153,7 @@ func TestStarredOwnedRecentAndIdentity(t *testing.T) {
 	if !strings.Contains(page, "☆ Star") {
 		t.Fatalf("unstarred entity page has no star button:\n%s", page)
 	}
-	status, _, h = alice.do("POST", "/catalog-actions/star", url.Values{"entity": {"component:default/beta-service"}, "starred": {"true"}})
+	status, _, h := alice.do("POST", "/catalog-actions/star", url.Values{"entity": {"component:default/beta-service"}, "starred": {"true"}})
 	if status != http.StatusSeeOther || h.Get("Location") != "/catalog/default/component/beta-service" {
 		t.Fatalf("star: %d %q", status, h.Get("Location"))
 	}

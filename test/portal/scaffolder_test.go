@@ -4,18 +4,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/portico-dev/portico/framework/frameworktest"
-	"github.com/portico-dev/portico/plugins/app"
-	"github.com/portico-dev/portico/plugins/auth"
-	"github.com/portico-dev/portico/plugins/catalog"
 	"github.com/portico-dev/portico/plugins/scaffolder"
-	"github.com/portico-dev/portico/web"
 )
 
 const helloTemplate = `apiVersion: scaffolder.backstage.io/v1beta3
@@ -45,27 +38,9 @@ spec:
 // the browser's cookie (and X-Requested-With, as the UI's script sends it): the task records
 // who created it, the template sees the user, and "my tasks" lists it for that user only.
 func TestTasksBelongToTheSignedInUser(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog.yaml")
-	if err := os.WriteFile(file, []byte(fixture+"---\n"+helloTemplate), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	srv := frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
-		"catalog": map[string]any{
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location", "Template"}}},
-		},
-		"auth": map[string]any{"providers": map[string]any{"guest": map[string]any{
-			"userEntityRef":       "user:default/alice",
-			"ownershipEntityRefs": []any{"user:default/alice", "group:default/team-a"},
-		}}},
-	}, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), scaffolder.Plugin())
+	srv := startPortal(t, fixture+"---\n"+helloTemplate, []string{"Component", "Group", "User", "Location", "Template"}, scaffolder.Plugin())
 	alice := newBrowser(t, srv.URL)
-	status, _, h := alice.do("GET", "/api/auth/guest/start?env=development&flow=redirect&redirectUrl=%2Fcreate", nil)
-	for status/100 == 3 && strings.HasPrefix(h.Get("Location"), "/api/auth/") {
-		status, _, h = alice.do("GET", h.Get("Location"), nil)
-	}
+	alice.signInAsGuest("/create")
 	alice.page("/create", "Say hello")
 
 	req, _ := http.NewRequest("POST", srv.URL+"/api/scaffolder/v2/tasks",

@@ -2,11 +2,11 @@ package extension
 
 import (
 	"github.com/portico-dev/portico/framework/predicate"
+	"maps"
 
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -76,7 +76,7 @@ func parseOverride(i int, item any) (Override, error) {
 		return fail("", "", "must be an extension id or a map with one key, got %s", typeName(item))
 	}
 	if len(m) != 1 {
-		keys := sortedKeys(m)
+		keys := slices.Sorted(maps.Keys(m))
 		got := "none"
 		if len(keys) > 0 {
 			got = "'" + strings.Join(keys, "', '") + "'"
@@ -119,7 +119,7 @@ func parseOverrideObject(o Override, m map[string]any) (Override, error) {
 	fail := func(key, format string, args ...any) {
 		errs = append(errs, &ConfigError{Index: o.Index, ExtensionID: o.ID, Key: key, Err: fmt.Errorf(format, args...)})
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if !slices.Contains(overrideKeys, k) {
 			fail(k, "unknown key, expected one of 'attachTo', 'config', 'disabled'")
 		}
@@ -150,7 +150,7 @@ func parseOverrideObject(o Override, m map[string]any) (Override, error) {
 			if input == "" {
 				fail("attachTo.input", "must be a non-empty string")
 			}
-			for _, k := range sortedKeys(at) {
+			for _, k := range slices.Sorted(maps.Keys(at)) {
 				if k != "id" && k != "input" {
 					fail("attachTo."+k, "unknown key, expected 'id' or 'input'")
 				}
@@ -189,15 +189,6 @@ func asList(v any) ([]any, bool) {
 		return out, true
 	}
 	return nil, false
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // typeName names the JSON type of v in messages.

@@ -1,14 +1,11 @@
 package ui_test
 
 import (
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/all"
@@ -51,16 +48,11 @@ func startPortal(t *testing.T) *frameworktest.Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
 	swagger, err := os.ReadFile("../apidef/testdata/petstore.swagger.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, text := range map[string]string{"apis.yaml": extraAPIs, "petstore.swagger.yaml": string(swagger)} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := frameworktest.WriteFiles(t, map[string]string{"apis.yaml": extraAPIs, "petstore.swagger.yaml": string(swagger)})
 	return frameworktest.Start(t, map[string]any{
 		"app":     map[string]any{"title": "Kestrel Portal"},
 		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{filepath.Dir(examples), dir}}},
@@ -74,40 +66,11 @@ func startPortal(t *testing.T) *frameworktest.Backend {
 	}, all.Features()...)
 }
 
-func get(t *testing.T, client *http.Client, url string) (int, string) {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
-
-// waitFor polls url until its body contains every want (ingestion is asynchronous).
-func waitFor(t *testing.T, client *http.Client, url string, want ...string) {
-	t.Helper()
-	var body string
-	var status int
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		status, body = get(t, client, url)
-		missing := slices.IndexFunc(want, func(w string) bool { return !strings.Contains(body, w) })
-		if status == http.StatusOK && missing < 0 {
-			return
-		}
-	}
-	t.Fatalf("GET %s: status %d, body does not contain all of %q:\n%.2000s", url, status, want, body)
-}
-
 func TestAPIDocsPages(t *testing.T) {
 	portal := startPortal(t)
 	// Every API ingested, with its owner and system relations stitched.
-	waitFor(t, portal.Client(), portal.URL+"/api-docs", "trpc-api", "petstore", "broken-api", "Payments", "Bookings API", "Risk", ">booking<", "booking-team</a>")
-	waitFor(t, portal.Client(), portal.URL+"/api-docs?owner=group:default/booking-team", "Bookings API", "petstore")
+	frameworktest.WaitForPage(t, portal.Client(), portal.URL+"/api-docs", "trpc-api", "petstore", "broken-api", "Payments", "Bookings API", "Risk", ">booking<", "booking-team</a>")
+	frameworktest.WaitForPage(t, portal.Client(), portal.URL+"/api-docs?owner=group:default/booking-team", "Bookings API", "petstore")
 
 	explorer := []struct {
 		name, query string
@@ -122,7 +85,7 @@ func TestAPIDocsPages(t *testing.T) {
 	}
 	for _, tt := range explorer {
 		t.Run("explorer "+tt.name, func(t *testing.T) {
-			status, body := get(t, portal.Client(), portal.URL+"/api-docs"+tt.query)
+			status, body := frameworktest.Fetch(t, portal.Client(), portal.URL+"/api-docs"+tt.query)
 			if status != http.StatusOK {
 				t.Fatalf("status %d", status)
 			}
@@ -152,7 +115,7 @@ func TestAPIDocsPages(t *testing.T) {
 	}
 	for _, tt := range tabs {
 		t.Run("definition "+tt.name, func(t *testing.T) {
-			status, body := get(t, portal.Client(), portal.URL+"/catalog/default/api/"+tt.path)
+			status, body := frameworktest.Fetch(t, portal.Client(), portal.URL+"/catalog/default/api/"+tt.path)
 			if status != http.StatusOK {
 				t.Fatalf("GET %s: status %d\n%.1000s", tt.path, status, body)
 			}
@@ -170,16 +133,16 @@ func TestAPIDocsPages(t *testing.T) {
 	}
 
 	t.Run("no definition tab on components", func(t *testing.T) {
-		_, body := get(t, portal.Client(), portal.URL+"/catalog/default/component/booking-service")
+		_, body := frameworktest.Fetch(t, portal.Client(), portal.URL+"/catalog/default/component/booking-service")
 		if strings.Contains(body, ">Definition</a>") {
 			t.Error("a component shows the Definition tab")
 		}
-		if status, _ := get(t, portal.Client(), portal.URL+"/catalog/default/component/booking-service/definition"); status != http.StatusNotFound {
+		if status, _ := frameworktest.Fetch(t, portal.Client(), portal.URL+"/catalog/default/component/booking-service/definition"); status != http.StatusNotFound {
 			t.Errorf("component definition tab: status %d, want 404", status)
 		}
 	})
 	t.Run("nav item", func(t *testing.T) {
-		_, body := get(t, portal.Client(), portal.URL+"/")
+		_, body := frameworktest.Fetch(t, portal.Client(), portal.URL+"/")
 		if !strings.Contains(body, `href="/api-docs"`) {
 			t.Error("the sidebar has no link to /api-docs")
 		}

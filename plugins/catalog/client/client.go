@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -115,8 +116,7 @@ const byRefsChunk = 500
 // sent in several requests.
 func (c *Client) GetEntitiesByRefs(ctx context.Context, refs []string, fields []string) ([]*model.Entity, error) {
 	out := make([]*model.Entity, 0, len(refs))
-	for start := 0; start < len(refs); start += byRefsChunk {
-		chunk := refs[start:min(start+byRefsChunk, len(refs))]
+	for chunk := range slices.Chunk(refs, byRefsChunk) {
 		body := map[string]any{"entityRefs": chunk}
 		if len(fields) > 0 {
 			body["fields"] = fields

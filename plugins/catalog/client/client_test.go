@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/catalog"
@@ -66,23 +65,16 @@ func TestClientAgainstCatalog(t *testing.T) {
 	ctx := context.Background()
 
 	// Ingestion runs in the background: wait for the user with its group relation.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	frameworktest.Eventually(t, func() (bool, string) {
 		got, err := c.QueryEntities(ctx, []string{"kind=user,spec.profile.email=alice@example.com"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) == 1 && len(got[0].Relations) > 0 {
-			if got[0].Metadata.Name != "alice" {
-				t.Fatalf("got %q", got[0].Metadata.Name)
-			}
-			break
+		if len(got) == 1 && got[0].Metadata.Name != "alice" {
+			t.Fatalf("got %q", got[0].Metadata.Name)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("alice never appeared stitched: %v", got)
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a bound
-	}
+		return len(got) == 1 && len(got[0].Relations) > 0, fmt.Sprintf("alice never appeared stitched: %v", got)
+	}, nil)
 
 	e, err := c.GetEntityByRef(ctx, "user:alice")
 	if err != nil || e == nil || e.Kind != "User" {
@@ -128,19 +120,13 @@ func TestClientAgainstCatalog(t *testing.T) {
 	if err != nil || added.Location.ID == "" {
 		t.Fatalf("AddLocation: %v, %v", added, err)
 	}
-	for {
+	frameworktest.Eventually(t, func() (bool, string) {
 		e, err := c.GetEntityByRef(ctx, "component:new-service")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("registered component never appeared")
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a bound
-	}
+		return e != nil, "registered component never appeared"
+	}, nil)
 	loc, err := c.GetLocationByEntity(ctx, "component:default/new-service")
 	if err != nil || loc == nil || loc.Target != componentFile {
 		t.Fatalf("GetLocationByEntity = %+v, %v", loc, err)

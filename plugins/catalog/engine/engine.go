@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -231,16 +230,6 @@ func newEntityID() string {
 		return newID()
 	}
 	return id.String()
-}
-
-// sortedKeys returns the keys of a set, sorted (stable statement order avoids deadlocks).
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // placeholders returns "?,?,?" for n values.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -83,7 +84,7 @@ func (e *Engine) applyMutation(ctx context.Context, provider string, m Mutation)
 			}
 			e.referencesRemoved()
 		} else {
-			targets := append(sortedKeys(acceptedSet), removedRefs...)
+			targets := append(slices.Sorted(maps.Keys(acceptedSet)), removedRefs...)
 			if err := e.execIn(ctx, tx, "DELETE FROM refresh_state_references WHERE source_key = ? AND target_entity_ref IN (%s)", targets, provider); err != nil {
 				return err
 			}
@@ -93,7 +94,7 @@ func (e *Engine) applyMutation(ctx context.Context, provider string, m Mutation)
 			gone = removedRefs
 		}
 		rows := make([][]any, 0, len(acceptedSet))
-		for _, r := range sortedKeys(acceptedSet) {
+		for _, r := range slices.Sorted(maps.Keys(acceptedSet)) {
 			rows = append(rows, []any{provider, r})
 		}
 		if err := e.insertRows(ctx, tx, e.appendOnlyInsert()+" refresh_state_references (source_key, target_entity_ref) VALUES", "", 2, rows); err != nil {
@@ -354,12 +355,9 @@ func (e *Engine) deleteEntities(ctx context.Context, tx *sql.Tx, refs []string) 
 	return children, nil
 }
 
+// dedupe returns the distinct strings of s, sorted.
 func dedupe(s []string) []string {
-	seen := make(map[string]bool, len(s))
-	for _, x := range s {
-		seen[x] = true
-	}
-	return sortedKeys(seen)
+	return slices.Compact(slices.Sorted(slices.Values(s)))
 }
 
 // orphanRescan is how often deleteOrphans scans the catalog although no reference was removed
@@ -372,7 +370,7 @@ func (e *Engine) referencesRemoved() { e.orphans.dirty.Store(true) }
 
 // deleteOrphans deletes entities no provider or parent references (orphanStrategy delete).
 // It scans the catalog only when a reference was removed since its last scan (or every
-// orphanRescan): a scan probes every entity, which at 250k entities cost seconds per step.
+// orphanRescan): a scan probes every entity (docs/performance.md, "Orphan scans").
 func (e *Engine) deleteOrphans(ctx context.Context) (int, error) {
 	now := e.opts.Clock()
 	last := time.Unix(0, e.orphans.lastScan.Load())
@@ -430,7 +428,7 @@ func (e *Engine) removeUnknownProviderBuckets(ctx context.Context) error {
 		known[p.Name()] = true
 	}
 	return e.inTx(ctx, func(tx *sql.Tx) error {
-		keys, err := e.queryStrings(ctx, tx, "SELECT DISTINCT source_key FROM refresh_state_references WHERE source_key IS NOT NULL AND source_key NOT IN (%s)", sortedKeys(known))
+		keys, err := e.queryStrings(ctx, tx, "SELECT DISTINCT source_key FROM refresh_state_references WHERE source_key IS NOT NULL AND source_key NOT IN (%s)", slices.Sorted(maps.Keys(known)))
 		if err != nil {
 			return err
 		}

@@ -14,8 +14,7 @@ import (
 // order them by value: the rows of one batch land all over those indexes, so each batch
 // rewrites most of their pages (and SQLite writes every page a transaction dirties to its
 // log, then again to the file). A first ingestion of N entities in batches of B therefore
-// writes on the order of N²/B pages: at 100k entities the writer wrote 12 GB for a 2 GB
-// database. So an entity stitched for the first time (it has no search rows yet) has its rows
+// writes on the order of N²/B pages (docs/performance.md, "Search rows"). So an entity stitched for the first time (it has no search rows yet) has its rows
 // appended to search_pending, which is indexed by entity only, and the staged rows are folded
 // into search in one pass: when they are at least half as many as the rows already indexed,
 // the fold drops search's indexes, appends the rows and builds the indexes again (a sort
@@ -76,7 +75,7 @@ func (e *Engine) foldPendingSearch(ctx context.Context) error {
 		return nil
 	}
 	// The fold sorts millions of rows. With the pool's temp_store MEMORY, SQLite's sorter
-	// keeps every row in memory (at 100k entities the process grew by 500 MB); with temporary
+	// keeps every row in memory (docs/performance.md, "Search fold"); with temporary
 	// files it sorts runs of cache_size bytes and merges them from disk. temp_store can only
 	// change outside a transaction, so the fold takes a connection of its own for it.
 	conn, err := e.db.Conn(ctx)

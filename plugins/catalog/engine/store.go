@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/portico-dev/portico/framework/database"
 )
@@ -171,7 +173,7 @@ func (e *Engine) markStitchRefs(ctx context.Context, x execer, refs map[string]b
 		return nil
 	}
 	now := database.NewNullTime(e.now())
-	return e.execIn(ctx, x, "UPDATE final_entities SET next_stitch_at = ?, stitch_ticket = ? WHERE entity_ref IN (%s)", sortedKeys(refs), now, newID())
+	return e.execIn(ctx, x, "UPDATE final_entities SET next_stitch_at = ?, stitch_ticket = ? WHERE entity_ref IN (%s)", slices.Sorted(maps.Keys(refs)), now, newID())
 }
 
 // markStitchSelf queues processed entities for stitching, creating their final_entities rows.
@@ -182,17 +184,9 @@ func (e *Engine) markStitchSelf(ctx context.Context, x execer, ids map[string]st
 	now := database.NewNullTime(e.now())
 	ticket := newID()
 	rows := make([][]any, 0, len(ids))
-	for _, id := range sortedKeysS(ids) {
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		rows = append(rows, []any{id, ids[id], now, ticket})
 	}
 	return e.insertRows(ctx, x, "INSERT INTO final_entities (entity_id, entity_ref, next_stitch_at, stitch_ticket) VALUES",
 		"ON CONFLICT (entity_id) DO UPDATE SET next_stitch_at = excluded.next_stitch_at, stitch_ticket = excluded.stitch_ticket", 4, rows)
-}
-
-func sortedKeysS(m map[string]string) []string {
-	s := make(map[string]bool, len(m))
-	for k := range m {
-		s[k] = true
-	}
-	return sortedKeys(s)
 }

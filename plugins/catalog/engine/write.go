@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -283,7 +284,7 @@ func (e *Engine) writeProducts(ctx context.Context, tx *sql.Tx, changed []work, 
 			if len(prev) > 0 {
 				refDelete = append(refDelete, w.c.ref)
 			}
-			for _, r := range sortedKeys(newChildren) {
+			for _, r := range slices.Sorted(maps.Keys(newChildren)) {
 				refInsert = append(refInsert, []any{w.c.ref, r})
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/portico-dev/portico/framework/database"
@@ -191,7 +192,7 @@ func (e *Engine) ancestors(ctx context.Context, ref string) ([]string, error) {
 			}
 		}
 	}
-	return sortedKeys(seen), nil
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 // DeleteEntityByUID removes an entity. Its children become orphans; a parent that still

@@ -1,6 +1,10 @@
 package model
 
-import "strconv"
+import (
+	"maps"
+	"slices"
+	"strconv"
+)
 
 // What FieldFormatEntityPolicy says it expected, per rule.
 const (
@@ -111,7 +115,7 @@ func (c *checker) fieldFormat(root map[string]any) {
 		if !ok {
 			continue
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			field := group.fieldStart + k
 			path := "/metadata/" + group.key + "/" + escapePointer(k)
 			c.require(field, path, k, group.keyRule)

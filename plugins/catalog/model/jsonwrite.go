@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"unicode/utf8"
 )
@@ -73,7 +74,7 @@ func (w *jsonWriter) value(v any) {
 	case string:
 		w.str(t)
 	case map[string]any:
-		keys := sortedKeys(t)
+		keys := slices.Sorted(maps.Keys(t))
 		w.b = append(w.b, '{')
 		for i, k := range keys {
 			if i > 0 {
@@ -178,7 +179,7 @@ func (o *objectWriter) str(k, v string) {
 
 // extra writes unknown keys in sorted order, skipping any that collide with known ones.
 func (o *objectWriter) extra(m map[string]any, known func(string) bool) {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if known(k) {
 			continue
 		}
@@ -189,15 +190,6 @@ func (o *objectWriter) extra(m map[string]any, known func(string) bool) {
 
 func (o *objectWriter) end() {
 	o.w.b = append(o.w.b, '}')
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // StableJSON encodes a generic value as JavaScript's JSON.stringify would after sorting every

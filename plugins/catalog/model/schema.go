@@ -1,8 +1,10 @@
 package model
 
 import (
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -180,7 +182,7 @@ func (s *Schema) validateObject(obj map[string]any, path string, skip func(strin
 	if s.AdditionalProperties == nil && !s.NoAdditionalProperties {
 		return out
 	}
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if s.hasProperty(k) {
 			continue
 		}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"maps"
 	"slices"
 )
 
@@ -191,7 +192,7 @@ func (c *checker) schemaProblems(stage Stage, prefix string, errs []schemaError)
 
 // noForeignRootFields is NoForeignRootFieldsEntityPolicy.
 func (c *checker) noForeignRootFields(root map[string]any) {
-	for _, k := range sortedKeys(root) {
+	for _, k := range slices.Sorted(maps.Keys(root)) {
 		path := "/" + escapePointer(k)
 		if isRootKey(k) || c.flagged[path] {
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/portico-dev/portico/plugins/catalog/query"
 )
@@ -24,8 +25,7 @@ func (r *Reader) ByRefs(ctx context.Context, refs []string, filter *query.Expr, 
 		canonical[i] = c
 	}
 	found := make(map[string]json.RawMessage, len(refs))
-	for start := 0; start < len(canonical); start += refsChunk {
-		chunk := canonical[start:min(start+refsChunk, len(canonical))]
+	for chunk := range slices.Chunk(canonical, refsChunk) {
 		var b sqlBuilder
 		b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe WHERE fe.entity_ref IN (")
 		for i, c := range chunk {

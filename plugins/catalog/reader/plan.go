@@ -19,8 +19,7 @@ const selectiveCap = 1000
 //
 // SQLite's planner does not know how many entities one value matches, so it
 // runs kind=component AND owner=x as the set of every component intersected
-// with x's entities (at 100k entities, tens of milliseconds to build a set of
-// 60k). Starting from x's few rows in the (key, value) index and probing the
+// with x's entities (docs/performance.md, "Selective filters"). Starting from x's few rows in the (key, value) index and probing the
 // rest of the filter per entity costs x's entities only. PostgreSQL keeps
 // value statistics and needs no help.
 func (r *Reader) selectiveMatch(ctx context.Context, filter *query.Expr) (*query.Match, error) {

@@ -83,8 +83,7 @@ func (r *Reader) writeValued(b *sqlBuilder, p pageSpec, after *position) {
 	// Probing on o.entity_id rejects rows before the entity is read. When the filter matches
 	// a large share of the catalog, PostgreSQL must probe per row of the value-ordered index
 	// walk (which stops at the LIMIT): left to itself it flattens the probe into a semi-join
-	// of every match and sorts them all (kind=component ordered by name at 30k entities:
-	// 346 ms instead of 5 ms).
+	// of every match and sorts them all (docs/performance.md, "Ordered pages").
 	if p.filter != nil {
 		mode := matchProbe
 		if p.walkRefIndex && r.db.Dialect.IsPostgres() {

@@ -124,8 +124,8 @@ func (c *facetCache) refresh(ctx context.Context, r Reader, key string, e *facet
 }
 
 // costToTTL makes an entry's lifetime at least this many times the time its count takes, so
-// background refreshes of expensive counts use at most about 1% of a core (a view of 100k
-// entities, 250 ms to count, is refreshed at most every 25 s) and do not crowd out requests.
+// background refreshes of expensive counts use at most about 1% of a core (a count that takes
+// 1 s is refreshed at most every 100 s) and do not crowd out requests.
 const costToTTL = 100
 
 // entryTTL is how long e is served without a refresh.

@@ -1,15 +1,14 @@
 package ui_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/app"
@@ -39,28 +38,13 @@ spec: {type: service, lifecycle: experimental, owner: platform}
 // to register: people register url locations, which are read from remote hosts only.
 func startImport(t *testing.T, readonly bool) (base string, served servedDir) {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "config-catalog.yaml")
-	if err := os.WriteFile(file, []byte(configCatalog), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := frameworktest.CatalogConfig(t, configCatalog, "Component", "Group", "Location")
+	cfg["catalog"].(map[string]any)["readonly"] = readonly
 	files := t.TempDir()
-	srv := httptest.NewServer(http.FileServer(http.Dir(files)))
-	t.Cleanup(srv.Close)
-	cfg := map[string]any{
-		"backend": map[string]any{"reading": map[string]any{
-			"localRoots": []any{dir},
-			"allow":      []any{map[string]any{"host": strings.TrimPrefix(srv.URL, "http://")}},
-		}},
-		"catalog": map[string]any{
-			"readonly":  readonly,
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "Location"}}},
-		},
-	}
+	srvURL := frameworktest.ServeDir(t, cfg, files)
 	b := frameworktest.Start(t, cfg, web.RegistryFactory(), app.Plugin(), catalog.Plugin())
 	waitFor(t, b.URL+"/catalog/default/group/platform", "platform")
-	return b.URL, servedDir{dir: files, url: srv.URL}
+	return b.URL, servedDir{dir: files, url: srvURL}
 }
 
 // servedDir is a directory a loopback HTTP server serves at url.
@@ -106,17 +90,10 @@ func writeCatalogFile(t *testing.T, served servedDir, name, content string) stri
 // waitStatus polls url until it answers want.
 func waitStatus(t *testing.T, target string, want int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, _ := get(t, target)
-		if resp.StatusCode == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never answered %d (last %d)", target, want, resp.StatusCode)
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a bound
-	}
+	frameworktest.Eventually(t, func() (bool, string) {
+		status, _ := frameworktest.Fetch(t, nil, target)
+		return status == want, fmt.Sprintf("%s never answered %d (last %d)", target, want, status)
+	}, nil)
 }
 
 func TestImportAnalyze(t *testing.T) {

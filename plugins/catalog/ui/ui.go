@@ -89,8 +89,8 @@ const countsRewarm = 30 * time.Second
 
 // WarmCounts computes the filter counts of the index's default views (the kind picker, the
 // default kind, every kind) for callers whose reads are not restricted, unless they are
-// cached already. At 100k entities a view's counts take about 200 ms to compute: warmed,
-// no request waits for them (the cache then refreshes them in the background as they age).
+// cached already. A large catalog's counts take long to compute (docs/performance.md,
+// "Filter counts"): warmed, no request waits for them (the cache then refreshes them in the background as they age).
 func (p *Pages) WarmCounts(ctx context.Context) error { return p.idx.warm(ctx) }
 
 // KeepCountsWarm runs WarmCounts now and every 30 seconds until ctx ends, so counts that

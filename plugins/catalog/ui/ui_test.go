@@ -3,11 +3,8 @@ package ui_test
 import (
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/app"
@@ -98,18 +95,7 @@ spec: {type: database, owner: team-a, system: payments}
 
 func startCatalog(t *testing.T, extensions []any) string {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog.yaml")
-	if err := os.WriteFile(file, []byte(testCatalog), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
-		"catalog": map[string]any{
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-			"rules":     []any{map[string]any{"allow": []any{"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location"}}},
-		},
-	}
+	cfg, _ := frameworktest.CatalogConfig(t, testCatalog, "Component", "API", "Resource", "System", "Domain", "Group", "User", "Location")
 	if extensions != nil {
 		cfg["app"] = map[string]any{"extensions": extensions}
 	}
@@ -125,17 +111,7 @@ func startCatalog(t *testing.T, extensions []any) string {
 
 func waitFor(t *testing.T, url, want string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, body := get(t, url)
-		if resp.StatusCode == http.StatusOK && strings.Contains(body, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never showed %q (last status %d)", url, want, resp.StatusCode)
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a bound, not waiting for a duration
-	}
+	frameworktest.WaitForPage(t, nil, url, want)
 }
 
 func get(t *testing.T, url string) (*http.Response, string) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -200,7 +201,7 @@ func Build(ctx context.Context, f Fetcher, q Query) (*Graph, error) {
 				queued[t] = true
 				next = append(next, t)
 			}
-			for _, typ := range sortedKeys(hidden) {
+			for _, typ := range slices.Sorted(maps.Keys(hidden)) {
 				more = append(more, &Node{
 					ID: "more:" + n.ID + ":" + typ, Distance: depth + 1,
 					Hidden: hidden[typ], Source: n.ID, Relation: typ,
@@ -363,13 +364,4 @@ func sortRelations(rs []Relation) []Relation {
 		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(strings.ToLower(a.TargetRef), strings.ToLower(b.TargetRef)))
 	})
 	return out
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

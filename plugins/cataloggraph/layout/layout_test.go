@@ -2,6 +2,7 @@ package layout
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -85,7 +86,7 @@ func TestLayoutProperties(t *testing.T) {
 					if len(pts) < 2 {
 						t.Fatalf("edge %d has route %v", i, pts)
 					}
-					want := int(abs(float64(res.Nodes[e.To].Layer-res.Nodes[e.From].Layer))) + 1
+					want := int(math.Abs(float64(res.Nodes[e.To].Layer-res.Nodes[e.From].Layer))) + 1
 					if len(pts) != want {
 						t.Errorf("edge %d %v spans layers %d→%d but has %d points", i, e, res.Nodes[e.From].Layer, res.Nodes[e.To].Layer, len(pts))
 					}
@@ -139,13 +140,6 @@ func TestLayoutEmpty(t *testing.T) {
 	if len(res.Nodes) != 0 || res.Width <= 0 {
 		t.Fatalf("empty layout: %+v", res)
 	}
-}
-
-func abs(f float64) float64 {
-	if f < 0 {
-		return -f
-	}
-	return f
 }
 
 func BenchmarkLayout500(b *testing.B) {

@@ -9,7 +9,11 @@
 // and a budget (Limits): operations, time, output size and nesting depth.
 package nunjucks
 
-import "sync"
+import (
+	"maps"
+	"slices"
+	"sync"
+)
 
 // Filter is a template filter: `value | name(arg, …)`. Values are JSON-like (nil, bool,
 // float64, string, []any, map[string]any); keyword arguments (`name(k=v)`) arrive as one
@@ -88,12 +92,7 @@ func (e *Engine) WithFileOptions(cookiecutterCompat, trimBlocks, lstripBlocks bo
 
 // FilterNames lists the filters the engine knows, for GET /v2/templating-extensions.
 func (e *Engine) FilterNames() []string {
-	names := make([]string, 0, len(e.filters))
-	for n := range e.filters {
-		names = append(names, n)
-	}
-	sortStrings(names)
-	return names
+	return slices.Sorted(maps.Keys(e.filters))
 }
 
 // parse returns the parsed form of src, from the cache when possible. The cache is bounded (in

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -178,7 +180,7 @@ func (s *state) renderFor(n forNode, out *strings.Builder) error {
 	case map[string]any:
 		// Nunjucks walks an object only with two loop variables (`for k, v in obj`).
 		if len(n.vars) >= 2 {
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				items = append(items, item{k: k, v: x[k]})
 			}
 		}

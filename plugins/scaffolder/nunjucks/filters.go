@@ -2,6 +2,8 @@ package nunjucks
 
 import (
 	"github.com/portico-dev/portico/framework/jsvalue"
+	"maps"
+	"slices"
 
 	"fmt"
 	"html"
@@ -262,7 +264,7 @@ func builtinFilters(e *Engine) map[string]Filter {
 				return out, nil
 			case map[string]any:
 				out := []any{}
-				for _, k := range sortedKeys(x) {
+				for _, k := range slices.Sorted(maps.Keys(x)) {
 					out = append(out, map[string]any{"key": k, "value": x[k]})
 				}
 				return out, nil
@@ -449,7 +451,7 @@ func builtinFilters(e *Engine) map[string]Filter {
 				return encodeURIComponent(x), nil
 			case map[string]any:
 				parts := make([]string, 0, len(x))
-				for _, k := range sortedKeys(x) {
+				for _, k := range slices.Sorted(maps.Keys(x)) {
 					parts = append(parts, encodeURIComponent(k)+"="+encodeURIComponent(jsString(x[k])))
 				}
 				return strings.Join(parts, "&"), nil

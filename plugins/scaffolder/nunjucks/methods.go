@@ -2,6 +2,8 @@ package nunjucks
 
 import (
 	"github.com/portico-dev/portico/framework/jsvalue"
+	"maps"
+	"slices"
 
 	"strings"
 	"unicode"
@@ -318,7 +320,7 @@ func dictMethod(m map[string]any, name string) method {
 	case "items":
 		return func([]any) (any, error) {
 			out := make([]any, 0, len(m))
-			for _, k := range sortedKeys(m) {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
 				out = append(out, []any{k, m[k]})
 			}
 			return out, nil
@@ -326,7 +328,7 @@ func dictMethod(m map[string]any, name string) method {
 	case "keys":
 		return func([]any) (any, error) {
 			out := make([]any, 0, len(m))
-			for _, k := range sortedKeys(m) {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
 				out = append(out, k)
 			}
 			return out, nil
@@ -334,7 +336,7 @@ func dictMethod(m map[string]any, name string) method {
 	case "values":
 		return func([]any) (any, error) {
 			out := make([]any, 0, len(m))
-			for _, k := range sortedKeys(m) {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
 				out = append(out, m[k])
 			}
 			return out, nil

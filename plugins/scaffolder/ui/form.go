@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -728,7 +729,7 @@ func uiOrder(schema map[string]any, keys []string) []string {
 	}
 	var out []string
 	for _, k := range append(append(head, rest...), tail...) {
-		if contains(keys, k) {
+		if slices.Contains(keys, k) {
 			out = append(out, k)
 		}
 	}

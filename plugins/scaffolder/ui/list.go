@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -54,7 +55,7 @@ func (p *pages) list(w http.ResponseWriter, r *http.Request, page *web.Page) {
 		if card.Owner != "" {
 			owners[card.Owner] = true
 		}
-		if v.Tag != "" && !contains(card.Tags, v.Tag) {
+		if v.Tag != "" && !slices.Contains(card.Tags, v.Tag) {
 			continue
 		}
 		if v.Owner != "" && card.Owner != v.Owner {
@@ -94,13 +95,4 @@ func options(set map[string]bool, selected string) []optionView {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

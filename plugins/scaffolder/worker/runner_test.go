@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"github.com/portico-dev/portico/plugins/scaffolder/worker"
@@ -41,23 +42,8 @@ func (a undoableAction) Undo(_ context.Context, c *action.Context, out map[strin
 	return a.undo(c, out)
 }
 
-// recorder notes what actions did.
-type recorder struct {
-	mu  sync.Mutex
-	log []string
-}
-
-func (r *recorder) add(s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.log = append(r.log, s)
-}
-
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.log, ",")
-}
+// recorder notes what the test actions did.
+type recorder = frameworktest.Recorder
 
 func testRegistry(t *testing.T, rec *recorder) *action.Registry {
 	t.Helper()
@@ -66,24 +52,24 @@ func testRegistry(t *testing.T, rec *recorder) *action.Registry {
 		handle: func(_ context.Context, c *action.Context) error {
 			c.Logger.Info("echo", "value", c.Input["value"])
 			c.Output("value", c.Input["value"])
-			rec.add(fmt.Sprint("echo:", c.Input["value"]))
+			rec.Add(fmt.Sprint("echo:", c.Input["value"]))
 			return nil
 		}}
 	create := undoableAction{&testAction{id: "test:create",
 		handle: func(_ context.Context, c *action.Context) error {
-			rec.add("create:" + c.StepID)
+			rec.Add("create:" + c.StepID)
 			c.Output("created", c.StepID)
 			return nil
 		},
 		undo: func(c *action.Context, out map[string]any) error {
-			rec.add(fmt.Sprint("undo:", out["created"]))
+			rec.Add(fmt.Sprint("undo:", out["created"]))
 			return nil
 		}}}
 	fail := &testAction{id: "test:fail", handle: func(_ context.Context, c *action.Context) error {
 		return errors.New("boom with " + c.Secrets["TOKEN"])
 	}}
 	block := &testAction{id: "test:block", handle: func(ctx context.Context, c *action.Context) error {
-		rec.add("block")
+		rec.Add("block")
 		<-ctx.Done()
 		return ctx.Err()
 	}}
