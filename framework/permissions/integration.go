@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpbody"
 )
 
 // Paths of the integration endpoints, relative to a plugin's mount.
@@ -18,6 +19,9 @@ const (
 	MetadataPath        = "/.well-known/backstage/permissions/metadata"
 	ApplyConditionsPath = "/.well-known/backstage/permissions/apply-conditions"
 )
+
+// maxApplyConditionsBody bounds an apply-conditions request body.
+const maxApplyConditionsBody = 4 << 20
 
 // ResourceType is what a plugin tells the integration router about one of its resource
 // types: its rules, and how to load resources by ref in bulk.
@@ -148,9 +152,8 @@ func (in *Integration) serveApplyConditions(w http.ResponseWriter, r *http.Reque
 	var body struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<20))
-	if err := dec.Decode(&body); err != nil {
-		apierr.Write(w, r, in.logger, apierr.Input("Invalid request body: %v", err))
+	if err := httpbody.DecodeJSON(w, r, maxApplyConditionsBody, &body); err != nil {
+		apierr.Write(w, r, in.logger, err)
 		return
 	}
 	if body.Items == nil {

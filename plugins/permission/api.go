@@ -14,12 +14,19 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpbody"
 	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/permissions"
 )
 
 // AdminPermission guards the admin page and reading the audit log.
 var AdminPermission = permissions.Basic("permission.admin", permissions.ActionRead)
+
+// Request body limits: a batch of authorize items, and one audit entry.
+const (
+	maxAuthorizeBody = 4 << 20
+	maxAuditBody     = 64 << 10
+)
 
 // api serves /api/permission.
 type api struct {
@@ -60,8 +67,8 @@ func (a *api) authorize(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<20)).Decode(&body); err != nil {
-		apierr.Write(w, r, a.log, apierr.Input("Invalid request body: %v", err))
+	if err := httpbody.DecodeJSON(w, r, maxAuthorizeBody, &body); err != nil {
+		apierr.Write(w, r, a.log, err)
 		return
 	}
 	if body.Items == nil {
@@ -210,8 +217,8 @@ func (a *api) appendAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var e permissions.AuditEntry
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&e); err != nil {
-		apierr.Write(w, r, a.log, apierr.Input("Invalid audit entry: %v", err))
+	if err := httpbody.DecodeJSON(w, r, maxAuditBody, &e); err != nil {
+		apierr.Write(w, r, a.log, err)
 		return
 	}
 	if e.Who == "" || e.Permission == "" || e.Decision == "" {

@@ -8,7 +8,6 @@ package usersettings
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/framework/auth"
+	"github.com/portico-dev/portico/framework/httpbody"
 	"github.com/portico-dev/portico/plugins/usersettings/migrations"
 )
 
@@ -103,20 +103,11 @@ func (h *handlers) put(w http.ResponseWriter, r *http.Request) {
 		apierr.Write(w, r, h.log, err)
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxValueBytes+1))
-	if err != nil {
-		apierr.Write(w, r, h.log, apierr.Input("reading body: %v", err))
-		return
-	}
-	if len(data) > maxValueBytes {
-		apierr.Write(w, r, h.log, apierr.Input("value larger than %d bytes", maxValueBytes))
-		return
-	}
 	var body struct {
 		Value json.RawMessage `json:"value"`
 	}
-	if err := json.Unmarshal(data, &body); err != nil {
-		apierr.Write(w, r, h.log, apierr.Input("body is not JSON: %v", err))
+	if err := httpbody.DecodeJSON(w, r, maxValueBytes, &body); err != nil {
+		apierr.Write(w, r, h.log, err)
 		return
 	}
 	if len(body.Value) == 0 {

@@ -16,7 +16,7 @@ func (h *handlers) refresh(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		EntityRef *string `json:"entityRef"`
 	}
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeBody(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -43,7 +43,7 @@ func (h *handlers) validateEntity(w http.ResponseWriter, r *http.Request) {
 		Entity   json.RawMessage `json:"entity"`
 		Location string          `json:"location"`
 	}
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeBody(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -74,7 +74,7 @@ func (h *handlers) analyzeLocation(w http.ResponseWriter, r *http.Request) {
 		CatalogFilename string             `json:"catalogFilename"`
 		CatalogFileName string             `json:"catalogFileName"`
 	}
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeBody(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -128,7 +128,7 @@ func (h *handlers) entitiesByRefs(w http.ResponseWriter, r *http.Request) {
 		EntityRefs *[]string `json:"entityRefs"`
 		Fields     []string  `json:"fields"`
 	}
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeBody(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
 	}

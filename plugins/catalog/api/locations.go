@@ -65,7 +65,7 @@ func (h *handlers) addLocation(w http.ResponseWriter, r *http.Request) {
 		Type   *string `json:"type"`
 		Target *string `json:"target"`
 	}
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeBody(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -110,7 +110,7 @@ func (h *handlers) queryLocations(w http.ResponseWriter, r *http.Request) {
 		Limit  *int            `json:"limit"`
 		Query  json.RawMessage `json:"query"`
 	}
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeBody(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
 	}

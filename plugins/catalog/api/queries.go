@@ -80,7 +80,7 @@ func (h *handlers) queryEntitiesPost(w http.ResponseWriter, r *http.Request) {
 		Cursor     string   `json:"cursor"`
 		TotalItems string   `json:"totalItems"`
 	}
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeBody(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -142,7 +142,7 @@ func (h *handlers) facetsPost(w http.ResponseWriter, r *http.Request) {
 		Facets []string        `json:"facets"`
 		Query  json.RawMessage `json:"query"`
 	}
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeBody(w, r, &body); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -1,10 +1,11 @@
 package model
 
 import (
-	"bytes"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/portico-dev/portico/framework/httpbody"
 )
 
 // MessageNUL is the reason given for a key or string value holding a NUL character.
@@ -82,24 +83,6 @@ func identityNUL(value any) Problems {
 }
 
 // JSONHasNUL reports whether JSON text holds a string (or key) with a NUL character: a \u0000
-// escape that is not an escaped backslash followed by "u0000", or a raw NUL byte.
-func JSONHasNUL(b []byte) bool {
-	if bytes.IndexByte(b, 0) >= 0 {
-		return true
-	}
-	for i := 0; ; {
-		j := bytes.Index(b[i:], []byte(`\u0000`))
-		if j < 0 {
-			return false
-		}
-		at := i + j
-		n := 0
-		for k := at - 1; k >= 0 && b[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
-			return true
-		}
-		i = at + 1
-	}
-}
+// escape that is not an escaped backslash followed by "u0000", or a raw NUL byte. It is the
+// request body decoder's rule ([httpbody.HasNUL]), applied to stitched entities.
+func JSONHasNUL(b []byte) bool { return httpbody.HasNUL(b) }

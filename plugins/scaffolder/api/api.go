@@ -15,6 +15,7 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpbody"
 	"github.com/portico-dev/portico/plugins/scaffolder/service"
 	"github.com/portico-dev/portico/plugins/scaffolder/store"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
@@ -102,21 +103,10 @@ func trimSentinel(err, sentinel error) string {
 	return msg
 }
 
-func decode(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return fmt.Errorf("%w: read body: %w", service.ErrInput, err)
-	}
-	if len(body) > maxBody {
-		return fmt.Errorf("%w: request body exceeds %d bytes", service.ErrInput, maxBody)
-	}
-	if len(body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("%w: malformed JSON body: %w", service.ErrInput, err)
-	}
-	return nil
+// decode decodes a request's JSON body with the framework's rules (size limit, no NUL
+// character, well-formed JSON; an empty body leaves v unchanged).
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return httpbody.DecodeJSON(w, r, maxBody, v)
 }
 
 func (h *handler) parameterSchema(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +128,7 @@ func (h *handler) actions(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) createTask(w http.ResponseWriter, r *http.Request) {
 	var req service.CreateRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -209,7 +199,7 @@ func (h *handler) retryTask(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Secrets map[string]string `json:"secrets"`
 	}
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -320,7 +310,7 @@ func recoverable(body json.RawMessage) bool {
 
 func (h *handler) dryRun(w http.ResponseWriter, r *http.Request) {
 	var req service.DryRunRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -346,7 +336,7 @@ func (h *handler) autocomplete(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Token string `json:"token"`
 	}
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
