@@ -40,7 +40,9 @@ func TestHandle(t *testing.T) {
 		{"other status with a body", func(*httpapi.Request) (any, error) {
 			return httpapi.Status(400, map[string]any{"errors": []string{"e"}}), nil
 		}, "", 400, `{"errors":["e"]}` + "\n", nil},
-		{"apierr error", func(*httpapi.Request) (any, error) { return nil, apierr.Conflict("Location %s already exists", "url:x") },
+		{"apierr error", func(*httpapi.Request) (any, error) {
+			return nil, apierr.Conflict("Location %s already exists", "url:x")
+		},
 			"", 409, `{"error":{"name":"ConflictError","message":"Location url:x already exists"},"request":{"method":"POST","url":"/t"},"response":{"statusCode":409}}` + "\n", nil},
 		{"package sentinel of a kind", func(*httpapi.Request) (any, error) { return nil, fmt.Errorf("%w: task %s", errTaskNotFound, "t1") },
 			"", 404, `{"error":{"name":"NotFoundError","message":"task t1"},"request":{"method":"POST","url":"/t"},"response":{"statusCode":404}}` + "\n", nil},
