@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/framework/apierr"
-	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/framework/auth"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 	"github.com/portico-dev/portico/plugins/catalog/wire"
