@@ -16,7 +16,6 @@ import (
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
-	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/permissions"
 	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
@@ -184,13 +183,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	// scaffolder itself (task runs).
 	var token client.TokenFunc
 	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
-		token = func(ctx context.Context) (string, error) {
-			creds, ok := auth.FromContext(ctx)
-			if !ok || creds.IsNone() {
-				creds = authSvc.GetOwnServiceCredentials()
-			}
-			return authSvc.GetPluginRequestToken(ctx, creds, "catalog")
-		}
+		token = client.OnBehalfOfCaller(authSvc)
 	}
 	cat := client.New(disc, token)
 	engine := nunjucks.New(nunjucks.Options{
