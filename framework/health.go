@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/portico-dev/portico/framework/httpapi"
 )
 
 // Readiness checks: each probe runs the registered checks at most once per
@@ -115,10 +116,8 @@ func (h *Health) write(w http.ResponseWriter, status int, body map[string]string
 	for k, v := range h.headers {
 		w.Header().Set(k, v)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	_ = httpapi.WriteJSON(w, status, body)
 }
 
 func (h *Health) liveness(w http.ResponseWriter, _ *http.Request) {

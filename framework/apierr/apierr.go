@@ -15,7 +15,25 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/framework/database"
+)
+
+// Kind is one of Backstage's error kinds (errkind.Kind).
+type Kind = errkind.Kind
+
+// Backstage's error kinds, as sentinels: errors.Is(err, apierr.ErrNotFound) holds for an
+// error made by NotFound and for any error wrapping a sentinel of that kind
+// (errkind.New(errkind.NotFound, …)), which Classify answers with the kind's name and status.
+var (
+	ErrInput              = errkind.Input              // 400 InputError
+	ErrAuthentication     = errkind.Authentication     // 401 AuthenticationError
+	ErrNotAllowed         = errkind.NotAllowed         // 403 NotAllowedError
+	ErrNotFound           = errkind.NotFound           // 404 NotFoundError
+	ErrConflict           = errkind.Conflict           // 409 ConflictError
+	ErrNotModified        = errkind.NotModified        // 304 NotModifiedError
+	ErrNotImplemented     = errkind.NotImplemented     // 501 NotImplementedError
+	ErrServiceUnavailable = errkind.ServiceUnavailable // 503 ServiceUnavailableError
 )
 
 // Error is an API error with Backstage's error name and an HTTP status.
@@ -24,12 +42,25 @@ type Error struct {
 	Status  int
 	Message string
 	Cause   error
+	// Errors, when set, is written beside "error" in the body as "errors" (the scaffolder's
+	// template validation answers its validator's list there, as Backstage does).
+	Errors any
 }
 
 // Error returns the message, which already includes the text of a %w cause.
 func (e *Error) Error() string { return e.Message }
 
 func (e *Error) Unwrap() error { return e.Cause }
+
+// Is reports whether target is the kind of e (errors.Is(apierr.NotFound("…"), apierr.ErrNotFound)).
+func (e *Error) Is(target error) bool {
+	k, ok := target.(*Kind)
+	return ok && k.Name() == e.Name
+}
+
+func ofKind(k *Kind, format string, args []any) *Error {
+	return newf(k.Name(), k.Status(), format, args)
+}
 
 func newf(name string, status int, format string, args []any) *Error {
 	err := fmt.Errorf(format, args...)
@@ -38,42 +69,48 @@ func newf(name string, status int, format string, args []any) *Error {
 
 // Input is a malformed or invalid request (400).
 func Input(format string, args ...any) *Error {
-	return newf("InputError", http.StatusBadRequest, format, args)
+	return ofKind(ErrInput, format, args)
 }
 
 // Authentication means the caller could not be authenticated (401).
 func Authentication(format string, args ...any) *Error {
-	return newf("AuthenticationError", http.StatusUnauthorized, format, args)
+	return ofKind(ErrAuthentication, format, args)
 }
 
 // NotAllowed means the caller is known but may not do this (403).
 func NotAllowed(format string, args ...any) *Error {
-	return newf("NotAllowedError", http.StatusForbidden, format, args)
+	return ofKind(ErrNotAllowed, format, args)
 }
 
 // NotFound means the addressed resource does not exist (404).
 func NotFound(format string, args ...any) *Error {
-	return newf("NotFoundError", http.StatusNotFound, format, args)
+	return ofKind(ErrNotFound, format, args)
 }
 
 // Conflict means the request conflicts with the current state (409).
 func Conflict(format string, args ...any) *Error {
-	return newf("ConflictError", http.StatusConflict, format, args)
+	return ofKind(ErrConflict, format, args)
 }
 
 // NotImplemented means the server does not support this (501).
 func NotImplemented(format string, args ...any) *Error {
-	return newf("NotImplementedError", http.StatusNotImplemented, format, args)
+	return ofKind(ErrNotImplemented, format, args)
+}
+
+// NotModified means the client's copy is current (304, written without a body).
+func NotModified(format string, args ...any) *Error {
+	return ofKind(ErrNotModified, format, args)
 }
 
 // ServiceUnavailable means the server cannot serve this now (503).
 func ServiceUnavailable(format string, args ...any) *Error {
-	return newf("ServiceUnavailableError", http.StatusServiceUnavailable, format, args)
+	return ofKind(ErrServiceUnavailable, format, args)
 }
 
 // Body is the JSON shape of an error response.
 type Body struct {
 	Error    BodyError    `json:"error"`
+	Errors   any          `json:"errors,omitempty"`
 	Request  BodyRequest  `json:"request"`
 	Response BodyResponse `json:"response"`
 }
@@ -115,14 +152,19 @@ func OriginalURL(r *http.Request) string {
 // request; the cause is logged, not sent (it may name servers and users).
 const UnavailableMessage = "Service Unavailable: the database cannot be reached, try again later"
 
-// Classify returns the API error that err stands for. Errors that are not *Error hide their
-// details from the client and are logged instead (internal): a database that cannot be
+// Classify returns the API error that err stands for: an *Error as it is; an error wrapping a
+// kind (a package sentinel made with errkind.New) as that kind, with its message less the
+// sentinel's prefix (errkind.Of). Other errors hide their details from the client and are
+// logged instead (internal): a database that cannot be
 // reached, is closed, busy past its timeout or out of space becomes a 503
 // ServiceUnavailableError (database.IsUnavailable), anything else a 500 "Error".
 func Classify(err error) (apiErr *Error, internal bool) {
 	var e *Error
 	if errors.As(err, &e) {
 		return e, false
+	}
+	if k, msg, ok := errkind.Of(err); ok {
+		return &Error{Name: k.Name(), Status: k.Status(), Message: msg, Cause: err}, false
 	}
 	if errors.Is(err, context.Canceled) {
 		return &Error{Name: "Error", Status: 499, Message: "request cancelled"}, false
@@ -145,7 +187,7 @@ func Write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 			logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "url", OriginalURL(r), "err", err)
 		}
 	}
-	WriteStatus(w, r, e.Status, e.Name, e.Message)
+	writeBody(w, r, e.Status, e.Name, e.Message, e.Errors)
 }
 
 // Failure holds the internal error a request was answered with, so the server writes it on the
@@ -197,8 +239,13 @@ func failureOf(ctx context.Context) *Failure {
 
 // WriteStatus writes an error body with an explicit status, name and message.
 func WriteStatus(w http.ResponseWriter, r *http.Request, status int, name, message string) {
+	writeBody(w, r, status, name, message, nil)
+}
+
+func writeBody(w http.ResponseWriter, r *http.Request, status int, name, message string, errs any) {
 	body := Body{
 		Error:    BodyError{Name: name, Message: message},
+		Errors:   errs,
 		Request:  BodyRequest{Method: r.Method, URL: OriginalURL(r)},
 		Response: BodyResponse{StatusCode: status},
 	}

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpapi"
 )
 
 // Route policies (AuthPolicy.Allow).
@@ -153,9 +153,8 @@ func (s *PluginService) JWKSHandler() http.Handler {
 			apierr.Write(w, r, s.root.log, err)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=60")
-		_ = json.NewEncoder(w).Encode(set)
+		_ = httpapi.WriteJSON(w, http.StatusOK, set)
 	})
 }
 
@@ -168,8 +167,7 @@ func (s *PluginService) CookieHandlers() (issue, clear http.Handler) {
 			apierr.Write(w, r, s.root.log, err)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_ = json.NewEncoder(w).Encode(map[string]string{"expiresAt": exp.UTC().Format(time.RFC3339)})
+		_ = httpapi.WriteJSON(w, http.StatusOK, map[string]string{"expiresAt": exp.UTC().Format(time.RFC3339)})
 	})
 	clear = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: LimitedCookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})

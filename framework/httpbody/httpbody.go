@@ -38,15 +38,12 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 		}
 		return apierr.Input("Could not read request body: %v", err)
 	}
-	return unmarshal(b, v)
+	return Unmarshal(b, v)
 }
 
-// Unmarshal decodes JSON text that arrived some other way than as a body (a form field holding
-// JSON) with DecodeJSON's rules: empty leaves v alone, NUL and malformed JSON are InputErrors.
-func Unmarshal(b []byte, v any) error { return unmarshal(b, v) }
-
-// unmarshal decodes the JSON text b into v with DecodeJSON's rules.
-func unmarshal(b []byte, v any) error {
+// Unmarshal decodes the JSON text b into v with DecodeJSON's rules (an empty b leaves v
+// unchanged; NUL and malformed JSON are InputErrors), for a body a handler read itself.
+func Unmarshal(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}

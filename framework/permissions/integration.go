@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/portico-dev/portico/framework/apierr"
-	"github.com/portico-dev/portico/framework/httpbody"
+	"github.com/portico-dev/portico/framework/httpapi"
 )
 
 // Paths of the integration endpoints, relative to a plugin's mount.
@@ -102,8 +102,9 @@ type Router interface {
 // Mount adds GET metadata and POST apply-conditions to the plugin's router. Both use the
 // router's default auth (user or service credentials).
 func (in *Integration) Mount(r Router) {
-	r.Handle("GET "+MetadataPath, http.HandlerFunc(in.serveMetadata))
-	r.Handle("POST "+ApplyConditionsPath, http.HandlerFunc(in.serveApplyConditions))
+	api := httpapi.New(in.logger, maxApplyConditionsBody)
+	r.Handle("GET "+MetadataPath, api.Handle(in.serveMetadata))
+	r.Handle("POST "+ApplyConditionsPath, api.Handle(in.serveApplyConditions))
 }
 
 // MetadataResponse is the body of the metadata endpoint.
@@ -126,8 +127,8 @@ func (in *Integration) Metadata() MetadataResponse {
 	return out
 }
 
-func (in *Integration) serveMetadata(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, in.Metadata())
+func (in *Integration) serveMetadata(*httpapi.Request) (any, error) {
+	return in.Metadata(), nil
 }
 
 type applyItem struct {
@@ -148,17 +149,15 @@ type ApplyResponseItem struct {
 	Result Result `json:"result"`
 }
 
-func (in *Integration) serveApplyConditions(w http.ResponseWriter, r *http.Request) {
+func (in *Integration) serveApplyConditions(r *httpapi.Request) (any, error) {
 	var body struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	if err := httpbody.DecodeJSON(w, r, maxApplyConditionsBody, &body); err != nil {
-		apierr.Write(w, r, in.logger, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	if body.Items == nil {
-		apierr.Write(w, r, in.logger, apierr.Input("Invalid request body: items is required"))
-		return
+		return nil, apierr.Input("Invalid request body: items is required")
 	}
 	byType := map[string][]applyItem{}
 	var order []string
@@ -166,12 +165,10 @@ func (in *Integration) serveApplyConditions(w http.ResponseWriter, r *http.Reque
 	for i, raw := range body.Items {
 		var it applyItem
 		if err := json.Unmarshal(raw, &it); err != nil {
-			apierr.Write(w, r, in.logger, apierr.Input("Invalid request body: items[%d]: %v", i, err))
-			return
+			return nil, apierr.Input("Invalid request body: items[%d]: %v", i, err)
 		}
 		if it.ID == "" || it.ResourceRef == "" || it.ResourceType == "" {
-			apierr.Write(w, r, in.logger, apierr.Input("Invalid request body: items[%d] needs id, resourceRef, resourceType and conditions", i))
-			return
+			return nil, apierr.Input("Invalid request body: items[%d] needs id, resourceRef, resourceType and conditions", i)
 		}
 		if _, ok := in.resources[it.ResourceType]; !ok {
 			unknown = append(unknown, it.ResourceType)
@@ -183,18 +180,16 @@ func (in *Integration) serveApplyConditions(w http.ResponseWriter, r *http.Reque
 		byType[it.ResourceType] = append(byType[it.ResourceType], it)
 	}
 	if len(unknown) > 0 {
-		apierr.Write(w, r, in.logger, apierr.Input("Unexpected resource types: %s", strings.Join(unknown, ", ")))
-		return
+		return nil, apierr.Input("Unexpected resource types: %s", strings.Join(unknown, ", "))
 	}
 	results := map[string]Result{}
 	for _, t := range order {
 		res, err := in.resources[t].apply(r.Context(), byType[t])
 		if err != nil {
-			if errors.Is(err, ErrInvalidConditions) {
+			if errors.Is(err, ErrInvalidConditions) { // the client's conditions; elsewhere a policy's (500)
 				err = apierr.Input("%v", err)
 			}
-			apierr.Write(w, r, in.logger, err)
-			return
+			return nil, err
 		}
 		for id, v := range res {
 			results[id] = v
@@ -208,13 +203,7 @@ func (in *Integration) serveApplyConditions(w http.ResponseWriter, r *http.Reque
 			out.Items = append(out.Items, ApplyResponseItem{ID: it.ID, Result: results[it.ID]})
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	return out, nil
 }
 
 // Registry lists the integrations of every plugin in a backend, for the permission plugin's

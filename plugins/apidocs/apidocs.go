@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/portico-dev/portico/framework"
-	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/plugins/apidocs/ui"
+	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/web"
 )
 
@@ -45,13 +45,7 @@ func initPlugin(ctx context.Context, d *framework.Deps) error {
 		CatalogURL: func() string { return disc.BaseURL("catalog") },
 		// Call the catalog as the page's visitor; pages served without sign-in (a backend
 		// without the auth plugin) call it as this plugin.
-		CatalogToken: func(ctx context.Context) (string, error) {
-			creds, ok := auth.FromContext(ctx)
-			if !ok || creds.IsNone() {
-				creds = authSvc.GetOwnServiceCredentials()
-			}
-			return authSvc.GetPluginRequestToken(ctx, creds, "catalog")
-		},
+		CatalogToken: client.OnBehalfOfCaller(authSvc),
 	})...)
 	return nil
 }

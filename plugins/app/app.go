@@ -7,11 +7,11 @@ package app
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"net/http"
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/httpapi"
 )
 
 //go:embed schema.json
@@ -61,7 +61,6 @@ type appConfig struct {
 }
 
 func (h *handler) serveConfig(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode([]appConfig{{Context: "app-config", Data: h.vis.Frontend(h.cfg)}})
+	_ = httpapi.WriteJSON(w, http.StatusOK, []appConfig{{Context: "app-config", Data: h.vis.Frontend(h.cfg)}})
 }

@@ -112,9 +112,7 @@ func serviceToken(ctx context.Context, d *framework.Deps) catalogclient.TokenFun
 	if err != nil || svc == nil {
 		return nil
 	}
-	return func(ctx context.Context) (string, error) {
-		return svc.GetPluginRequestToken(ctx, svc.GetOwnServiceCredentials(), "catalog")
-	}
+	return catalogclient.AsPlugin(svc)
 }
 
 func providerList(s settings) []ui.Provider {

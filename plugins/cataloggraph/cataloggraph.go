@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/framework"
-	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/plugins/cataloggraph/ui"
 	"github.com/portico-dev/portico/web"
@@ -43,13 +42,7 @@ func initPlugin(ctx context.Context, d *framework.Deps) error {
 	// middleware put in the request context), else as this plugin.
 	var token client.TokenFunc
 	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
-		token = func(ctx context.Context) (string, error) {
-			creds, ok := auth.FromContext(ctx)
-			if !ok || creds.IsNone() {
-				creds = authSvc.GetOwnServiceCredentials()
-			}
-			return authSvc.GetPluginRequestToken(ctx, creds, "catalog")
-		}
+		token = client.OnBehalfOfCaller(authSvc)
 	}
 	cat := client.New(disc, token, client.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))
 	exts, err := ui.Extensions(ui.Options{Logger: log, Catalog: ui.ClientFetcher(cat)})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,7 +14,7 @@ import (
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/framework/auth"
-	"github.com/portico-dev/portico/framework/httpbody"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/framework/permissions"
 )
 
@@ -39,19 +38,14 @@ type api struct {
 }
 
 func (a *api) mount(r framework.HTTPRouter) {
-	r.HandleFunc("POST /authorize", a.authorize)
-	r.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	r.HandleFunc("POST /audit", a.appendAudit)
-	r.HandleFunc("GET /audit", a.listAudit)
+	authorize, audit := httpapi.New(a.log, maxAuthorizeBody), httpapi.New(a.log, maxAuditBody)
+	r.HandleFunc("POST /authorize", authorize.Handle(a.authorize))
+	r.HandleFunc("GET /health", audit.Handle(func(*httpapi.Request) (any, error) {
+		return map[string]string{"status": "ok"}, nil
+	}))
+	r.HandleFunc("POST /audit", audit.Handle(a.appendAudit))
+	r.HandleFunc("GET /audit", audit.Handle(a.listAudit))
 	r.AddAuthPolicy(framework.AuthPolicy{Path: "/health", Allow: "unauthenticated"})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 func credsOf(r *http.Request) auth.Credentials {
@@ -63,50 +57,42 @@ func credsOf(r *http.Request) auth.Credentials {
 }
 
 // authorize is POST /authorize: a batch of {id, permission, resourceRef?}.
-func (a *api) authorize(w http.ResponseWriter, r *http.Request) {
+func (a *api) authorize(r *httpapi.Request) (any, error) {
 	var body struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	if err := httpbody.DecodeJSON(w, r, maxAuthorizeBody, &body); err != nil {
-		apierr.Write(w, r, a.log, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	if body.Items == nil {
-		apierr.Write(w, r, a.log, apierr.Input("Invalid request body: items is required"))
-		return
+		return nil, apierr.Input("Invalid request body: items is required")
 	}
 	items := make([]permissions.AuthorizeItem, len(body.Items))
 	ids := map[string]bool{}
 	for i, raw := range body.Items {
 		if err := json.Unmarshal(raw, &items[i]); err != nil {
-			apierr.Write(w, r, a.log, apierr.Input("Invalid request body: items[%d]: %v", i, err))
-			return
+			return nil, apierr.Input("Invalid request body: items[%d]: %v", i, err)
 		}
 		it := items[i]
 		if it.ID == "" {
-			apierr.Write(w, r, a.log, apierr.Input("Invalid request body: items[%d].id is required", i))
-			return
+			return nil, apierr.Input("Invalid request body: items[%d].id is required", i)
 		}
 		if ids[it.ID] {
-			apierr.Write(w, r, a.log, apierr.Input("Invalid request body: items[%d].id %q is not unique", i, it.ID))
-			return
+			return nil, apierr.Input("Invalid request body: items[%d].id %q is not unique", i, it.ID)
 		}
 		ids[it.ID] = true
 		if err := it.Permission.Validate(); err != nil {
-			apierr.Write(w, r, a.log, apierr.Input("Invalid request body: items[%d].permission: %v", i, err))
-			return
+			return nil, apierr.Input("Invalid request body: items[%d].permission: %v", i, err)
 		}
 		if it.ResourceRef != "" && !it.Permission.IsResource() {
-			apierr.Write(w, r, a.log, apierr.Input("Invalid request body: items[%d]: resourceRef given for basic permission %s", i, it.Permission.Name))
-			return
+			return nil, apierr.Input("Invalid request body: items[%d]: resourceRef given for basic permission %s", i, it.Permission.Name)
 		}
 	}
-	out, err := a.authorizeItems(r.Context(), credsOf(r), items)
+	out, err := a.authorizeItems(r.Context(), credsOf(r.Request), items)
 	if err != nil {
-		apierr.Write(w, r, a.log, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, permissions.AuthorizeResponse{Items: out})
+	return permissions.AuthorizeResponse{Items: out}, nil
 }
 
 // authorizeItems decides every item; conditional answers for items with a resourceRef are
@@ -209,30 +195,26 @@ func (a *api) applyConditions(ctx context.Context, pluginID string, items []appl
 }
 
 // appendAudit is POST /audit: plugins (service tokens only) record a checked mutation.
-func (a *api) appendAudit(w http.ResponseWriter, r *http.Request) {
-	creds := credsOf(r)
+func (a *api) appendAudit(r *httpapi.Request) (any, error) {
+	creds := credsOf(r.Request)
 	s, ok := creds.Service()
 	if !ok || !strings.HasPrefix(s.Subject, "plugin:") {
-		apierr.Write(w, r, a.log, apierr.NotAllowed("Only plugins may write the audit log"))
-		return
+		return nil, apierr.NotAllowed("Only plugins may write the audit log")
 	}
 	var e permissions.AuditEntry
-	if err := httpbody.DecodeJSON(w, r, maxAuditBody, &e); err != nil {
-		apierr.Write(w, r, a.log, err)
-		return
+	if err := r.DecodeJSON(&e); err != nil {
+		return nil, err
 	}
 	if e.Who == "" || e.Permission == "" || e.Decision == "" {
-		apierr.Write(w, r, a.log, apierr.Input("Invalid audit entry: who, permission and decision are required"))
-		return
+		return nil, apierr.Input("Invalid audit entry: who, permission and decision are required")
 	}
 	if e.Plugin == "" {
 		e.Plugin = strings.TrimPrefix(s.Subject, "plugin:")
 	}
 	if err := a.store.Append(r.Context(), e); err != nil {
-		apierr.Write(w, r, a.log, err)
-		return
+		return nil, err
 	}
-	w.WriteHeader(http.StatusCreated)
+	return httpapi.Empty(http.StatusCreated), nil
 }
 
 // canAdmin reports whether creds may use the admin page and read the audit log.
@@ -245,30 +227,19 @@ func (a *api) canAdmin(ctx context.Context, creds auth.Credentials) (bool, error
 }
 
 // listAudit is GET /audit?who=&permission=&resourceRef=&decision=&plugin=&limit=&cursor=.
-func (a *api) listAudit(w http.ResponseWriter, r *http.Request) {
-	ok, err := a.canAdmin(r.Context(), credsOf(r))
+func (a *api) listAudit(r *httpapi.Request) (any, error) {
+	ok, err := a.canAdmin(r.Context(), credsOf(r.Request))
 	if err != nil {
-		apierr.Write(w, r, a.log, err)
-		return
+		return nil, err
 	}
 	if !ok {
-		apierr.Write(w, r, a.log, apierr.NotAllowed("Reading the audit log needs %s", AdminPermission.Name))
-		return
+		return nil, apierr.NotAllowed("Reading the audit log needs %s", AdminPermission.Name)
 	}
-	q, err := auditQuery(r)
+	q, err := auditQuery(r.Request)
 	if err != nil {
-		apierr.Write(w, r, a.log, err)
-		return
+		return nil, err
 	}
-	page, err := a.store.List(r.Context(), q)
-	if err != nil {
-		if errors.Is(err, ErrInput) {
-			err = apierr.Input("%v", err)
-		}
-		apierr.Write(w, r, a.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
+	return a.store.List(r.Context(), q) // ErrInput is an InputError (400)
 }
 
 func auditQuery(r *http.Request) (AuditQuery, error) {

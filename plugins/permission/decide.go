@@ -2,17 +2,17 @@ package permission
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/permissions"
 )
 
 // ErrInput is wrapped by errors in what a client sent (400).
-var ErrInput = errors.New("invalid input")
+var ErrInput = errkind.New(errkind.Input, "invalid input")
 
 // policyState is the effective policy and the roles it was built from, swapped whole on
 // reload.

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 
 	"github.com/portico-dev/portico/framework"
-	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/permissions"
 	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
@@ -129,13 +128,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	// scaffolder itself (task runs).
 	var token client.TokenFunc
 	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
-		token = func(ctx context.Context) (string, error) {
-			creds, ok := auth.FromContext(ctx)
-			if !ok || creds.IsNone() {
-				creds = authSvc.GetOwnServiceCredentials()
-			}
-			return authSvc.GetPluginRequestToken(ctx, creds, "catalog")
-		}
+		token = client.OnBehalfOfCaller(authSvc)
 	}
 	cat := client.New(disc, token)
 	engine := nunjucks.New(nunjucks.Options{

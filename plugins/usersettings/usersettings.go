@@ -15,7 +15,7 @@ import (
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/framework/auth"
-	"github.com/portico-dev/portico/framework/httpbody"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/usersettings/migrations"
 )
 
@@ -57,15 +57,15 @@ func Plugin() framework.Plugin {
 
 // Register mounts the API on router.
 func Register(router framework.HTTPRouter, s *Store, log *slog.Logger) {
-	h := &handlers{s: s, log: log}
-	router.HandleFunc("GET /buckets/{bucket}/keys/{key}", h.get)
-	router.HandleFunc("PUT /buckets/{bucket}/keys/{key}", h.put)
-	router.HandleFunc("DELETE /buckets/{bucket}/keys/{key}", h.delete)
+	h := &handlers{s: s}
+	api := httpapi.New(log, maxValueBytes)
+	router.HandleFunc("GET /buckets/{bucket}/keys/{key}", api.Handle(h.get))
+	router.HandleFunc("PUT /buckets/{bucket}/keys/{key}", api.Handle(h.put))
+	router.HandleFunc("DELETE /buckets/{bucket}/keys/{key}", api.Handle(h.delete))
 }
 
 type handlers struct {
-	s   *Store
-	log *slog.Logger
+	s *Store
 }
 
 // user returns the signed-in user's entity ref: settings belong to users, so service and
@@ -79,64 +79,49 @@ func user(r *http.Request) (string, error) {
 	return u.UserEntityRef, nil
 }
 
-func (h *handlers) get(w http.ResponseWriter, r *http.Request) {
-	u, err := user(r)
+func (h *handlers) get(r *httpapi.Request) (any, error) {
+	u, err := user(r.Request)
 	if err != nil {
-		apierr.Write(w, r, h.log, err)
-		return
+		return nil, err
 	}
 	s, err := h.s.Get(r.Context(), u, r.PathValue("bucket"), r.PathValue("key"))
 	if err != nil {
-		apierr.Write(w, r, h.log, err)
-		return
+		return nil, err
 	}
 	if s == nil {
-		apierr.Write(w, r, h.log, apierr.NotFound("Unable to find '%s' in bucket '%s'", r.PathValue("key"), r.PathValue("bucket")))
-		return
+		return nil, apierr.NotFound("Unable to find '%s' in bucket '%s'", r.PathValue("key"), r.PathValue("bucket"))
 	}
-	writeJSON(w, http.StatusOK, s)
+	return s, nil
 }
 
-func (h *handlers) put(w http.ResponseWriter, r *http.Request) {
-	u, err := user(r)
+func (h *handlers) put(r *httpapi.Request) (any, error) {
+	u, err := user(r.Request)
 	if err != nil {
-		apierr.Write(w, r, h.log, err)
-		return
+		return nil, err
 	}
 	var body struct {
 		Value json.RawMessage `json:"value"`
 	}
-	if err := httpbody.DecodeJSON(w, r, maxValueBytes, &body); err != nil {
-		apierr.Write(w, r, h.log, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	if len(body.Value) == 0 {
-		apierr.Write(w, r, h.log, apierr.Input(`Missing required field "value"`))
-		return
+		return nil, apierr.Input(`Missing required field "value"`)
 	}
 	bucket, key := r.PathValue("bucket"), r.PathValue("key")
 	if err := h.s.Set(r.Context(), u, bucket, key, body.Value); err != nil {
-		apierr.Write(w, r, h.log, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, Setting{Bucket: bucket, Key: key, Value: body.Value})
+	return Setting{Bucket: bucket, Key: key, Value: body.Value}, nil
 }
 
-func (h *handlers) delete(w http.ResponseWriter, r *http.Request) {
-	u, err := user(r)
+func (h *handlers) delete(r *httpapi.Request) (any, error) {
+	u, err := user(r.Request)
 	if err != nil {
-		apierr.Write(w, r, h.log, err)
-		return
+		return nil, err
 	}
 	if _, err := h.s.Delete(r.Context(), u, r.PathValue("bucket"), r.PathValue("key")); err != nil {
-		apierr.Write(w, r, h.log, err)
-		return
+		return nil, err
 	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	return httpapi.NoContent(), nil
 }

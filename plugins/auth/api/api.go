@@ -12,6 +12,7 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/auth/identity"
 	"github.com/portico-dev/portico/plugins/auth/providers"
 	"github.com/portico-dev/portico/plugins/auth/resolvers"
@@ -76,9 +77,10 @@ func Register(router framework.HTTPRouter, opts Options) {
 	if u, err := url.Parse(opts.BaseURL); err == nil && u.Path != "" {
 		h.cookiePath = strings.TrimRight(u.Path, "/")
 	}
-	router.HandleFunc("GET /.well-known/jwks.json", h.jwks)
-	router.HandleFunc("GET /.well-known/openid-configuration", h.openIDConfiguration)
-	router.HandleFunc("GET /v1/userinfo", h.userinfo)
+	api := httpapi.New(opts.Logger, 0)
+	router.HandleFunc("GET /.well-known/jwks.json", api.Handle(h.jwks))
+	router.HandleFunc("GET /.well-known/openid-configuration", api.Handle(h.openIDConfiguration))
+	router.HandleFunc("GET /v1/userinfo", api.Handle(h.userinfo))
 	router.HandleFunc("GET /{provider}/start", h.withProvider(h.start))
 	router.HandleFunc("GET /{provider}/handler/frame", h.withProvider(h.frame))
 	router.HandleFunc("POST /{provider}/handler/frame", h.withProvider(h.frame))

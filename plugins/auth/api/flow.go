@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/auth/identity"
 	"github.com/portico-dev/portico/plugins/auth/providers"
 	"github.com/portico-dev/portico/plugins/auth/resolvers"
@@ -305,9 +305,8 @@ func (h *handler) refresh(w http.ResponseWriter, r *http.Request, p *Provider) {
 		return
 	}
 	h.setSessionCookies(w, p, res, sess)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(sess)
+	_ = httpapi.WriteJSON(w, http.StatusOK, sess) // the handler sets cookies: not a Func
 }
 
 // logout ends the session: the refresh cookie and the portal's identity cookies go.

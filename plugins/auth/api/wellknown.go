@@ -1,33 +1,25 @@
 package api
 
 import (
-	"encoding/json"
-	"net/http"
 	"strings"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpapi"
 )
 
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func (h *handler) jwks(w http.ResponseWriter, r *http.Request) {
+func (h *handler) jwks(r *httpapi.Request) (any, error) {
 	set, err := h.opts.Issuer.JWKS(r.Context())
 	if err != nil {
-		apierr.Write(w, r, h.opts.Logger, err)
-		return
+		return nil, err
 	}
-	w.Header().Set("Cache-Control", "no-cache")
-	writeJSON(w, set)
+	return httpapi.OK(set).WithHeader("Cache-Control", "no-cache"), nil
 }
 
 // openIDConfiguration is Backstage's discovery document without the endpoints of its
 // experimental authorization server (/v1/authorize, /v1/token), which Portico does not have.
-func (h *handler) openIDConfiguration(w http.ResponseWriter, _ *http.Request) {
+func (h *handler) openIDConfiguration(*httpapi.Request) (any, error) {
 	base := h.opts.BaseURL
-	writeJSON(w, map[string]any{
+	return map[string]any{
 		"issuer":                                base,
 		"userinfo_endpoint":                     base + "/v1/userinfo",
 		"jwks_uri":                              base + "/.well-known/jwks.json",
@@ -36,24 +28,22 @@ func (h *handler) openIDConfiguration(w http.ResponseWriter, _ *http.Request) {
 		"id_token_signing_alg_values_supported": []string{"ES256"},
 		"scopes_supported":                      []string{"openid"},
 		"claims_supported":                      []string{"sub", "ent"},
-	})
+	}, nil
 }
 
 // userinfo returns the claims of the caller's user token, verified against our own keys.
-func (h *handler) userinfo(w http.ResponseWriter, r *http.Request) {
+func (h *handler) userinfo(r *httpapi.Request) (any, error) {
 	scheme, tok, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	if !ok || !strings.EqualFold(scheme, "bearer") || strings.TrimSpace(tok) == "" {
-		apierr.Write(w, r, h.opts.Logger, apierr.Authentication("Missing Bearer token"))
-		return
+		return nil, apierr.Authentication("Missing Bearer token")
 	}
 	c, err := h.opts.Issuer.Verify(r.Context(), strings.TrimSpace(tok))
 	if err != nil {
-		apierr.Write(w, r, h.opts.Logger, classify(err))
-		return
+		return nil, classify(err)
 	}
 	ent := c.Ent
 	if ent == nil {
 		ent = []string{c.Subject}
 	}
-	writeJSON(w, map[string]any{"claims": map[string]any{"sub": c.Subject, "ent": ent}})
+	return map[string]any{"claims": map[string]any{"sub": c.Subject, "ent": ent}}, nil
 }

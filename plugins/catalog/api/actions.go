@@ -7,84 +7,74 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
 // refresh is POST /refresh: 200 with an empty body.
-func (h *handlers) refresh(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) refresh(r *httpapi.Request) (any, error) {
 	var body struct {
 		EntityRef *string `json:"entityRef"`
 	}
-	if err := decodeBody(w, r, &body); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	if body.EntityRef == nil {
-		h.fail(w, r, apierr.Input("request body must have required property 'entityRef'"))
-		return
+		return nil, apierr.Input("request body must have required property 'entityRef'")
 	}
 	ref, err := model.NormalizeEntityRef(*body.EntityRef)
 	if err != nil {
-		h.fail(w, r, apierr.Input("Invalid entity ref %q: %v", *body.EntityRef, err))
-		return
+		return nil, apierr.Input("Invalid entity ref %q: %v", *body.EntityRef, err)
 	}
 	if err := h.w.Refresh(r.Context(), ref); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	w.WriteHeader(http.StatusOK)
+	return httpapi.Empty(http.StatusOK), nil
 }
 
 // validateEntity is POST /validate-entity: 200 empty when valid, 400
 // {"errors":[…]} otherwise (not the standard envelope).
-func (h *handlers) validateEntity(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) validateEntity(r *httpapi.Request) (any, error) {
 	var body struct {
 		Entity   json.RawMessage `json:"entity"`
 		Location string          `json:"location"`
 	}
-	if err := decodeBody(w, r, &body); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	typ, target, ok := strings.Cut(body.Location, ":")
 	if !ok || typ != "url" || target == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []model.SerializedError{{
+		return httpapi.Status(http.StatusBadRequest, map[string]any{"errors": []model.SerializedError{{
 			Name:    "TypeError",
 			Message: "Invalid location ref " + body.Location + ", only 'url:<target>' is supported, e.g. url:https://host/path",
-		}}})
-		return
+		}}}), nil
 	}
 	errs, err := h.w.ValidateEntity(r.Context(), body.Entity, body.Location)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if len(errs) > 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": errs})
-		return
+		return httpapi.Status(http.StatusBadRequest, map[string]any{"errors": errs}), nil
 	}
-	w.WriteHeader(http.StatusOK)
+	return httpapi.Empty(http.StatusOK), nil
 }
 
 // analyzeLocation is POST /analyze-location.
-func (h *handlers) analyzeLocation(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) analyzeLocation(r *httpapi.Request) (any, error) {
 	var body struct {
 		Location        *wire.LocationSpec `json:"location"`
 		CatalogFilename string             `json:"catalogFilename"`
 		CatalogFileName string             `json:"catalogFileName"`
 	}
-	if err := decodeBody(w, r, &body); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	if body.Location == nil {
-		h.fail(w, r, apierr.Input("request body must have required property 'location'"))
-		return
+		return nil, apierr.Input("request body must have required property 'location'")
 	}
 	if u, err := url.Parse(body.Location.Target); err != nil || u.Scheme == "" || u.Host == "" {
-		h.fail(w, r, apierr.Input("The given location.target is not a URL"))
-		return
+		return nil, apierr.Input("The given location.target is not a URL")
 	}
 	req := wire.AnalyzeLocationRequest{Location: *body.Location, CatalogFilename: body.CatalogFilename}
 	if req.CatalogFilename == "" {
@@ -92,8 +82,7 @@ func (h *handlers) analyzeLocation(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.w.AnalyzeLocation(r.Context(), req)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if res.ExistingEntityFiles == nil {
 		res.ExistingEntityFiles = []wire.AnalyzeExistingEntity{}
@@ -101,5 +90,5 @@ func (h *handlers) analyzeLocation(w http.ResponseWriter, r *http.Request) {
 	if res.GenerateEntities == nil {
 		res.GenerateEntities = []wire.AnalyzeGenerateEntity{}
 	}
-	writeJSON(w, http.StatusOK, res)
+	return res, nil
 }

@@ -3,12 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
-	"net/http"
 
 	"github.com/portico-dev/portico/framework"
-	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
@@ -53,6 +51,7 @@ type Options struct {
 type handlers struct {
 	r      Reader
 	w      Writer
+	api    *httpapi.API
 	logger *slog.Logger
 	opts   Options
 }
@@ -60,9 +59,9 @@ type handlers struct {
 // Register mounts the catalog API on router (patterns relative to
 // /api/catalog).
 func Register(router framework.HTTPRouter, r Reader, w Writer, logger *slog.Logger, opts Options) {
-	h := &handlers{r: r, w: w, logger: logger, opts: opts}
-	routes := map[string]http.HandlerFunc{
-		"GET /entities":                                            h.listEntities,
+	h := &handlers{r: r, w: w, api: httpapi.New(logger, maxBody), logger: logger, opts: opts}
+	router.HandleFunc("GET /entities", h.listEntities) // streams its array: not a Func
+	routes := map[string]httpapi.Func{
 		"GET /entities/by-query":                                   h.queryEntitiesGet,
 		"POST /entities/by-query":                                  h.queryEntitiesPost,
 		"POST /entities/by-refs":                                   h.entitiesByRefs,
@@ -83,31 +82,6 @@ func Register(router framework.HTTPRouter, r Reader, w Writer, logger *slog.Logg
 		"POST /validate-entity":                                    h.validateEntity,
 	}
 	for pattern, fn := range routes {
-		router.HandleFunc(pattern, fn)
+		router.HandleFunc(pattern, h.api.Handle(fn))
 	}
-}
-
-// fail writes err in Backstage's error envelope, mapping the catalog's
-// sentinels and input errors.
-func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ie *query.InputError
-	var ae *apierr.Error
-	switch {
-	case errors.As(err, &ae):
-	case errors.As(err, &ie):
-		err = apierr.Input("%s", ie.Message)
-	case errors.Is(err, model.ErrNotFound):
-		err = apierr.NotFound("%s", err.Error())
-	case errors.Is(err, model.ErrConflict):
-		err = apierr.Conflict("%s", err.Error())
-	case errors.Is(err, model.ErrInvalidRef):
-		err = apierr.Input("%s", err.Error())
-	}
-	apierr.Write(w, r, h.logger, err)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
@@ -20,7 +21,7 @@ func (h *handlers) listEntities(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	req, err := parseList(q)
 	if err != nil {
-		h.fail(w, r, err)
+		h.api.Error(w, r, err)
 		return
 	}
 	req.Filter = withIdentity(r, req.Filter)
@@ -31,7 +32,7 @@ func (h *handlers) listEntities(w http.ResponseWriter, r *http.Request) {
 			items = append(items, e)
 			return nil
 		}, func(c string) { next = c }); err != nil {
-			h.fail(w, r, err)
+			h.api.Error(w, r, err)
 			return
 		}
 		if next != "" {
@@ -47,11 +48,11 @@ func (h *handlers) listEntities(w http.ResponseWriter, r *http.Request) {
 		if items == nil {
 			items = []json.RawMessage{}
 		}
-		writeJSON(w, http.StatusOK, items)
+		_ = httpapi.WriteJSON(w, http.StatusOK, items)
 		return
 	}
 	// Unlimited: page internally so memory stays bounded, streaming the array.
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Type", httpapi.ContentType)
 	wrote := false
 	first := true
 	req.Limit = streamPage
@@ -72,7 +73,7 @@ func (h *handlers) listEntities(w http.ResponseWriter, r *http.Request) {
 		}, func(c string) { next = c })
 		if err != nil {
 			if !wrote {
-				h.fail(w, r, err)
+				h.api.Error(w, r, err)
 				return
 			}
 			h.logger.Error("stream entities", "error", err)
@@ -118,33 +119,28 @@ func parseList(q url.Values) (reader.ListRequest, error) {
 }
 
 // entitiesByRefs is POST /entities/by-refs.
-func (h *handlers) entitiesByRefs(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) entitiesByRefs(r *httpapi.Request) (any, error) {
 	filter, err := query.ParseFilters(r.URL.Query()["filter"])
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	var body struct {
 		EntityRefs *[]string `json:"entityRefs"`
 		Fields     []string  `json:"fields"`
 	}
-	if err := decodeBody(w, r, &body); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	if body.EntityRefs == nil {
-		h.fail(w, r, apierr.Input("request body must have required property 'entityRefs'"))
-		return
+		return nil, apierr.Input("request body must have required property 'entityRefs'")
 	}
 	fields, err := query.ParseFields(body.Fields)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	items, err := h.r.ByRefs(r.Context(), *body.EntityRefs, withIdentity(r, filter), fields)
+	items, err := h.r.ByRefs(r.Context(), *body.EntityRefs, withIdentity(r.Request, filter), fields)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	out := make([]any, len(items))
 	for i, it := range items {
@@ -152,54 +148,41 @@ func (h *handlers) entitiesByRefs(w http.ResponseWriter, r *http.Request) {
 			out[i] = it
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	return map[string]any{"items": out}, nil
 }
 
-func (h *handlers) entityByUID(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) entityByUID(r *httpapi.Request) (any, error) {
 	uid := r.PathValue("uid")
 	e, err := h.r.ByUID(r.Context(), uid)
-	if err != nil {
-		if isNotFound(err) {
-			err = apierr.NotFound("No entity with uid %s", uid)
-		}
-		h.fail(w, r, err)
-		return
+	if isNotFound(err) {
+		return nil, apierr.NotFound("No entity with uid %s", uid)
 	}
-	writeJSON(w, http.StatusOK, e)
+	return e, err
 }
 
-func (h *handlers) deleteEntityByUID(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) deleteEntityByUID(r *httpapi.Request) (any, error) {
 	if err := h.w.DeleteEntityByUID(r.Context(), r.PathValue("uid")); err != nil && !isNotFound(err) {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return httpapi.NoContent(), nil
 }
 
-func pathRef(r *http.Request) string {
+func pathRef(r *httpapi.Request) string {
 	return model.EntityRef{Kind: r.PathValue("kind"), Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}.String()
 }
 
-func (h *handlers) entityByName(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) entityByName(r *httpapi.Request) (any, error) {
 	e, err := h.r.ByRef(r.Context(), pathRef(r))
-	if err != nil {
-		if isNotFound(err) {
-			err = apierr.NotFound("No entity named '%s' found, with kind '%s' in namespace '%s'", r.PathValue("name"), r.PathValue("kind"), r.PathValue("namespace"))
-		}
-		h.fail(w, r, err)
-		return
+	if isNotFound(err) {
+		return nil, apierr.NotFound("No entity named '%s' found, with kind '%s' in namespace '%s'", r.PathValue("name"), r.PathValue("kind"), r.PathValue("namespace"))
 	}
-	writeJSON(w, http.StatusOK, e)
+	return e, err
 }
 
-func (h *handlers) ancestry(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) ancestry(r *httpapi.Request) (any, error) {
 	a, err := h.r.Ancestry(r.Context(), pathRef(r))
-	if err != nil {
-		if isNotFound(err) {
-			err = apierr.NotFound("No such entity %s", pathRef(r))
-		}
-		h.fail(w, r, err)
-		return
+	if isNotFound(err) {
+		return nil, apierr.NotFound("No such entity %s", pathRef(r))
 	}
-	writeJSON(w, http.StatusOK, a)
+	return a, err
 }

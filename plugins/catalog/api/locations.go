@@ -2,52 +2,49 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 
 	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
-func (h *handlers) listLocations(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) listLocations(r *httpapi.Request) (any, error) {
 	locs, err := h.r.Locations(r.Context())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	out := make([]map[string]model.Location, len(locs))
 	for i, l := range locs {
 		out[i] = map[string]model.Location{"data": l}
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
-func (h *handlers) location(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) location(r *httpapi.Request) (any, error) {
 	id := r.PathValue("id")
 	l, err := h.r.Location(r.Context(), id)
 	if err != nil {
 		if isNotFound(err) {
 			err = apierr.NotFound("Found no location with ID %s", id)
 		}
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, l)
+	return l, nil
 }
 
-func (h *handlers) locationByEntity(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) locationByEntity(r *httpapi.Request) (any, error) {
 	l, err := h.r.LocationByEntity(r.Context(), pathRef(r))
 	if err != nil {
 		if isNotFound(err) {
 			err = apierr.NotFound("No location found for entity %s", pathRef(r))
 		}
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, l)
+	return l, nil
 }
 
 // parseBool reads dryRun leniently, as Backstage does.
@@ -59,81 +56,71 @@ func parseBool(s string) bool {
 	return false
 }
 
-func (h *handlers) addLocation(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) addLocation(r *httpapi.Request) (any, error) {
 	dryRun := parseBool(r.URL.Query().Get("dryRun"))
 	var body struct {
 		Type   *string `json:"type"`
 		Target *string `json:"target"`
 	}
-	if err := decodeBody(w, r, &body); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	if body.Type == nil || body.Target == nil {
-		h.fail(w, r, apierr.Input("Invalid location, type and target must be strings"))
-		return
+		return nil, apierr.Input("Invalid location, type and target must be strings")
 	}
 	if h.opts.Readonly && !dryRun {
-		h.fail(w, r, apierr.NotAllowed("This operation not allowed in readonly mode"))
-		return
+		return nil, apierr.NotAllowed("This operation not allowed in readonly mode")
 	}
 	res, err := h.w.AddLocation(r.Context(), *body.Type, *body.Target, dryRun)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if res.Entities == nil {
 		res.Entities = []json.RawMessage{}
 	}
-	writeJSON(w, http.StatusCreated, res)
+	return httpapi.Created(res), nil
 }
 
-func (h *handlers) deleteLocation(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) deleteLocation(r *httpapi.Request) (any, error) {
 	if h.opts.Readonly {
-		h.fail(w, r, apierr.NotAllowed("This operation not allowed in readonly mode"))
-		return
+		return nil, apierr.NotAllowed("This operation not allowed in readonly mode")
 	}
 	id := r.PathValue("id")
 	if err := h.w.RemoveLocation(r.Context(), id); err != nil {
 		if isNotFound(err) {
 			err = apierr.NotFound("Found no location with ID %s", id)
 		}
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return httpapi.NoContent(), nil
 }
 
-func (h *handlers) queryLocations(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) queryLocations(r *httpapi.Request) (any, error) {
 	var body struct {
 		Cursor string          `json:"cursor"`
 		Limit  *int            `json:"limit"`
 		Query  json.RawMessage `json:"query"`
 	}
-	if err := decodeBody(w, r, &body); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	q := reader.LocationQuery{Cursor: body.Cursor}
 	if body.Limit != nil {
 		if *body.Limit < 1 {
-			h.fail(w, r, apierr.Input("Invalid limit, must be greater than zero"))
-			return
+			return nil, apierr.Input("Invalid limit, must be greater than zero")
 		}
 		q.Limit = *body.Limit
 	}
 	var err error
 	if q.Query, err = query.ParsePredicate(body.Query); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	res, err := h.r.QueryLocations(r.Context(), q)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	return map[string]any{
 		"items": res.Items, "totalItems": res.TotalItems,
 		"pageInfo": wire.PageInfo{NextCursor: res.NextCursor},
-	})
+	}, nil
 }

@@ -7,66 +7,60 @@ import (
 
 	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/framework/auth"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/catalog/query"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
-func (h *handlers) answerQuery(w http.ResponseWriter, r *http.Request, req reader.QueryRequest) {
-	req.Filter = withIdentity(r, req.Filter)
+func (h *handlers) answerQuery(r *httpapi.Request, req reader.QueryRequest) (any, error) {
+	req.Filter = withIdentity(r.Request, req.Filter)
 	res, err := h.r.Query(r.Context(), req)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if res.Items == nil {
 		res.Items = []json.RawMessage{}
 	}
-	writeJSON(w, http.StatusOK, wire.EntitiesPage{
+	return wire.EntitiesPage{
 		Items: res.Items, TotalItems: res.TotalItems,
 		PageInfo: wire.PageInfo{NextCursor: res.NextCursor, PrevCursor: res.PrevCursor},
-	})
+	}, nil
 }
 
 // queryEntitiesGet is GET /entities/by-query.
-func (h *handlers) queryEntitiesGet(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) queryEntitiesGet(r *httpapi.Request) (any, error) {
 	q := r.URL.Query()
 	var req reader.QueryRequest
 	var err error
 	if req.Fields, err = query.ParseFields(q["fields"]); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if req.Limit, _, err = limitParam(q); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	req.SkipTotal = q.Get("totalItems") == "exclude"
 	if c := q.Get("cursor"); c != "" {
 		req.Cursor = c
-		h.answerQuery(w, r, req)
-		return
+		return h.answerQuery(r, req)
 	}
 	if req.Offset, _, err = offsetParam(q); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if req.Filter, err = query.ParseFilters(q["filter"]); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if req.Order, err = query.ParseOrderFields(q["orderField"]); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if term := strings.TrimSpace(q.Get("fullTextFilterTerm")); term != "" {
 		req.FullText = &query.FullText{Term: term, Fields: query.ParseFullTextFields(q["fullTextFilterFields"])}
 	}
-	h.answerQuery(w, r, req)
+	return h.answerQuery(r, req)
 }
 
 // queryEntitiesPost is POST /entities/by-query (predicate queries).
-func (h *handlers) queryEntitiesPost(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) queryEntitiesPost(r *httpapi.Request) (any, error) {
 	var body struct {
 		Query          json.RawMessage `json:"query"`
 		Limit          *int            `json:"limit"`
@@ -80,91 +74,79 @@ func (h *handlers) queryEntitiesPost(w http.ResponseWriter, r *http.Request) {
 		Cursor     string   `json:"cursor"`
 		TotalItems string   `json:"totalItems"`
 	}
-	if err := decodeBody(w, r, &body); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	req := reader.QueryRequest{Predicate: true, Cursor: body.Cursor, SkipTotal: body.TotalItems == "exclude"}
 	var err error
 	if req.Fields, err = query.ParseFields(body.Fields); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if body.Limit != nil {
 		if *body.Limit < 1 {
-			h.fail(w, r, apierr.Input("Invalid limit, must be greater than zero"))
-			return
+			return nil, apierr.Input("Invalid limit, must be greater than zero")
 		}
 		req.Limit = *body.Limit
 	}
 	if body.Offset != nil {
 		if *body.Offset < 0 {
-			h.fail(w, r, apierr.Input("Invalid offset, must be zero or greater"))
-			return
+			return nil, apierr.Input("Invalid offset, must be zero or greater")
 		}
 		req.Offset = *body.Offset
 	}
 	if req.Cursor == "" {
 		if req.Filter, err = query.ParsePredicate(body.Query); err != nil {
-			h.fail(w, r, err)
-			return
+			return nil, err
 		}
 		if req.Order, err = query.ParseOrderBy(body.OrderBy); err != nil {
-			h.fail(w, r, err)
-			return
+			return nil, err
 		}
 		if ft := body.FullTextFilter; ft != nil && strings.TrimSpace(ft.Term) != "" {
 			req.FullText = &query.FullText{Term: strings.TrimSpace(ft.Term), Fields: query.ParseFullTextFields(ft.Fields)}
 		}
 	}
-	h.answerQuery(w, r, req)
+	return h.answerQuery(r, req)
 }
 
 // facetsGet is GET /entity-facets.
-func (h *handlers) facetsGet(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) facetsGet(r *httpapi.Request) (any, error) {
 	q := r.URL.Query()
 	facets := q["facet"]
 	if len(facets) == 0 {
-		h.fail(w, r, apierr.Input("Missing facet parameter"))
-		return
+		return nil, apierr.Input("Missing facet parameter")
 	}
 	filter, err := query.ParseFilters(q["filter"])
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.answerFacets(w, r, facets, filter)
+	return h.answerFacets(r, facets, filter)
 }
 
 // facetsPost is POST /entity-facets.
-func (h *handlers) facetsPost(w http.ResponseWriter, r *http.Request) {
+func (h *handlers) facetsPost(r *httpapi.Request) (any, error) {
 	var body struct {
 		Facets []string        `json:"facets"`
 		Query  json.RawMessage `json:"query"`
 	}
-	if err := decodeBody(w, r, &body); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&body); err != nil {
+		return nil, err
 	}
 	if len(body.Facets) == 0 {
-		h.fail(w, r, apierr.Input("Missing facet parameter"))
-		return
+		return nil, apierr.Input("Missing facet parameter")
 	}
 	filter, err := query.ParsePredicate(body.Query)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.answerFacets(w, r, body.Facets, filter)
+	return h.answerFacets(r, body.Facets, filter)
 }
 
-func (h *handlers) answerFacets(w http.ResponseWriter, r *http.Request, facets []string, filter *query.Expr) {
-	res, err := h.r.Facets(r.Context(), facets, withIdentity(r, filter))
+func (h *handlers) answerFacets(r *httpapi.Request, facets []string, filter *query.Expr) (any, error) {
+	res, err := h.r.Facets(r.Context(), facets, withIdentity(r.Request, filter))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"facets": res})
+	return map[string]any{"facets": res}, nil
 }
 
 // withIdentity expands the identity markers newer clients send as filter values

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
@@ -17,8 +18,8 @@ import (
 
 // ErrInvalid is wrapped by errors caused by bad input (Backstage's InputError): a location
 // that cannot be processed in a dry run, an invalid location or entity ref. Such errors are
-// also a *query.InputError, which the API answers with 400.
-var ErrInvalid = errors.New("invalid input")
+// also a *query.InputError; both are of the kind errkind.Input, which apierr answers with 400.
+var ErrInvalid = errkind.New(errkind.Input, "invalid input")
 
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: %w", ErrInvalid, &query.InputError{Message: fmt.Sprintf(format, args...)})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 )
 
 // EntityRef is the compound form of an entity reference: kind, namespace and name.
@@ -30,7 +32,7 @@ type RefContext struct {
 // Backstage's message.
 var (
 	// ErrInvalidRef: the string is not of the form [<kind>:][<namespace>/]<name>.
-	ErrInvalidRef = errors.New("invalid entity reference")
+	ErrInvalidRef = errkind.New(errkind.Input, "invalid entity reference")
 	// ErrIncompleteRef: a part is missing and the context gives no default.
 	ErrIncompleteRef = errors.New("incomplete entity reference")
 )

@@ -2,18 +2,18 @@ package action
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/framework/urlreader"
 )
 
 // ErrInput marks an action input problem (Backstage's InputError); the task runner reports it
 // as the step's failure.
-var ErrInput = errors.New("invalid input")
+var ErrInput = errkind.New(errkind.Input, "invalid input")
 
 func inputErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInput, fmt.Sprintf(format, args...))

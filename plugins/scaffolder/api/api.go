@@ -15,7 +15,7 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
-	"github.com/portico-dev/portico/framework/httpbody"
+	"github.com/portico-dev/portico/framework/httpapi"
 	"github.com/portico-dev/portico/plugins/scaffolder/service"
 	"github.com/portico-dev/portico/plugins/scaffolder/store"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
@@ -29,7 +29,7 @@ type Options struct {
 
 type handler struct {
 	svc  *service.Service
-	log  *slog.Logger
+	api  *httpapi.API
 	opts Options
 }
 
@@ -41,130 +41,87 @@ func Register(router framework.HTTPRouter, svc *service.Service, log *slog.Logge
 	if opts.LongPollWait <= 0 {
 		opts.LongPollWait = 30 * time.Second
 	}
-	h := &handler{svc: svc, log: log, opts: opts}
-	router.HandleFunc("GET /v2/templates/{namespace}/{kind}/{name}/parameter-schema", h.parameterSchema)
-	router.HandleFunc("GET /v2/actions", h.actions)
-	router.HandleFunc("POST /v2/tasks", h.createTask)
-	router.HandleFunc("GET /v2/tasks", h.listTasks)
-	router.HandleFunc("GET /v2/tasks/{taskId}", h.getTask)
-	router.HandleFunc("POST /v2/tasks/{taskId}/cancel", h.cancelTask)
-	router.HandleFunc("POST /v2/tasks/{taskId}/retry", h.retryTask)
-	router.HandleFunc("GET /v2/tasks/{taskId}/eventstream", h.eventStream)
-	router.HandleFunc("GET /v2/tasks/{taskId}/events", h.events)
-	router.HandleFunc("POST /v2/dry-run", h.dryRun)
-	router.HandleFunc("POST /v2/autocomplete/{provider}/{resource}", h.autocomplete)
-	router.HandleFunc("GET /v2/templating-extensions", func(w http.ResponseWriter, _ *http.Request) {
-		h.writeJSON(w, http.StatusOK, svc.TemplatingExtensions())
-	})
+	h := &handler{svc: svc, api: httpapi.New(log, maxBody), opts: opts}
+	handle := func(fn httpapi.Func) http.HandlerFunc { return h.api.Handle(withValidationErrors(fn)) }
+	router.HandleFunc("GET /v2/templates/{namespace}/{kind}/{name}/parameter-schema", handle(h.parameterSchema))
+	router.HandleFunc("GET /v2/actions", handle(h.actions))
+	router.HandleFunc("POST /v2/tasks", handle(h.createTask))
+	router.HandleFunc("GET /v2/tasks", handle(h.listTasks))
+	router.HandleFunc("GET /v2/tasks/{taskId}", handle(h.getTask))
+	router.HandleFunc("POST /v2/tasks/{taskId}/cancel", handle(h.cancelTask))
+	router.HandleFunc("POST /v2/tasks/{taskId}/retry", handle(h.retryTask))
+	router.HandleFunc("GET /v2/tasks/{taskId}/eventstream", h.eventStream) // server-sent events: not a Func
+	router.HandleFunc("GET /v2/tasks/{taskId}/events", handle(h.events))
+	router.HandleFunc("POST /v2/dry-run", handle(h.dryRun))
+	router.HandleFunc("POST /v2/autocomplete/{provider}/{resource}", handle(h.autocomplete))
+	router.HandleFunc("GET /v2/templating-extensions", handle(func(*httpapi.Request) (any, error) {
+		return svc.TemplatingExtensions(), nil
+	}))
 }
 
-func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		h.log.Debug("write response", "err", err)
-	}
-}
-
-// fail maps service errors to Backstage's error body. Validation failures also carry the
-// validator's list under "errors", as Backstage answers them.
-func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ve *template.ValidationErrors
-	if errors.As(err, &ve) {
-		body := map[string]any{
-			"error":    map[string]any{"name": "InputError", "message": ve.Error()},
-			"request":  map[string]any{"method": r.Method, "url": apierr.OriginalURL(r)},
-			"response": map[string]any{"statusCode": http.StatusBadRequest},
-			"errors":   ve.Errors,
+// withValidationErrors answers a template validation failure as Backstage does: a 400
+// InputError that also carries the validator's list under "errors". Every other error is
+// of an errkind kind (the service's sentinels) or internal, and apierr maps it.
+func withValidationErrors(fn httpapi.Func) httpapi.Func {
+	return func(r *httpapi.Request) (any, error) {
+		v, err := fn(r)
+		var ve *template.ValidationErrors
+		if errors.As(err, &ve) {
+			return nil, &apierr.Error{Name: "InputError", Status: http.StatusBadRequest, Message: ve.Error(), Errors: ve.Errors, Cause: err}
 		}
-		h.writeJSON(w, http.StatusBadRequest, body)
-		return
+		return v, err
 	}
-	switch {
-	case errors.Is(err, service.ErrNotFound):
-		err = apierr.NotFound("%s", trimSentinel(err, service.ErrNotFound))
-	case errors.Is(err, service.ErrInput), errors.Is(err, template.ErrInvalid):
-		err = apierr.Input("%s", trimSentinel(err, service.ErrInput))
-	case errors.Is(err, service.ErrNotAllowed):
-		err = apierr.NotAllowed("%s", trimSentinel(err, service.ErrNotAllowed))
-	case errors.Is(err, service.ErrConflict):
-		err = apierr.Conflict("%s", trimSentinel(err, service.ErrConflict))
-	}
-	apierr.Write(w, r, h.log, err)
 }
 
-// trimSentinel drops the leading "<sentinel>: " from a wrapped error's message.
-func trimSentinel(err, sentinel error) string {
-	msg := err.Error()
-	prefix := sentinel.Error() + ": "
-	if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
-		return msg[len(prefix):]
-	}
-	return msg
-}
-
-// decode decodes a request's JSON body with the framework's rules (size limit, no NUL
-// character, well-formed JSON; an empty body leaves v unchanged).
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	return httpbody.DecodeJSON(w, r, maxBody, v)
-}
-
-func (h *handler) parameterSchema(w http.ResponseWriter, r *http.Request) {
+func (h *handler) parameterSchema(r *httpapi.Request) (any, error) {
 	out, err := h.svc.ParameterSchema(r.Context(), r.PathValue("namespace"), r.PathValue("kind"), r.PathValue("name"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
-func (h *handler) actions(w http.ResponseWriter, r *http.Request) {
+func (h *handler) actions(r *httpapi.Request) (any, error) {
 	list := h.svc.Actions()
 	if list == nil {
 		list = []service.ActionInfo{}
 	}
-	h.writeJSON(w, http.StatusOK, list)
+	return list, nil
 }
 
-func (h *handler) createTask(w http.ResponseWriter, r *http.Request) {
+func (h *handler) createTask(r *httpapi.Request) (any, error) {
 	var req service.CreateRequest
-	if err := decode(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&req); err != nil {
+		return nil, err
 	}
 	id, err := h.svc.CreateTask(r.Context(), req)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.writeJSON(w, http.StatusCreated, map[string]string{"id": id})
+	return httpapi.Created(map[string]string{"id": id}), nil
 }
 
-func (h *handler) listTasks(w http.ResponseWriter, r *http.Request) {
+func (h *handler) listTasks(r *httpapi.Request) (any, error) {
 	q := r.URL.Query()
 	opts := store.ListOptions{CreatedBy: q["createdBy"], Order: q["order"]}
 	for _, s := range q["status"] {
 		if !store.ValidStatus(s) {
-			h.fail(w, r, fmt.Errorf("%w: invalid status %q", service.ErrInput, s))
-			return
+			return nil, fmt.Errorf("%w: invalid status %q", service.ErrInput, s)
 		}
 		opts.Status = append(opts.Status, store.Status(s))
 	}
 	var err error
 	if opts.Limit, err = intParam(q.Get("limit")); err != nil {
-		h.fail(w, r, fmt.Errorf("%w: limit: %w", service.ErrInput, err))
-		return
+		return nil, fmt.Errorf("%w: limit: %w", service.ErrInput, err)
 	}
 	if opts.Offset, err = intParam(q.Get("offset")); err != nil {
-		h.fail(w, r, fmt.Errorf("%w: offset: %w", service.ErrInput, err))
-		return
+		return nil, fmt.Errorf("%w: offset: %w", service.ErrInput, err)
 	}
 	tasks, total, err := h.svc.Tasks(r.Context(), opts)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"tasks": tasks, "totalTasks": total})
+	return map[string]any{"tasks": tasks, "totalTasks": total}, nil
 }
 
 func intParam(s string) (int, error) {
@@ -178,37 +135,33 @@ func intParam(s string) (int, error) {
 	return n, nil
 }
 
-func (h *handler) getTask(w http.ResponseWriter, r *http.Request) {
+func (h *handler) getTask(r *httpapi.Request) (any, error) {
 	t, err := h.svc.Task(r.Context(), r.PathValue("taskId"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.writeJSON(w, http.StatusOK, t)
+	return t, nil
 }
 
-func (h *handler) cancelTask(w http.ResponseWriter, r *http.Request) {
+func (h *handler) cancelTask(r *httpapi.Request) (any, error) {
 	if err := h.svc.Cancel(r.Context(), r.PathValue("taskId")); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.writeJSON(w, http.StatusOK, map[string]string{"status": "cancelled"})
+	return map[string]string{"status": "cancelled"}, nil
 }
 
-func (h *handler) retryTask(w http.ResponseWriter, r *http.Request) {
+func (h *handler) retryTask(r *httpapi.Request) (any, error) {
 	var req struct {
 		Secrets map[string]string `json:"secrets"`
 	}
-	if err := decode(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&req); err != nil {
+		return nil, err
 	}
 	id := r.PathValue("taskId")
 	if err := h.svc.Retry(r.Context(), id, req.Secrets); err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.writeJSON(w, http.StatusCreated, map[string]string{"id": id})
+	return httpapi.Created(map[string]string{"id": id}), nil
 }
 
 func afterParam(r *http.Request) (int64, error) {
@@ -225,18 +178,16 @@ func afterParam(r *http.Request) (int64, error) {
 
 // events is the long poll: events after `after`, waiting up to 30 s; always includes the
 // completion event of a finished run.
-func (h *handler) events(w http.ResponseWriter, r *http.Request) {
-	after, err := afterParam(r)
+func (h *handler) events(r *httpapi.Request) (any, error) {
+	after, err := afterParam(r.Request)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	evs, err := h.svc.WaitEvents(r.Context(), r.PathValue("taskId"), after, h.opts.LongPollWait)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	h.writeJSON(w, http.StatusOK, evs)
+	return evs, nil
 }
 
 // eventStream sends the task's events as Server-Sent Events: every stored event after
@@ -245,13 +196,13 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 func (h *handler) eventStream(w http.ResponseWriter, r *http.Request) {
 	after, err := afterParam(r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.api.Error(w, r, err)
 		return
 	}
 	id := r.PathValue("taskId")
 	evs, err := h.svc.Events(r.Context(), id, after, false)
 	if err != nil {
-		h.fail(w, r, err)
+		h.api.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -308,41 +259,32 @@ func recoverable(body json.RawMessage) bool {
 	return json.Unmarshal(body, &b) == nil && b.IsTaskRecoverable
 }
 
-func (h *handler) dryRun(w http.ResponseWriter, r *http.Request) {
+func (h *handler) dryRun(r *httpapi.Request) (any, error) {
 	var req service.DryRunRequest
-	if err := decode(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&req); err != nil {
+		return nil, err
 	}
 	res, err := h.svc.DryRun(r.Context(), req)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	b, err := res.JSON()
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	if _, err := w.Write(append(b, '\n')); err != nil {
-		h.log.Debug("write response", "err", err)
-	}
+	return json.RawMessage(b), nil
 }
 
 // autocomplete answers Backstage's autocomplete route; Portico has no providers yet.
-func (h *handler) autocomplete(w http.ResponseWriter, r *http.Request) {
+func (h *handler) autocomplete(r *httpapi.Request) (any, error) {
 	var req struct {
 		Token string `json:"token"`
 	}
-	if err := decode(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
+	if err := r.DecodeJSON(&req); err != nil {
+		return nil, err
 	}
 	if req.Token == "" {
-		h.fail(w, r, fmt.Errorf("%w: token is required", service.ErrInput))
-		return
+		return nil, fmt.Errorf("%w: token is required", service.ErrInput)
 	}
-	h.fail(w, r, fmt.Errorf("%w: Unsupported provider: %s", service.ErrInput, r.PathValue("provider")))
+	return nil, fmt.Errorf("%w: Unsupported provider: %s", service.ErrInput, r.PathValue("provider"))
 }

@@ -2,15 +2,15 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/permissions"
 )
 
-// ErrNotAllowed: the caller may not do this (403).
-var ErrNotAllowed = errors.New("not allowed")
+// ErrNotAllowed: the caller may not do this (403, NotAllowedError).
+var ErrNotAllowed = errkind.New(errkind.NotAllowed, "not allowed")
 
 // The scaffolder's permissions, as Backstage names them (basic permissions: Portico does not
 // evaluate conditional task or template rules yet).

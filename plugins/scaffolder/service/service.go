@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -24,14 +25,15 @@ import (
 	"github.com/portico-dev/portico/plugins/scaffolder/worker"
 )
 
-// Errors the surfaces map to statuses.
+// Errors the surfaces map to statuses: each is of an errkind kind, which apierr answers with
+// Backstage's name and status and the text after "<sentinel>: " as the message.
 var (
 	// ErrNotFound: no such template or task (404).
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = errkind.New(errkind.NotFound, "not found")
 	// ErrInput: the request is malformed or invalid (400).
-	ErrInput = errors.New("invalid input")
+	ErrInput = errkind.New(errkind.Input, "invalid input")
 	// ErrConflict: the task is in the wrong state (409).
-	ErrConflict = errors.New("conflict")
+	ErrConflict = errkind.New(errkind.Conflict, "conflict")
 )
 
 // Catalog is the part of the catalog client the service uses; *client.Client satisfies it.

@@ -30,15 +30,16 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/framework/database"
 )
 
 // Sentinel errors.
 var (
 	// ErrNotFound means no task has the id.
-	ErrNotFound = errors.New("task not found")
+	ErrNotFound = errkind.New(errkind.NotFound, "task not found")
 	// ErrConflict means the task is not in a state that allows the operation.
-	ErrConflict = errors.New("task state conflict")
+	ErrConflict = errkind.New(errkind.Conflict, "task state conflict")
 	// ErrLeaseLost means the caller no longer holds the task: its lease expired and the task
 	// was recovered, cancelled or finished by someone else.
 	ErrLeaseLost = errors.New("task lease lost")

@@ -5,10 +5,11 @@ package template
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 )
 
 func sortStrings(s []string) { sort.Strings(s) }
@@ -17,7 +18,7 @@ func sortStrings(s []string) { sort.Strings(s) }
 const APIVersion = "scaffolder.backstage.io/v1beta3"
 
 // ErrInvalid wraps every problem found in a template.
-var ErrInvalid = errors.New("invalid template")
+var ErrInvalid = errkind.New(errkind.Input, "invalid template")
 
 // Template is a parsed Template entity.
 type Template struct {
