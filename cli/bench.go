@@ -60,7 +60,7 @@ and query latencies (p50/p99) through the same reader the REST API uses.`,
 	c.Flags().IntVar(&f.queries, "queries", 200, "runs of each query for the latency figures")
 	c.Flags().BoolVar(&f.keep, "keep", false, "keep the generated files and database")
 	c.Flags().StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the ingestion to this file (go tool pprof)")
-	cmd.AddCommand(c)
+	cmd.AddCommand(c, a.benchServeCommand())
 	return cmd
 }
 

@@ -92,3 +92,26 @@ func writeEntities(path string, entities func(yield func(*model.Entity) bool)) (
 	}
 	return nil
 }
+
+// WriteFile writes every entity of the catalog to one multi-document YAML file at path, as a
+// large hand-maintained or exported catalog file would be, and returns its absolute path.
+// Entities are streamed: memory does not grow with the catalog.
+func (c *Catalog) WriteFile(ctx context.Context, path string) (string, error) {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("write catalog: %w", err)
+	}
+	if err := writeEntities(path, func(yield func(*model.Entity) bool) {
+		for e := range c.Entities() {
+			if ctx.Err() != nil || !yield(e) {
+				return
+			}
+		}
+	}); err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("write catalog: %w", err)
+	}
+	return path, nil
+}

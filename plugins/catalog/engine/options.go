@@ -22,8 +22,8 @@ const (
 const (
 	DefaultProcessingInterval = 100 * time.Second
 	DefaultLease              = 2 * time.Minute
-	DefaultBatchSize          = 3000
-	DefaultStitchBatchSize    = 2500
+	DefaultBatchSize          = 1000
+	DefaultStitchBatchSize    = 1000
 	DefaultSearchFoldRows     = 8_000_000
 	DefaultPollInterval       = time.Second
 	DefaultProcessBudget      = 2 * time.Minute
@@ -90,7 +90,8 @@ type Options struct {
 	// Lease is how long a claimed entity stays reserved for this worker; 0 means DefaultLease.
 	Lease time.Duration
 	// BatchSize is the number of entities claimed for processing at once; 0 means
-	// DefaultBatchSize.
+	// DefaultBatchSize. Two batches are in memory at a time (one written while the next is
+	// processed), with their entities decoded: the batch sizes bound the engine's heap.
 	BatchSize int
 	// StitchBatchSize is the number of entities claimed for stitching at once (one write
 	// transaction); 0 means DefaultStitchBatchSize. Larger batches write each index page of
