@@ -16,7 +16,7 @@ import (
 type cardFunc = entityui.CardFunc
 
 func card(name, typ string, filter any, f cardFunc) extension.Extension {
-	return extension.EntityCard(extension.EntityCardSpec{Namespace: "catalog", Name: name, Type: typ, Filter: filter, Renderer: f})
+	return entityui.CardExtension(entityui.CardSpec{Namespace: "catalog", Name: name, Type: typ, Filter: filter, Renderer: f})
 }
 
 // cardExtensions are the overview's cards, in their default order.

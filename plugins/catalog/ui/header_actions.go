@@ -41,7 +41,7 @@ type headerActionData struct {
 // that app.extensions can disable, reorder or limit to some entities with a filter.
 func headerActionExtensions(opts Options, actions bool) []extension.Extension {
 	act := func(name string, r entityui.HeaderActionFunc) extension.Extension {
-		return extension.EntityHeaderAction(extension.EntityHeaderActionSpec{Namespace: "catalog", Name: name, Renderer: r})
+		return entityui.HeaderActionExtension(entityui.HeaderActionSpec{Namespace: "catalog", Name: name, Renderer: r})
 	}
 	exts := []extension.Extension{
 		act("view-source", func(_ context.Context, ec *entityui.EntityContext) (template.HTML, error) {

@@ -128,7 +128,7 @@ func New(r Reader, opts Options) *Pages {
 		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Renderer: idx}),
 		extension.NavItem(extension.NavItemSpec{Namespace: "catalog", Title: "Catalog", Icon: "catalog", Renderer: web.NavTarget{PageID: IndexPageID}}),
 		extension.Page(extension.PageSpec{Namespace: "catalog", Name: "entity", Path: DefaultEntityPath, Renderer: ent}),
-		extension.EntityContent(extension.EntityContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview", Renderer: overview{}}),
+		entityui.ContentExtension(entityui.ContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview", Renderer: overview{}}),
 	}
 	exts = append(exts, cardExtensions()...)
 	exts = append(exts, headerActionExtensions(opts, opts.Writer != nil && opts.Locations != nil)...)
