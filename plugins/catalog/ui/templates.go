@@ -1,0 +1,14 @@
+package ui
+
+import (
+	"embed"
+
+	"github.com/portico-dev/portico/web"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pageTemplates render the catalog's pages, cards and header actions; they are the plugin's own, parsed once (the tests render
+// each of them).
+var pageTemplates = web.MustParseTemplates(templateFS, nil, "templates/*.html")
