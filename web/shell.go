@@ -34,6 +34,8 @@ type Options struct {
 	// of a checkout) and re-reads them on every request, for fast iteration on the UI.
 	DevDir string
 	Logger *slog.Logger
+	// Assets are the plugins' static files (Registry.Assets).
+	Assets []Assets
 }
 
 // Shell renders pages inside the portal's layout and serves its assets.
@@ -45,6 +47,9 @@ type Shell struct {
 	tmpl      *template.Template
 	staticSum string // content hash, appended to asset URLs so browsers may cache forever
 	static    fs.FS
+	// The plugins' assets, and the URLs of their stylesheets and scripts every page links.
+	assets               []*pluginAssets
+	stylesheets, scripts []string
 }
 
 // Page is a mounted page extension.
@@ -95,6 +100,9 @@ func New(opts Options, tree *extension.Tree) (*Shell, error) {
 		return nil, err
 	}
 	s.staticSum = sum
+	if err := s.addAssets(opts.Assets); err != nil {
+		return nil, err
+	}
 	paths := map[string]string{}
 	for _, n := range tree.Children(RoutesID, "routes") {
 		path, _ := n.Config["path"].(string)
@@ -293,15 +301,25 @@ func (s *Shell) userFromRequest(r *http.Request) *userView {
 	return v
 }
 
+// staticHandler serves the shell's static files and, below /static/<namespace>/, the
+// plugins' (the request path has /static/ stripped).
 func (s *Shell) staticHandler() http.Handler {
-	files := http.FileServerFS(s.static)
+	sum := s.staticSum
+	if s.opts.DevDir != "" {
+		sum = "" // files change under the running server
+	}
+	own := cacheByHash(http.FileServerFS(s.static), sum)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("v") == s.staticSum && s.opts.DevDir == "" {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "no-cache")
+		ns, _, nested := strings.Cut(r.URL.Path, "/")
+		if nested {
+			for _, a := range s.assets {
+				if a.Namespace == ns {
+					a.handler.ServeHTTP(w, r)
+					return
+				}
+			}
 		}
-		files.ServeHTTP(w, r)
+		own.ServeHTTP(w, r)
 	})
 }
 
@@ -319,6 +337,8 @@ type layoutData struct {
 	Theme                    string
 	Main                     template.HTML
 	User                     *userView
+	// The plugins' stylesheets and scripts (URLs), linked after the shell's.
+	Stylesheets, Scripts []string
 }
 
 type navItemView struct {
@@ -335,14 +355,16 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
 		}
 	}
 	data := layoutData{
-		AppTitle:   s.opts.Title,
-		OrgName:    s.opts.OrgName,
-		Title:      v.Title,
-		SearchPath: s.searchPath(),
-		Query:      r.URL.Query().Get("q"),
-		Theme:      ThemeFromRequest(r),
-		Main:       v.Main,
-		User:       s.userFromRequest(r),
+		AppTitle:    s.opts.Title,
+		OrgName:     s.opts.OrgName,
+		Title:       v.Title,
+		SearchPath:  s.searchPath(),
+		Query:       r.URL.Query().Get("q"),
+		Theme:       ThemeFromRequest(r),
+		Main:        v.Main,
+		User:        s.userFromRequest(r),
+		Stylesheets: s.stylesheets,
+		Scripts:     s.scripts,
 	}
 	for _, n := range s.nav {
 		active := r.URL.Path == n.Href || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/"))

@@ -53,5 +53,6 @@ func initPlugin(ctx context.Context, d *framework.Deps) error {
 			return authSvc.GetPluginRequestToken(ctx, creds, "catalog")
 		},
 	})...)
+	reg.AddAssets(ui.Assets())
 	return nil
 }

@@ -69,6 +69,7 @@ func mountUI(cfg *config.Config, reg *web.Registry, router framework.RootHTTPRou
 	if err != nil {
 		return appExtensionsError(cfg, err)
 	}
+	opts.Assets = reg.Assets()
 	shell, err := web.New(opts, tree)
 	if err != nil {
 		return appExtensionsError(cfg, err)
@@ -245,6 +246,7 @@ func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) erro
 		settings = usclient.New(disc, usclient.OnBehalfOfUser(authSvc))
 	}
 	reg.Add(uiExtensions(settings)...)
+	reg.AddAssets(Assets())
 	opts := web.Options{Logger: log}
 	if opts.Title, _, err = cfg.OptionalString("app.title"); err != nil {
 		return err

@@ -106,6 +106,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, ext *ProvidersExtension)
 	})
 	if reg, err := framework.Use(ctx, d, web.RegistryService); err == nil {
 		reg.Add(ui.Extensions(ui.Options{Providers: providerList(s), Environment: s.environment, AuthPath: "/api/" + ID, Secure: strings.HasPrefix(baseURL, "https:")})...)
+		reg.AddAssets(ui.Assets())
 	}
 	return nil
 }

@@ -66,6 +66,7 @@ type Options struct {
 func Register(reg *web.Registry, r Reader, opts Options) *Pages {
 	p := New(r, opts)
 	reg.Add(p.Extensions()...)
+	reg.AddAssets(Assets())
 	return p
 }
 
