@@ -30,8 +30,9 @@ type NavTarget struct {
 // Registry collects the UI extensions plugins contribute during their init. The app plugin
 // resolves it once every plugin has initialised.
 type Registry struct {
-	mu   sync.Mutex
-	exts []extension.Extension
+	mu     sync.Mutex
+	exts   []extension.Extension
+	assets []Assets
 }
 
 // Add contributes extensions.
@@ -39,6 +40,21 @@ func (r *Registry) Add(exts ...extension.Extension) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.exts = append(r.exts, exts...)
+}
+
+// AddAssets contributes a plugin's static files (its stylesheets and scripts are linked from
+// every page).
+func (r *Registry) AddAssets(a Assets) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.assets = append(r.assets, a)
+}
+
+// Assets returns the contributed static files, in the order they were added.
+func (r *Registry) Assets() []Assets {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Assets(nil), r.assets...)
 }
 
 // Extensions returns every contributed extension plus the shell's own.

@@ -34,6 +34,8 @@ type Options struct {
 	// of a checkout) and re-reads them on every request, for fast iteration on the UI.
 	DevDir string
 	Logger *slog.Logger
+	// Assets are the plugins' static files (Registry.Assets).
+	Assets []Assets
 }
 
 // Shell renders pages inside the portal's layout and serves its assets.
@@ -45,6 +47,9 @@ type Shell struct {
 	tmpl      *template.Template
 	staticSum string // content hash, appended to asset URLs so browsers may cache forever
 	static    fs.FS
+	// The plugins' assets, and the URLs of their stylesheets and scripts every page links.
+	assets               []*pluginAssets
+	stylesheets, scripts []string
 }
 
 // Page is a mounted page extension.
@@ -57,6 +62,16 @@ type Page struct {
 
 // Config returns the page's resolved extension config.
 func (p *Page) Config() map[string]any { return p.Node.Config }
+
+// HasRole reports whether the page declares role (extension.RoleSignIn…).
+func (p *Page) HasRole(role string) bool { return p.Node.Extension.HasRole(role) }
+
+// ProfileLinker is implemented by a page renderer that shows users' profiles (the catalog's
+// entity page): the header's user menu links the signed-in user's name there. ProfileHref
+// returns "" when it has no page for userEntityRef.
+type ProfileLinker interface {
+	ProfileHref(page *Page, userEntityRef string) string
+}
 
 // Shell returns the shell the page renders in.
 func (p *Page) Shell() *Shell { return p.shell }
@@ -85,6 +100,9 @@ func New(opts Options, tree *extension.Tree) (*Shell, error) {
 		return nil, err
 	}
 	s.staticSum = sum
+	if err := s.addAssets(opts.Assets); err != nil {
+		return nil, err
+	}
 	paths := map[string]string{}
 	for _, n := range tree.Children(RoutesID, "routes") {
 		path, _ := n.Config["path"].(string)
@@ -187,6 +205,17 @@ func (s *Shell) PagePath(id string) string {
 	return ""
 }
 
+// RolePath returns the mount path of the first enabled page declaring role
+// (extension.RoleSignIn…), or "" when none does.
+func (s *Shell) RolePath(role string) string {
+	for _, p := range s.pages {
+		if p.HasRole(role) {
+			return p.Path
+		}
+	}
+	return ""
+}
+
 // Tree returns the resolved extension tree (pages use it to find their cards and tabs).
 func (s *Shell) Tree() *extension.Tree { return s.tree }
 
@@ -224,18 +253,12 @@ func refuseNUL(next http.Handler) http.Handler {
 	})
 }
 
-// Page IDs of the sign-in and sign-out pages (the auth plugin's), which need no identity.
-const (
-	signInPageID  = "page:sign-in"
-	signOutPageID = "page:sign-out"
-)
-
 // requireIdentity sends visitors without credentials to the sign-in page, when the portal has
 // one (a backend without the auth plugin serves its pages to anyone). Credentials come from the
 // framework's root middleware (the portico-token cookie or a bearer token).
 func (s *Shell) requireIdentity(p *Page, next http.Handler) http.Handler {
-	signIn := s.PagePath(signInPageID)
-	if signIn == "" || p.Node.ID() == signInPageID || p.Node.ID() == signOutPageID {
+	signIn := s.RolePath(extension.RoleSignIn)
+	if signIn == "" || p.HasRole(extension.RoleSignIn) || p.HasRole(extension.RoleSignOut) {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -270,12 +293,15 @@ func (s *Shell) userFromRequest(r *http.Request) *userView {
 	if !ok {
 		return nil
 	}
-	v := &userView{Ref: u.UserEntityRef, Name: u.UserEntityRef, SettingsHref: s.PagePath("page:user-settings"), SignOutHref: s.PagePath(signOutPageID)}
+	v := &userView{Ref: u.UserEntityRef, Name: u.UserEntityRef, SettingsHref: s.RolePath(extension.RoleSettings), SignOutHref: s.RolePath(extension.RoleSignOut)}
 	if _, rest, ok := strings.Cut(u.UserEntityRef, ":"); ok {
-		ns, name, _ := strings.Cut(rest, "/")
-		v.Name = name
-		if cat := s.PagePath("page:catalog"); cat != "" {
-			v.ProfileHref = strings.TrimRight(cat, "/") + "/" + url.PathEscape(ns) + "/user/" + url.PathEscape(name)
+		_, v.Name, _ = strings.Cut(rest, "/")
+	}
+	for _, p := range s.pages {
+		if pl, ok := p.handler.(ProfileLinker); ok {
+			if v.ProfileHref = pl.ProfileHref(p, u.UserEntityRef); v.ProfileHref != "" {
+				break
+			}
 		}
 	}
 	if !c.ExpiresAt.IsZero() {
@@ -287,15 +313,25 @@ func (s *Shell) userFromRequest(r *http.Request) *userView {
 	return v
 }
 
+// staticHandler serves the shell's static files and, below /static/<namespace>/, the
+// plugins' (the request path has /static/ stripped).
 func (s *Shell) staticHandler() http.Handler {
-	files := http.FileServerFS(s.static)
+	sum := s.staticSum
+	if s.opts.DevDir != "" {
+		sum = "" // files change under the running server
+	}
+	own := cacheByHash(http.FileServerFS(s.static), sum)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("v") == s.staticSum && s.opts.DevDir == "" {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "no-cache")
+		ns, _, nested := strings.Cut(r.URL.Path, "/")
+		if nested {
+			for _, a := range s.assets {
+				if a.Namespace == ns {
+					a.handler.ServeHTTP(w, r)
+					return
+				}
+			}
 		}
-		files.ServeHTTP(w, r)
+		own.ServeHTTP(w, r)
 	})
 }
 
@@ -313,6 +349,8 @@ type layoutData struct {
 	Theme                    string
 	Main                     template.HTML
 	User                     *userView
+	// The plugins' stylesheets and scripts (URLs), linked after the shell's.
+	Stylesheets, Scripts []string
 }
 
 type navItemView struct {
@@ -329,14 +367,16 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
 		}
 	}
 	data := layoutData{
-		AppTitle:   s.opts.Title,
-		OrgName:    s.opts.OrgName,
-		Title:      v.Title,
-		SearchPath: s.searchPath(),
-		Query:      r.URL.Query().Get("q"),
-		Theme:      ThemeFromRequest(r),
-		Main:       v.Main,
-		User:       s.userFromRequest(r),
+		AppTitle:    s.opts.Title,
+		OrgName:     s.opts.OrgName,
+		Title:       v.Title,
+		SearchPath:  s.searchPath(),
+		Query:       r.URL.Query().Get("q"),
+		Theme:       ThemeFromRequest(r),
+		Main:        v.Main,
+		User:        s.userFromRequest(r),
+		Stylesheets: s.stylesheets,
+		Scripts:     s.scripts,
 	}
 	for _, n := range s.nav {
 		active := r.URL.Path == n.Href || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/"))
@@ -355,8 +395,9 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
 	_, _ = buf.WriteTo(w)
 }
 
-// Execute renders one of the shell's templates to HTML (pages use it for their bodies).
-func (s *Shell) Execute(name string, data any) (template.HTML, error) {
+// execute renders one of the shell's own templates (plugins render theirs with
+// web.Templates).
+func (s *Shell) execute(name string, data any) (template.HTML, error) {
 	var buf bytes.Buffer
 	if err := s.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
 		return "", fmt.Errorf("render %s: %w", name, err)
@@ -371,12 +412,12 @@ func (s *Shell) OrgName() string { return s.opts.OrgName }
 func (s *Shell) SearchPath() string { return s.searchPath() }
 
 // searchPath is where the header's search box sends queries: the search page when one is
-// enabled, otherwise the catalog, which filters by text.
+// enabled, otherwise a page that filters by text (the catalog index declares that role).
 func (s *Shell) searchPath() string {
-	if p := s.PagePath("page:search"); p != "" {
+	if p := s.RolePath(extension.RoleSearch); p != "" {
 		return p
 	}
-	if p := s.PagePath("page:catalog"); p != "" {
+	if p := s.RolePath(extension.RoleSearchFallback); p != "" {
 		return p
 	}
 	return "/"
@@ -384,7 +425,7 @@ func (s *Shell) searchPath() string {
 
 // NotFound renders the 404 page, which offers a search.
 func (s *Shell) NotFound(w http.ResponseWriter, r *http.Request) {
-	body, err := s.Execute("notfound.html", map[string]any{"Path": r.URL.Path, "SearchPath": s.searchPath()})
+	body, err := s.execute("notfound.html", map[string]any{"Path": r.URL.Path, "SearchPath": s.searchPath()})
 	if err != nil {
 		http.Error(w, "Not Found", http.StatusNotFound)
 		return

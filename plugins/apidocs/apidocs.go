@@ -47,5 +47,6 @@ func initPlugin(ctx context.Context, d *framework.Deps) error {
 		// without the auth plugin) call it as this plugin.
 		CatalogToken: client.OnBehalfOfCaller(authSvc),
 	})...)
+	reg.AddAssets(ui.Assets())
 	return nil
 }

@@ -50,7 +50,7 @@ func uiExtensions(settings settingsReader) []extension.Extension {
 			Renderer:     web.PageHandlerFunc(home.serve),
 		},
 		extension.NavItem(extension.NavItemSpec{Namespace: "home", Title: "Home", Icon: "home", Renderer: web.NavTarget{PageID: "page:home"}}),
-		extension.Page(extension.PageSpec{Namespace: "user-settings", Path: "/settings", Renderer: web.PageHandlerFunc(serveSettings)}),
+		extension.Page(extension.PageSpec{Namespace: "user-settings", Path: "/settings", Roles: []string{extension.RoleSettings}, Renderer: web.PageHandlerFunc(serveSettings)}),
 		extension.NavItem(extension.NavItemSpec{Namespace: "user-settings", Title: "Settings", Icon: "settings", Renderer: web.NavTarget{PageID: "page:user-settings"}}),
 	}
 }
@@ -69,6 +69,7 @@ func mountUI(cfg *config.Config, reg *web.Registry, router framework.RootHTTPRou
 	if err != nil {
 		return appExtensionsError(cfg, err)
 	}
+	opts.Assets = reg.Assets()
 	shell, err := web.New(opts, tree)
 	if err != nil {
 		return appExtensionsError(cfg, err)
@@ -147,7 +148,7 @@ func (h *homePage) serve(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	shell := p.Shell()
 	starred, recent := h.personal(r.Context(), shell)
 	_, signedIn := userOf(r)
-	body, err := shell.Execute("home.html", map[string]any{
+	body, err := pageTemplates.Execute("home.html", map[string]any{
 		"OrgName":    shell.OrgName(),
 		"SearchPath": shell.SearchPath(),
 		"Toolkit":    links,
@@ -210,7 +211,7 @@ func serveSettings(w http.ResponseWriter, r *http.Request, p *web.Page) {
 		data["User"] = entityLink{Label: u.UserEntityRef, Href: links.EntityString(u.UserEntityRef)}
 		data["Ownership"] = owners
 	}
-	body, err := shell.Execute("settings.html", data)
+	body, err := pageTemplates.Execute("settings.html", data)
 	if err != nil {
 		web.ServerError(w, r, nil, "render settings page", err)
 		return
@@ -247,6 +248,7 @@ func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) erro
 		settings = usclient.New(disc, usclient.OnBehalfOfUser(authSvc))
 	}
 	reg.Add(uiExtensions(settings)...)
+	reg.AddAssets(Assets())
 	opts := web.Options{Logger: log}
 	if opts.Title, _, err = cfg.OptionalString("app.title"); err != nil {
 		return err

@@ -101,6 +101,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, ext *ProvidersExtension)
 	}
 	if hasWeb {
 		reg.Add(ui.Extensions(ui.Options{Providers: providerList(s), Environment: s.environment, AuthPath: "/api/" + ID, Secure: strings.HasPrefix(baseURL, "https:")})...)
+		reg.AddAssets(ui.Assets())
 	}
 	return nil
 }

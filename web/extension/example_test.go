@@ -8,15 +8,27 @@ import (
 )
 
 func Example() {
-	// Plugins declare extensions as values.
+	// Plugins declare extensions as values; an entity card is a blueprint of the catalog's
+	// entityui package, written out here.
+	card := func(name string, filter any) extension.Extension {
+		return extension.Extension{
+			ID:       "entity-card:catalog/" + name,
+			AttachTo: extension.AttachTo{ID: "entity-content:catalog/overview", Input: "cards"},
+			ConfigSchema: extension.ObjectSchema(map[string]any{
+				"filter": extension.FilterSchema(),
+				"type":   extension.StringSchema("info"),
+			}),
+			Filter: filter,
+		}
+	}
 	exts := []extension.Extension{
 		{ID: "app", AttachTo: extension.AttachTo{ID: extension.RootID, Input: "app"}},
 		{ID: "app/routes", AttachTo: extension.AttachTo{ID: "app", Input: "routes"}},
 		extension.Page(extension.PageSpec{Namespace: "catalog", Name: "entity", Path: "/catalog/:namespace/:kind/:name"}),
-		extension.EntityContent(extension.EntityContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview"}),
-		extension.EntityCard(extension.EntityCardSpec{Namespace: "catalog", Name: "about", Type: "info"}),
-		extension.EntityCard(extension.EntityCardSpec{Namespace: "catalog", Name: "links", Type: "info", Filter: "has:links"}),
-		extension.EntityCard(extension.EntityCardSpec{Namespace: "catalog", Name: "labels", Type: "info"}),
+		{ID: "entity-content:catalog/overview", AttachTo: extension.AttachTo{ID: "page:catalog/entity", Input: "contents"}},
+		card("about", nil),
+		card("links", "has:links"),
+		card("labels", nil),
 	}
 
 	// app.extensions from app-config.yaml, as the config loader decodes it.

@@ -1,5 +1,7 @@
 package extension
 
+import "slices"
+
 // RootID is the implicit root of every extension tree. Extensions attach to it (typically the
 // app shell, input "app"); it cannot be declared, configured or disabled.
 const RootID = "root"
@@ -27,6 +29,29 @@ type Extension struct {
 	// (map[string]any), or nil for "every entity". A "filter" key in the resolved config
 	// overrides it.
 	Filter any
+	// Roles tell the web shell what it uses the extension for, so the shell needs no plugin's
+	// IDs: a page with RoleSignIn is where visitors without credentials go, and so on.
+	Roles []string
 	// Renderer is the opaque payload the web shell uses to render the extension.
 	Renderer any
 }
+
+// HasRole reports whether e declares role.
+func (e Extension) HasRole(role string) bool { return slices.Contains(e.Roles, role) }
+
+// Page roles: what the web shell uses a page for. The shell finds pages by role, never by ID;
+// when several enabled pages declare a role, the first mounted one takes it.
+const (
+	// RoleSignIn: visitors without credentials are sent here (?redirect=<where they were>);
+	// it is served to anyone. Without such a page the portal's pages are open to anyone.
+	RoleSignIn = "sign-in"
+	// RoleSignOut: the user menu's Sign out button posts here; served to anyone.
+	RoleSignOut = "sign-out"
+	// RoleSettings: the user menu's Settings link.
+	RoleSettings = "settings"
+	// RoleSearch: the header's search box and the not-found page submit ?q= here.
+	RoleSearch = "search"
+	// RoleSearchFallback: where searches go when no page has RoleSearch (a page that filters
+	// by ?q=, such as the catalog index).
+	RoleSearchFallback = "search-fallback"
+)

@@ -15,13 +15,12 @@ type ID struct {
 	Name      string
 }
 
-// Well-known extension kinds. The set is open: any kind matching the ID grammar is accepted.
+// Extension kinds of the shell's blueprints. The set is open: any kind matching the ID
+// grammar is accepted (the catalog's entityui declares entity-card, entity-content and
+// entity-header-action).
 const (
-	KindPage               = "page"
-	KindNavItem            = "nav-item"
-	KindEntityCard         = "entity-card"
-	KindEntityContent      = "entity-content"
-	KindEntityHeaderAction = "entity-header-action"
+	KindPage    = "page"
+	KindNavItem = "nav-item"
 )
 
 // ParseID parses s in Backstage's [kind:][namespace][/name] form. The part after the kind must

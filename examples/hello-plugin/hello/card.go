@@ -24,7 +24,7 @@ func GreetingCard() (extension.Extension, error) {
 	if err != nil {
 		return extension.Extension{}, fmt.Errorf("hello templates: %w", err)
 	}
-	card := extension.EntityCard(extension.EntityCardSpec{
+	card := entityui.CardExtension(entityui.CardSpec{
 		Namespace: ID, Name: "greeting", Type: "info", Filter: "kind:component",
 		Renderer: entityui.CardFunc(func(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
 			e := ec.Entity

@@ -1,3 +1,3 @@
 package apidef
 
-//go:generate go run ./internal/gencss ../../../web/static/highlight.css
+//go:generate go run ./internal/gencss ../ui/static/highlight.css

@@ -11,7 +11,7 @@ import (
 // HighlightCSS returns the stylesheet for Highlight's classes, generated from chroma's own
 // styles so it never drifts from the highlighter: "github" for the light theme, "github-dark"
 // for the dark theme (chosen in settings, or followed from the OS when the theme is "system").
-// web/static/highlight.css is this output; `go generate ./plugins/apidocs/...` rewrites it.
+// plugins/apidocs/ui/static/highlight.css is this output; `go generate ./plugins/apidocs/...` rewrites it.
 func HighlightCSS() (string, error) {
 	light, err := styleCSS("github")
 	if err != nil {

@@ -11,11 +11,11 @@ func TestHighlightCSSUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("../../../web/static/highlight.css")
+	got, err := os.ReadFile("../ui/static/highlight.css")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != want {
-		t.Fatal("web/static/highlight.css is stale: run go generate ./plugins/apidocs/...")
+		t.Fatal("plugins/apidocs/ui/static/highlight.css is stale: run go generate ./plugins/apidocs/...")
 	}
 }

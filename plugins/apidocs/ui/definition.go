@@ -38,7 +38,7 @@ func (t definitionTab) RenderContent(_ context.Context, ec *entityui.EntityConte
 	if v.Problem != "" {
 		t.log.Debug("api definition not rendered", "entity", ec.Entity.Ref().String(), "problem", v.Problem)
 	}
-	return ec.Execute(DefinitionTemplate, v)
+	return pageTemplates.Execute(DefinitionTemplate, v)
 }
 
 // buildDefinition prepares the view of a definition of the given spec.type.

@@ -90,7 +90,7 @@ func (h *explorerPage) ServePage(w http.ResponseWriter, r *http.Request, page *w
 		v.Problem = "The catalog could not be read, so no APIs can be listed right now."
 		status = http.StatusBadGateway
 	}
-	body, err := shell.Execute(ExplorerTemplate, v)
+	body, err := pageTemplates.Execute(ExplorerTemplate, v)
 	if err != nil {
 		web.ServerError(w, r, h.log, "render api explorer", err)
 		return

@@ -42,7 +42,7 @@ func Extensions(opts Options) []extension.Extension {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	explorer := &explorerPage{catalog: catalogClient{baseURL: opts.CatalogURL, http: client}, log: log, token: opts.CatalogToken}
-	tab := extension.EntityContent(extension.EntityContentSpec{
+	tab := entityui.ContentExtension(entityui.ContentSpec{
 		Namespace: "api-docs", Name: "definition", Path: "/definition", Title: "Definition",
 		Filter: "kind:api", Renderer: definitionTab{log: log},
 	})

@@ -37,8 +37,8 @@ type Options struct {
 func Extensions(opts Options) []extension.Extension {
 	h := &pages{opts: opts, cop: http.NewCrossOriginProtection()}
 	return []extension.Extension{
-		extension.Page(extension.PageSpec{Namespace: "sign-in", Path: "/sign-in", Renderer: web.PageHandlerFunc(h.signIn)}),
-		extension.Page(extension.PageSpec{Namespace: "sign-out", Path: "/sign-out", Renderer: web.PageHandlerFunc(h.signOut)}),
+		extension.Page(extension.PageSpec{Namespace: "sign-in", Path: "/sign-in", Roles: []string{extension.RoleSignIn}, Renderer: web.PageHandlerFunc(h.signIn)}),
+		extension.Page(extension.PageSpec{Namespace: "sign-out", Path: "/sign-out", Roles: []string{extension.RoleSignOut}, Renderer: web.PageHandlerFunc(h.signOut)}),
 	}
 }
 
@@ -66,7 +66,7 @@ func (h *pages) signIn(w http.ResponseWriter, r *http.Request, p *web.Page) {
 		q := url.Values{"env": {h.opts.Environment}, "flow": {"redirect"}, "redirectUrl": {redirect}}
 		views = append(views, providerView{ID: pr.ID, Title: pr.Title, Guest: pr.ID == "guest", Href: h.opts.AuthPath + "/" + pr.ID + "/start?" + q.Encode()})
 	}
-	body, err := shell.Execute("sign-in.html", map[string]any{
+	body, err := pageTemplates.Execute("sign-in.html", map[string]any{
 		"Providers": views,
 		"Error":     r.URL.Query().Get("error"),
 		"Redirect":  redirect,

@@ -1,7 +1,6 @@
 package entityui
 
 import (
-	"html/template"
 	"net/url"
 
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -43,11 +42,6 @@ type RelatedEntity struct {
 	Description string
 	Email       string
 	Missing     bool // the relation points at an entity the catalog does not have
-}
-
-// Execute renders one of the shell's templates, for cards and tabs.
-func (ec *EntityContext) Execute(name string, data any) (template.HTML, error) {
-	return ec.Shell.Execute(name, data)
 }
 
 // Links returns the links to the catalog pages.

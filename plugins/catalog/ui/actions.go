@@ -217,7 +217,7 @@ func (h *actionsPage) render(w http.ResponseWriter, r *http.Request, page *web.P
 			e.Href = links.Entity(model.EntityRef{Kind: e.Kind, Namespace: e.Namespace, Name: e.Name})
 		}
 	}
-	body, err := shell.Execute("catalog-import-unregister.html", v)
+	body, err := pageTemplates.Execute("catalog-import-unregister.html", v)
 	if err != nil {
 		web.ServerError(w, r, h.log, "render unregister page", err)
 		return

@@ -16,7 +16,7 @@ import (
 type cardFunc = entityui.CardFunc
 
 func card(name, typ string, filter any, f cardFunc) extension.Extension {
-	return extension.EntityCard(extension.EntityCardSpec{Namespace: "catalog", Name: name, Type: typ, Filter: filter, Renderer: f})
+	return entityui.CardExtension(entityui.CardSpec{Namespace: "catalog", Name: name, Type: typ, Filter: filter, Renderer: f})
 }
 
 // cardExtensions are the overview's cards, in their default order.
@@ -62,7 +62,7 @@ func fieldsCard(ec *entityui.EntityContext, title string, fields []fieldView) (e
 			kept = append(kept, f)
 		}
 	}
-	body, err := ec.Execute("entity-card-fields", kept)
+	body, err := pageTemplates.Execute("entity-card-fields", kept)
 	return entityui.Card{Title: title, Body: body}, err
 }
 
@@ -106,7 +106,7 @@ func linksCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, er
 	for _, l := range ec.Entity.Metadata.Links {
 		ls = append(ls, linkView{Label: orDefault(l.Title, l.URL), Href: l.URL})
 	}
-	body, err := ec.Execute("entity-card-links", ls)
+	body, err := pageTemplates.Execute("entity-card-links", ls)
 	return entityui.Card{Title: "Links", Body: body}, err
 }
 
@@ -176,7 +176,7 @@ func locationTargetsCard(_ context.Context, ec *entityui.EntityContext) (entityu
 			add(t)
 		}
 	}
-	body, err := ec.Execute("entity-card-links", ls)
+	body, err := pageTemplates.Execute("entity-card-links", ls)
 	return entityui.Card{Title: "Targets (" + specString(ec.Entity.Spec, "type") + ")", Body: body}, err
 }
 
@@ -184,7 +184,7 @@ func locationTargetsCard(_ context.Context, ec *entityui.EntityContext) (entityu
 type preView struct{ Label, Text, Empty string }
 
 func apiDefinitionCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card, error) {
-	body, err := ec.Execute("entity-card-pre", preView{
+	body, err := pageTemplates.Execute("entity-card-pre", preView{
 		Label: specString(ec.Entity.Spec, "type") + " definition",
 		Text:  specString(ec.Entity.Spec, "definition"),
 		Empty: "This API has no definition.",
@@ -213,7 +213,7 @@ func relatedCard(title, relType, kind, empty string) cardFunc {
 			}
 			rows = slices.DeleteFunc(rows, func(r entityui.RelatedEntity) bool { return !strings.EqualFold(r.Kind, kind) })
 		}
-		body, err := ec.Execute("entity-card-entities", entitiesView{Rows: rows, More: total - len(rows), Empty: empty})
+		body, err := pageTemplates.Execute("entity-card-entities", entitiesView{Rows: rows, More: total - len(rows), Empty: empty})
 		return entityui.Card{Title: title, Body: body}, err
 	}
 }
@@ -224,7 +224,7 @@ func ownershipCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card
 	if total > 0 {
 		v.MoreHref = ec.IndexHref(url.Values{"filters[kind]": {"all"}, "filters[owners]": {ec.Entity.Ref().String()}})
 	}
-	body, err := ec.Execute("entity-card-entities", v)
+	body, err := pageTemplates.Execute("entity-card-entities", v)
 	return entityui.Card{Title: "Ownership", Body: body}, err
 }
 
@@ -261,7 +261,7 @@ func relationsCard(_ context.Context, ec *entityui.EntityContext) (entityui.Card
 		g.Links = append(g.Links, linkView{Label: label, Href: re.Href})
 	}
 	slices.SortStableFunc(groups, func(a, b relationGroupView) int { return strings.Compare(a.Type, b.Type) })
-	body, err := ec.Execute("entity-card-relations", groups)
+	body, err := pageTemplates.Execute("entity-card-relations", groups)
 	return entityui.Card{Title: "Relations", Body: body}, err
 }
 
@@ -301,5 +301,5 @@ func (overview) RenderContent(ctx context.Context, ec *entityui.EntityContext) (
 			v.Content = append(v.Content, cv)
 		}
 	}
-	return ec.Execute("entity-overview.html", v)
+	return pageTemplates.Execute("entity-overview.html", v)
 }

@@ -54,7 +54,7 @@ func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 	}
 	var body template.HTML
 	if err == nil {
-		body, err = shell.Execute("entity.html", v)
+		body, err = pageTemplates.Execute("entity.html", v)
 	}
 	if err != nil {
 		web.ServerError(w, r, h.log, "render entity page", err, "entity", ref.String())
@@ -63,6 +63,14 @@ func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 	h.recordVisit(r, ec)
 	shell.Render(w, r, web.View{Title: v.Header.Title, Main: body})
 }
+
+// ProfileHref implements web.ProfileLinker: the header's user menu links the signed-in user's
+// entity page.
+func (h *entityPage) ProfileHref(page *web.Page, userEntityRef string) string {
+	return entityui.LinksFor(page.Shell()).EntityString(userEntityRef)
+}
+
+var _ web.ProfileLinker = (*entityPage)(nil)
 
 // recordVisit notes the view for the home page's "recently visited", in the background: the
 // page does not wait for the user-settings call, and a failure (nobody signed in) is silent.

@@ -41,7 +41,7 @@ type headerActionData struct {
 // that app.extensions can disable, reorder or limit to some entities with a filter.
 func headerActionExtensions(opts Options, actions bool) []extension.Extension {
 	act := func(name string, r entityui.HeaderActionFunc) extension.Extension {
-		return extension.EntityHeaderAction(extension.EntityHeaderActionSpec{Namespace: "catalog", Name: name, Renderer: r})
+		return entityui.HeaderActionExtension(entityui.HeaderActionSpec{Namespace: "catalog", Name: name, Renderer: r})
 	}
 	exts := []extension.Extension{
 		act("view-source", func(_ context.Context, ec *entityui.EntityContext) (template.HTML, error) {
@@ -49,14 +49,14 @@ func headerActionExtensions(opts Options, actions bool) []extension.Extension {
 			if href == "" {
 				return "", nil
 			}
-			return ec.Execute("entity-action-link", headerActionData{Href: href, Label: "View source"})
+			return pageTemplates.Execute("entity-action-link", headerActionData{Href: href, Label: "View source"})
 		}),
 		act("edit", func(_ context.Context, ec *entityui.EntityContext) (template.HTML, error) {
 			href := ec.Entity.Metadata.Annotations[model.AnnotationEditURL]
 			if href == "" {
 				return "", nil
 			}
-			return ec.Execute("entity-action-link", headerActionData{Href: href, Label: "Edit"})
+			return pageTemplates.Execute("entity-action-link", headerActionData{Href: href, Label: "Edit"})
 		}),
 	}
 	if opts.Settings != nil {
@@ -70,7 +70,7 @@ func headerActionExtensions(opts Options, actions bool) []extension.Extension {
 				return "", nil // nobody signed in, or settings unavailable: no star
 			}
 			ref := ec.Entity.Ref().String()
-			return ec.Execute("entity-action-star", headerActionData{Action: p + "/star", Entity: ref, Starred: slices.Contains(starred, ref)})
+			return pageTemplates.Execute("entity-action-star", headerActionData{Action: p + "/star", Entity: ref, Starred: slices.Contains(starred, ref)})
 		}))
 	}
 	if actions {
@@ -79,7 +79,7 @@ func headerActionExtensions(opts Options, actions bool) []extension.Extension {
 			if p == "" || !opts.allowed(ctx, "catalog.entity.refresh", ec.Entity.Ref().String()) {
 				return "", nil
 			}
-			return ec.Execute("entity-action-refresh", headerActionData{Action: p + "/refresh", Entity: ec.Entity.Ref().String()})
+			return pageTemplates.Execute("entity-action-refresh", headerActionData{Action: p + "/refresh", Entity: ec.Entity.Ref().String()})
 		}))
 		if !opts.Readonly {
 			exts = append(exts, act("unregister", func(ctx context.Context, ec *entityui.EntityContext) (template.HTML, error) {
@@ -87,7 +87,7 @@ func headerActionExtensions(opts Options, actions bool) []extension.Extension {
 				if p == "" || !opts.allowed(ctx, "catalog.entity.delete", ec.Entity.Ref().String()) {
 					return "", nil
 				}
-				return ec.Execute("entity-action-unregister", headerActionData{Action: p + "/unregister", Entity: ec.Entity.Ref().String()})
+				return pageTemplates.Execute("entity-action-unregister", headerActionData{Action: p + "/unregister", Entity: ec.Entity.Ref().String()})
 			}))
 		}
 	}

@@ -220,7 +220,7 @@ func readonlyProblem() *problemMessage {
 
 func (h *importPage) render(w http.ResponseWriter, r *http.Request, page *web.Page, v importView, status int) {
 	shell := page.Shell()
-	body, err := shell.Execute("catalog-import.html", v)
+	body, err := pageTemplates.Execute("catalog-import.html", v)
 	if err != nil {
 		web.ServerError(w, r, h.log, "render import page", err)
 		return

@@ -50,7 +50,7 @@ func (h *indexPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.
 		web.ServerError(w, r, h.log, "render catalog index", err)
 		return
 	}
-	body, err := shell.Execute("catalog.html", v)
+	body, err := pageTemplates.Execute("catalog.html", v)
 	if err != nil {
 		web.ServerError(w, r, h.log, "render catalog index", err)
 		return

@@ -66,6 +66,7 @@ type Options struct {
 func Register(reg *web.Registry, r Reader, opts Options) *Pages {
 	p := New(r, opts)
 	reg.Add(p.Extensions()...)
+	reg.AddAssets(Assets())
 	return p
 }
 
@@ -125,10 +126,11 @@ func New(r Reader, opts Options) *Pages {
 	idx := &indexPage{r: r, log: opts.Logger, facets: newFacetCache(opts.FacetTTL, opts.Now), settings: opts.Settings}
 	ent := &entityPage{r: r, log: opts.Logger, settings: opts.Settings}
 	exts := []extension.Extension{
-		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Renderer: idx}),
+		// The index filters by ?q=: the header's search box submits there until a search page exists.
+		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Roles: []string{extension.RoleSearchFallback}, Renderer: idx}),
 		extension.NavItem(extension.NavItemSpec{Namespace: "catalog", Title: "Catalog", Icon: "catalog", Renderer: web.NavTarget{PageID: IndexPageID}}),
 		extension.Page(extension.PageSpec{Namespace: "catalog", Name: "entity", Path: DefaultEntityPath, Renderer: ent}),
-		extension.EntityContent(extension.EntityContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview", Renderer: overview{}}),
+		entityui.ContentExtension(entityui.ContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview", Renderer: overview{}}),
 	}
 	exts = append(exts, cardExtensions()...)
 	exts = append(exts, headerActionExtensions(opts, opts.Writer != nil && opts.Locations != nil)...)

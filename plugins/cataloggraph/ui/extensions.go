@@ -39,7 +39,7 @@ func Extensions(opts Options) ([]extension.Extension, error) {
 	}
 	log := cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	limits := graph.Query{MaxNodes: opts.MaxNodes, MaxPerRelation: opts.MaxPerRelation}
-	card := extension.EntityCard(extension.EntityCardSpec{
+	card := entityui.CardExtension(entityui.CardSpec{
 		Namespace: "catalog-graph", Name: "relations", Type: "content",
 		Renderer: &relationsCard{catalog: opts.Catalog, tmpl: tmpl, log: log, limits: limits, version: scriptVersion()},
 	})

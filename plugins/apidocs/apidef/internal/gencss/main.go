@@ -1,4 +1,4 @@
-// Command gencss writes web/static/highlight.css from apidef.HighlightCSS.
+// Command gencss writes plugins/apidocs/ui/static/highlight.css from apidef.HighlightCSS.
 package main
 
 import (

@@ -1,0 +1,31 @@
+package app
+
+import (
+	"embed"
+	"io/fs"
+
+	"github.com/portico-dev/portico/web"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pageTemplates render the home and settings pages; they are the plugin's own, parsed once (the tests render
+// each of them).
+var pageTemplates = web.MustParseTemplates(templateFS, nil, "templates/*.html")
+
+// Assets are the plugin's static files, served by the web shell: the home page's stylesheet.
+func Assets() web.Assets {
+	files, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded folder exists at compile time
+	}
+	return web.Assets{
+		Namespace:   "app",
+		Files:       files,
+		Stylesheets: []string{"home.css"},
+	}
+}
