@@ -3,8 +3,8 @@ package config
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -297,11 +297,7 @@ func checkVisibilityConflicts(docs []*schemaDoc) error {
 		walk(doc.root, nil)
 	}
 
-	keys := make([]string, 0, len(decls))
-	for k := range decls {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(decls))
 	for _, k := range keys {
 		d := decls[k]
 		if f, s := d.vis[visFrontend], d.vis[visSecret]; f != nil && s != nil {
@@ -331,12 +327,7 @@ func checkVisibilityConflicts(docs []*schemaDoc) error {
 const maxSchemaPathDepth = 64
 
 func sortedSchemaKeys(m map[string]*snode) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 func owners(list []string) string {

@@ -39,12 +39,10 @@ func (b *Backend) authFactories() []ServiceFactory {
 			return auth.NewRoot(auth.RootOptions{Config: ac, Discovery: disc, Logger: log.With("service", "auth"), Plugins: remotePlugins(disc)}), nil
 		}),
 		NewServiceFactory(AuthService, func(ctx context.Context, d *Deps) (auth.Service, error) {
-			root, err := Use(ctx, d, RootAuthService)
-			if err != nil {
-				return nil, err
-			}
-			db, err := Use(ctx, d, DatabaseService)
-			if err != nil {
+			r := Resolve(ctx, d)
+			root := Need(r, RootAuthService)
+			db := Need(r, DatabaseService)
+			if err := r.Err(); err != nil {
 				return nil, err
 			}
 			keys, err := auth.NewKeyStore(ctx, db, auth.KeyStoreOptions{})

@@ -1,8 +1,9 @@
 package framework
 
 import (
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -35,11 +36,7 @@ func buildCSP(overrides map[string][]string) string {
 		}
 		d[k] = v
 	}
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(d))
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
 		if len(d[k]) == 0 {

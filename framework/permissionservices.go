@@ -25,12 +25,10 @@ func (b *Backend) permissionFactories() []ServiceFactory {
 			if !enabled {
 				return permissions.AllowAll{}, nil
 			}
-			disc, err := Use(ctx, d, DiscoveryService)
-			if err != nil {
-				return nil, err
-			}
-			tokens, err := Use(ctx, d, AuthService)
-			if err != nil {
+			r := Resolve(ctx, d)
+			disc := Need(r, DiscoveryService)
+			tokens := Need(r, AuthService)
+			if err := r.Err(); err != nil {
 				return nil, err
 			}
 			return permissions.NewClient(permissions.ClientOptions{
@@ -46,12 +44,10 @@ var PermissionsRegistryService = NewServiceRef[*permissions.Registry]("core.perm
 // MountPermissions mounts a plugin's permission integration (metadata and apply-conditions
 // under /.well-known/backstage/permissions) on its router and lists it in the registry.
 func MountPermissions(ctx context.Context, d *Deps, in *permissions.Integration) error {
-	router, err := Use(ctx, d, HTTPRouterService)
-	if err != nil {
-		return err
-	}
-	reg, err := Use(ctx, d, PermissionsRegistryService)
-	if err != nil {
+	r := Resolve(ctx, d)
+	router := Need(r, HTTPRouterService)
+	reg := Need(r, PermissionsRegistryService)
+	if err := r.Err(); err != nil {
 		return err
 	}
 	in.Mount(router)

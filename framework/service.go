@@ -108,6 +108,43 @@ func Use[T any](ctx context.Context, d *Deps, ref ServiceRef[T]) (T, error) {
 	return t, nil
 }
 
+// Resolver resolves several services in a row for one init function or factory and keeps the
+// first error, so the caller checks once (like bufio.Scanner's Err):
+//
+//	r := framework.Resolve(ctx, d)
+//	log := framework.Need(r, framework.LoggerService)
+//	db := framework.Need(r, framework.DatabaseService)
+//	if err := r.Err(); err != nil {
+//		return err
+//	}
+//
+// After the first failure Need resolves nothing more and returns zero values.
+type Resolver struct {
+	ctx context.Context
+	d   *Deps
+	err error
+}
+
+// Resolve returns a Resolver over d.
+func Resolve(ctx context.Context, d *Deps) *Resolver { return &Resolver{ctx: ctx, d: d} }
+
+// Need resolves ref through r (see Use); on failure it records the error and returns the zero T.
+func Need[T any](r *Resolver, ref ServiceRef[T]) T {
+	var zero T
+	if r.err != nil {
+		return zero
+	}
+	v, err := Use(r.ctx, r.d, ref)
+	if err != nil {
+		r.err = err
+		return zero
+	}
+	return v
+}
+
+// Err is the first error of the Need calls made through r, nil when every service resolved.
+func (r *Resolver) Err() error { return r.err }
+
 // ErrNotRegistered is wrapped by the error of Use when the backend has no factory for the
 // service asked for. To tell an absent optional service from a failing one, use UseOptional:
 // a factory that fails because one of ITS dependencies is missing wraps ErrNotRegistered too.

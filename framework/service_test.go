@@ -132,3 +132,30 @@ func TestUseOptional(t *testing.T) {
 		}
 	})
 }
+
+// TestResolver shows Need keeping the first error and resolving nothing after it.
+func TestResolver(t *testing.T) {
+	c := newContainer()
+	working := NewServiceRef[*greeter]("test.working", ScopePlugin)
+	absent := NewServiceRef[*greeter]("test.absent", ScopePlugin)
+	built := 0
+	later := NewServiceRef[*greeter]("test.later", ScopePlugin)
+	c.add(ServiceValue(working, &greeter{name: "w"}))
+	c.add(NewServiceFactory(later, func(context.Context, *Deps) (*greeter, error) {
+		built++
+		return &greeter{name: "l"}, nil
+	}))
+	d := &Deps{c: c, pluginID: "p"}
+
+	r := Resolve(t.Context(), d)
+	if w := Need(r, working); w == nil || w.name != "w" || r.Err() != nil {
+		t.Fatalf("Need(working) = %v, err %v", w, r.Err())
+	}
+	if a := Need(r, absent); a != nil || !errors.Is(r.Err(), ErrNotRegistered) {
+		t.Fatalf("Need(absent) = %v, err %v", a, r.Err())
+	}
+	first := r.Err()
+	if l := Need(r, later); l != nil || built != 0 || r.Err() != first {
+		t.Fatalf("after a failure Need(later) = %v, built %d, err %v", l, built, r.Err())
+	}
+}

@@ -77,35 +77,22 @@ func (b *Backend) infraFactories() []ServiceFactory {
 			return m, nil
 		}),
 		NewServiceFactory(DatabaseService, func(ctx context.Context, d *Deps) (*database.DB, error) {
-			m, err := Use(ctx, d, RootDatabaseService)
-			if err != nil {
-				return nil, err
-			}
-			info, err := Use(ctx, d, PluginInfoService)
-			if err != nil {
+			r := Resolve(ctx, d)
+			m := Need(r, RootDatabaseService)
+			info := Need(r, PluginInfoService)
+			if err := r.Err(); err != nil {
 				return nil, err
 			}
 			return OpenPluginDatabase(ctx, m, info)
 		}),
 		NewServiceFactory(SchedulerService, func(ctx context.Context, d *Deps) (*scheduler.Scheduler, error) {
-			db, err := Use(ctx, d, DatabaseService)
-			if err != nil {
-				return nil, err
-			}
-			log, err := Use(ctx, d, LoggerService)
-			if err != nil {
-				return nil, err
-			}
-			lc, err := Use(ctx, d, LifecycleService)
-			if err != nil {
-				return nil, err
-			}
-			router, err := Use(ctx, d, HTTPRouterService)
-			if err != nil {
-				return nil, err
-			}
-			cfg, err := Use(ctx, d, RootConfigService)
-			if err != nil {
+			r := Resolve(ctx, d)
+			db := Need(r, DatabaseService)
+			log := Need(r, LoggerService)
+			lc := Need(r, LifecycleService)
+			router := Need(r, HTTPRouterService)
+			cfg := Need(r, RootConfigService)
+			if err := r.Err(); err != nil {
 				return nil, err
 			}
 			instance, err := InstanceID(cfg)
@@ -155,19 +142,11 @@ func (b *Backend) infraFactories() []ServiceFactory {
 }
 
 func rootBasics(ctx context.Context, d *Deps) (*config.Config, *slog.Logger, Lifecycle, error) {
-	cfg, err := Use(ctx, d, RootConfigService)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	log, err := Use(ctx, d, RootLoggerService)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	lc, err := Use(ctx, d, RootLifecycleService)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return cfg, log, lc, nil
+	r := Resolve(ctx, d)
+	cfg := Need(r, RootConfigService)
+	log := Need(r, RootLoggerService)
+	lc := Need(r, RootLifecycleService)
+	return cfg, log, lc, r.Err()
 }
 
 // OpenPluginDatabase opens a plugin's database and applies the plugin's migrations.

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -116,11 +117,7 @@ type MetadataResponse struct {
 // Metadata returns what the metadata endpoint serves.
 func (in *Integration) Metadata() MetadataResponse {
 	out := MetadataResponse{Permissions: append([]Permission{}, in.Permissions...), Rules: []RuleMetadata{}}
-	names := make([]string, 0, len(in.resources))
-	for n := range in.resources {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(in.resources))
 	for _, n := range names {
 		out.Rules = append(out.Rules, in.resources[n].metadata()...)
 	}

@@ -24,20 +24,15 @@ func Plugin() framework.Plugin {
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps) error {
-	reg, err := framework.Use(ctx, d, web.RegistryService)
-	if err != nil {
-		return nil // no web UI in this backend
+	reg, ok, err := framework.UseOptional(ctx, d, web.RegistryService)
+	if err != nil || !ok {
+		return err // nil without a web UI in this backend (a headless one)
 	}
-	log, err := framework.Use(ctx, d, framework.LoggerService)
-	if err != nil {
-		return err
-	}
-	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
-	if err != nil {
-		return err
-	}
-	authSvc, err := framework.Use(ctx, d, framework.AuthService)
-	if err != nil {
+	r := framework.Resolve(ctx, d)
+	log := framework.Need(r, framework.LoggerService)
+	disc := framework.Need(r, framework.DiscoveryService)
+	authSvc := framework.Need(r, framework.AuthService)
+	if err := r.Err(); err != nil {
 		return err
 	}
 	reg.Add(ui.Extensions(ui.Options{

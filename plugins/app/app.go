@@ -24,16 +24,11 @@ func Plugin() framework.Plugin {
 		ConfigSchema: configSchema,
 		Register: func(r *framework.PluginRegistrar) {
 			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-				cfg, err := framework.Use(ctx, d, framework.RootConfigService)
-				if err != nil {
-					return err
-				}
-				vis, err := framework.Use(ctx, d, framework.ConfigVisibilityService)
-				if err != nil {
-					return err
-				}
-				router, err := framework.Use(ctx, d, framework.HTTPRouterService)
-				if err != nil {
+				r := framework.Resolve(ctx, d)
+				cfg := framework.Need(r, framework.RootConfigService)
+				vis := framework.Need(r, framework.ConfigVisibilityService)
+				router := framework.Need(r, framework.HTTPRouterService)
+				if err := r.Err(); err != nil {
 					return err
 				}
 				if err := registerUI(ctx, d, cfg); err != nil {

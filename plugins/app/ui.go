@@ -221,20 +221,12 @@ func serveSettings(w http.ResponseWriter, r *http.Request, p *web.Page) {
 
 // registerUI contributes the app's pages and mounts the shell at start-up.
 func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) error {
-	reg, err := framework.Use(ctx, d, web.RegistryService)
-	if err != nil {
-		return err
-	}
-	root, err := framework.Use(ctx, d, framework.RootHTTPRouterService)
-	if err != nil {
-		return err
-	}
-	lc, err := framework.Use(ctx, d, framework.LifecycleService)
-	if err != nil {
-		return err
-	}
-	log, err := framework.Use(ctx, d, framework.LoggerService)
-	if err != nil {
+	r := framework.Resolve(ctx, d)
+	reg := framework.Need(r, web.RegistryService)
+	root := framework.Need(r, framework.RootHTTPRouterService)
+	lc := framework.Need(r, framework.LifecycleService)
+	log := framework.Need(r, framework.LoggerService)
+	if err := r.Err(); err != nil {
 		return err
 	}
 	var settings settingsReader

@@ -43,24 +43,13 @@ func Plugin() framework.Plugin {
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps, ext *ProvidersExtension) error {
-	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
-	if err != nil {
-		return err
-	}
-	db, err := framework.Use(ctx, d, framework.DatabaseService)
-	if err != nil {
-		return err
-	}
-	log, err := framework.Use(ctx, d, framework.LoggerService)
-	if err != nil {
-		return err
-	}
-	router, err := framework.Use(ctx, d, framework.HTTPRouterService)
-	if err != nil {
-		return err
-	}
-	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
-	if err != nil {
+	r := framework.Resolve(ctx, d)
+	cfg := framework.Need(r, framework.RootConfigService)
+	db := framework.Need(r, framework.DatabaseService)
+	log := framework.Need(r, framework.LoggerService)
+	router := framework.Need(r, framework.HTTPRouterService)
+	disc := framework.Need(r, framework.DiscoveryService)
+	if err := r.Err(); err != nil {
 		return err
 	}
 	baseURL := strings.TrimRight(disc.ExternalBaseURL(ID), "/")

@@ -412,21 +412,8 @@ func verifyWithJWKS(t *testing.T, base, tok string) {
 	}
 }
 
-func bearerStatus(t *testing.T, u, tok string) int {
-	t.Helper()
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-func getJSON(t *testing.T, u, tok string, out any) {
+// bearerGet GETs u with tok as a bearer token (none when empty) and returns the status and body.
+func bearerGet(t *testing.T, u, tok string) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
 	if tok != "" {
@@ -438,8 +425,20 @@ func getJSON(t *testing.T, u, tok string, out any) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, body)
+	return resp.StatusCode, body
+}
+
+func bearerStatus(t *testing.T, u, tok string) int {
+	t.Helper()
+	status, _ := bearerGet(t, u, tok)
+	return status
+}
+
+func getJSON(t *testing.T, u, tok string, out any) {
+	t.Helper()
+	status, body := bearerGet(t, u, tok)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", u, status, body)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		t.Fatalf("GET %s: %v\n%s", u, err, body)

@@ -48,28 +48,14 @@ func Plugin() framework.Plugin {
 }
 
 func initCatalog(ctx context.Context, d *framework.Deps, ext *engine.Registry) error {
-	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
-	if err != nil {
-		return err
-	}
-	db, err := framework.Use(ctx, d, framework.DatabaseService)
-	if err != nil {
-		return err
-	}
-	urls, err := framework.Use(ctx, d, framework.URLReaderService)
-	if err != nil {
-		return err
-	}
-	log, err := framework.Use(ctx, d, framework.LoggerService)
-	if err != nil {
-		return err
-	}
-	lc, err := framework.Use(ctx, d, framework.LifecycleService)
-	if err != nil {
-		return err
-	}
-	router, err := framework.Use(ctx, d, framework.HTTPRouterService)
-	if err != nil {
+	r := framework.Resolve(ctx, d)
+	cfg := framework.Need(r, framework.RootConfigService)
+	db := framework.Need(r, framework.DatabaseService)
+	urls := framework.Need(r, framework.URLReaderService)
+	log := framework.Need(r, framework.LoggerService)
+	lc := framework.Need(r, framework.LifecycleService)
+	router := framework.Need(r, framework.HTTPRouterService)
+	if err := r.Err(); err != nil {
 		return err
 	}
 	s, err := readSettings(cfg)

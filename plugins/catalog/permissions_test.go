@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -50,11 +51,7 @@ func newPermFixture(n int) permFixture {
 		fmt.Fprintf(&b, "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: %s}\nspec: {type: team, children: []}\n---\n", g)
 		f.kinds["group:default/"+g] = "group"
 	}
-	names := make([]string, 0, len(users))
-	for u := range users {
-		names = append(names, u)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(users))
 	for _, u := range names {
 		fmt.Fprintf(&b, "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: %s}\nspec: {memberOf: [%s]}\n---\n", u, users[u])
 		f.kinds["user:default/"+u] = "user"
@@ -332,11 +329,7 @@ func TestCatalogPermissions(t *testing.T) {
 				}
 
 				// by-refs: null exactly for denied entities.
-				refs := make([]string, 0, len(p.f.kinds))
-				for r := range p.f.kinds {
-					refs = append(refs, r)
-				}
-				sort.Strings(refs)
+				refs := slices.Sorted(maps.Keys(p.f.kinds))
 				var byRefs struct {
 					Items []json.RawMessage `json:"items"`
 				}

@@ -18,12 +18,10 @@ const maxVisits = 50
 type userSettings struct{ c *usclient.Client }
 
 func newUserSettings(ctx context.Context, d *framework.Deps) (*userSettings, error) {
-	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
-	if err != nil {
-		return nil, err
-	}
-	authSvc, err := framework.Use(ctx, d, framework.AuthService)
-	if err != nil {
+	r := framework.Resolve(ctx, d)
+	disc := framework.Need(r, framework.DiscoveryService)
+	authSvc := framework.Need(r, framework.AuthService)
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return &userSettings{c: usclient.New(disc, usclient.OnBehalfOfUser(authSvc))}, nil

@@ -26,22 +26,22 @@ func Plugin() framework.Plugin {
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps) error {
-	reg, err := framework.Use(ctx, d, web.RegistryService)
-	if err != nil {
-		return nil // no web UI in this backend
+	reg, ok, err := framework.UseOptional(ctx, d, web.RegistryService)
+	if err != nil || !ok {
+		return err // nil without a web UI in this backend (a headless one)
 	}
-	log, err := framework.Use(ctx, d, framework.LoggerService)
-	if err != nil {
-		return err
-	}
-	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
-	if err != nil {
+	r := framework.Resolve(ctx, d)
+	log := framework.Need(r, framework.LoggerService)
+	disc := framework.Need(r, framework.DiscoveryService)
+	if err := r.Err(); err != nil {
 		return err
 	}
 	// The catalog is read on behalf of whoever opened the page (credentials the web
 	// middleware put in the request context), else as this plugin.
 	var token client.TokenFunc
-	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
+	if authSvc, ok, err := framework.UseOptional(ctx, d, framework.AuthService); err != nil {
+		return err
+	} else if ok {
 		token = client.OnBehalfOfCaller(authSvc)
 	}
 	cat := client.New(disc, token, client.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))

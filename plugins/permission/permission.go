@@ -65,36 +65,16 @@ func PolicyModule(moduleID string, wrap PolicyWrapper) framework.Module {
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) error {
-	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
-	if err != nil {
-		return err
-	}
-	log, err := framework.Use(ctx, d, framework.LoggerService)
-	if err != nil {
-		return err
-	}
-	db, err := framework.Use(ctx, d, framework.DatabaseService)
-	if err != nil {
-		return err
-	}
-	router, err := framework.Use(ctx, d, framework.HTTPRouterService)
-	if err != nil {
-		return err
-	}
-	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
-	if err != nil {
-		return err
-	}
-	authSvc, err := framework.Use(ctx, d, framework.AuthService)
-	if err != nil {
-		return err
-	}
-	lc, err := framework.Use(ctx, d, framework.LifecycleService)
-	if err != nil {
-		return err
-	}
-	registry, err := framework.Use(ctx, d, framework.PermissionsRegistryService)
-	if err != nil {
+	r := framework.Resolve(ctx, d)
+	cfg := framework.Need(r, framework.RootConfigService)
+	log := framework.Need(r, framework.LoggerService)
+	db := framework.Need(r, framework.DatabaseService)
+	router := framework.Need(r, framework.HTTPRouterService)
+	disc := framework.Need(r, framework.DiscoveryService)
+	authSvc := framework.Need(r, framework.AuthService)
+	lc := framework.Need(r, framework.LifecycleService)
+	registry := framework.Need(r, framework.PermissionsRegistryService)
+	if err := r.Err(); err != nil {
 		return err
 	}
 	s, err := readSettings(cfg)

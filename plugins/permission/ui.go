@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/portico-dev/portico/framework/auth"
@@ -147,11 +147,7 @@ func (p *adminPage) fillDecisions(ctx context.Context, v *adminView) {
 	v.Ownership = user.OwnershipEntityRefs
 	v.MemberOf = p.api.d.current().roles.RolesOf(user)
 	installed := p.registry.Installed()
-	plugins := make([]string, 0, len(installed))
-	for id := range installed {
-		plugins = append(plugins, id)
-	}
-	sort.Strings(plugins)
+	plugins := slices.Sorted(maps.Keys(installed))
 	for _, id := range plugins {
 		for _, perm := range installed[id].Permissions {
 			dv := decisionView{Plugin: id, Name: perm.Name, Action: perm.Attributes.Action}

@@ -73,32 +73,15 @@ func Plugin() framework.Plugin {
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tpl *Templating) error {
-	cfg, err := framework.Use(ctx, d, framework.RootConfigService)
-	if err != nil {
-		return err
-	}
-	db, err := framework.Use(ctx, d, framework.DatabaseService)
-	if err != nil {
-		return err
-	}
-	log, err := framework.Use(ctx, d, framework.LoggerService)
-	if err != nil {
-		return err
-	}
-	lc, err := framework.Use(ctx, d, framework.LifecycleService)
-	if err != nil {
-		return err
-	}
-	router, err := framework.Use(ctx, d, framework.HTTPRouterService)
-	if err != nil {
-		return err
-	}
-	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
-	if err != nil {
-		return err
-	}
-	urls, err := framework.Use(ctx, d, framework.URLReaderService)
-	if err != nil {
+	r := framework.Resolve(ctx, d)
+	cfg := framework.Need(r, framework.RootConfigService)
+	db := framework.Need(r, framework.DatabaseService)
+	log := framework.Need(r, framework.LoggerService)
+	lc := framework.Need(r, framework.LifecycleService)
+	router := framework.Need(r, framework.HTTPRouterService)
+	disc := framework.Need(r, framework.DiscoveryService)
+	urls := framework.Need(r, framework.URLReaderService)
+	if err := r.Err(); err != nil {
 		return err
 	}
 	s, err := readSettings(cfg)
@@ -127,7 +110,9 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	// The catalog is called with the caller's credentials when there are some, else as the
 	// scaffolder itself (task runs).
 	var token client.TokenFunc
-	if authSvc, err := framework.Use(ctx, d, framework.AuthService); err == nil {
+	if authSvc, ok, err := framework.UseOptional(ctx, d, framework.AuthService); err != nil {
+		return err
+	} else if ok {
 		token = client.OnBehalfOfCaller(authSvc)
 	}
 	cat := client.New(disc, token)

@@ -36,16 +36,11 @@ func Plugin() framework.Plugin {
 		Migrations: sub,
 		Register: func(r *framework.PluginRegistrar) {
 			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-				db, err := framework.Use(ctx, d, framework.DatabaseService)
-				if err != nil {
-					return err
-				}
-				router, err := framework.Use(ctx, d, framework.HTTPRouterService)
-				if err != nil {
-					return err
-				}
-				log, err := framework.Use(ctx, d, framework.LoggerService)
-				if err != nil {
+				r := framework.Resolve(ctx, d)
+				db := framework.Need(r, framework.DatabaseService)
+				router := framework.Need(r, framework.HTTPRouterService)
+				log := framework.Need(r, framework.LoggerService)
+				if err := r.Err(); err != nil {
 					return err
 				}
 				Register(router, NewStore(db, nil), log)

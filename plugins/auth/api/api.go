@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,11 +91,7 @@ func Register(router framework.HTTPRouter, opts Options) {
 	// Public keys and discovery are for anyone; the sign-in routes run before there is an
 	// identity. /v1/userinfo checks its bearer token itself but stays behind the default policy.
 	router.AddAuthPolicy(framework.AuthPolicy{Path: "/.well-known", Allow: "unauthenticated"})
-	ids := make([]string, 0, len(opts.Providers))
-	for id := range opts.Providers {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(opts.Providers))
 	for _, id := range ids {
 		router.AddAuthPolicy(framework.AuthPolicy{Path: "/" + id, Allow: "unauthenticated"})
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -156,11 +158,7 @@ func (e *Engine) runOne(ctx context.Context, c claimed) work {
 }
 
 func inputHashOf(unprocessedHash, fingerprint string, inputs map[string]string) string {
-	keys := make([]string, 0, len(inputs))
-	for k := range inputs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(inputs))
 	var b strings.Builder
 	b.WriteString(unprocessedHash + "|" + fingerprint)
 	for _, k := range keys {

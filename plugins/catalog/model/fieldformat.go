@@ -18,75 +18,31 @@ const (
 	expectNonEmptyStr = "a non empty string"
 )
 
-// fieldRule names one FieldFormatEntityPolicy rule.
-type fieldRule int
-
-const (
-	ruleAPIVersion fieldRule = iota
-	ruleKind
-	ruleObjectName
-	ruleNamespace
-	ruleLabelKey
-	ruleLabelValue
-	ruleAnnotationKey
-	ruleAnnotationValue
-	ruleTag
-	ruleURL
-	ruleNonEmptyString
-)
-
-// expect returns what the rule expected, as Backstage words it.
-func (r fieldRule) expect() string {
-	switch r {
-	case ruleAPIVersion, ruleLabelKey, ruleAnnotationKey:
-		return expectPrefixed
-	case ruleKind:
-		return expectKind
-	case ruleNamespace:
-		return expectDNSLabel
-	case ruleAnnotationValue:
-		return expectString
-	case ruleTag:
-		return expectTag
-	case ruleURL:
-		return expectURL
-	case ruleNonEmptyString:
-		return expectNonEmptyStr
-	default:
-		return expectObjectName
-	}
+// fieldRule is one FieldFormatEntityPolicy rule: what it expects, as Backstage words it, and
+// the check of a string (every rule requires a string).
+type fieldRule struct {
+	expect string
+	check  func(string) bool
 }
 
-// valid applies the rule; every rule requires a string.
+var (
+	ruleAPIVersion      = fieldRule{expectPrefixed, IsValidAPIVersion}
+	ruleKind            = fieldRule{expectKind, IsValidKind}
+	ruleObjectName      = fieldRule{expectObjectName, IsValidObjectName}
+	ruleNamespace       = fieldRule{expectDNSLabel, IsValidNamespace}
+	ruleLabelKey        = fieldRule{expectPrefixed, IsValidLabelKey}
+	ruleLabelValue      = fieldRule{expectObjectName, IsValidLabelValue}
+	ruleAnnotationKey   = fieldRule{expectPrefixed, IsValidAnnotationKey}
+	ruleAnnotationValue = fieldRule{expectString, func(string) bool { return true }}
+	ruleTag             = fieldRule{expectTag, IsValidTag}
+	ruleURL             = fieldRule{expectURL, IsValidURL}
+	ruleNonEmptyString  = fieldRule{expectNonEmptyStr, IsValidNonEmptyString}
+)
+
+// valid applies the rule.
 func (r fieldRule) valid(v any) bool {
 	s, ok := v.(string)
-	if !ok {
-		return false
-	}
-	switch r {
-	case ruleAPIVersion:
-		return IsValidAPIVersion(s)
-	case ruleKind:
-		return IsValidKind(s)
-	case ruleNamespace:
-		return IsValidNamespace(s)
-	case ruleLabelKey:
-		return IsValidLabelKey(s)
-	case ruleLabelValue:
-		return IsValidLabelValue(s)
-	case ruleAnnotationKey:
-		return IsValidAnnotationKey(s)
-	case ruleAnnotationValue:
-		return true
-	case ruleTag:
-		return IsValidTag(s)
-	case ruleURL:
-		return IsValidURL(s)
-	case ruleNonEmptyString:
-		return IsValidNonEmptyString(s)
-	default:
-		return IsValidObjectName(s)
-	}
+	return ok && r.check(s)
 }
 
 // fieldFormat is FieldFormatEntityPolicy: the format rules of the envelope's fields, checked in
@@ -153,7 +109,7 @@ func (c *checker) require(field, path string, value any, rule fieldRule) {
 	case value == nil:
 		p.Message = field + " must have a value"
 	case !rule.valid(value):
-		p.Message = `"` + field + `" is not valid; expected ` + rule.expect() + ` but found "` + jsString(value) + `". ` + MessageFormatDocsSuffix
+		p.Message = `"` + field + `" is not valid; expected ` + rule.expect + ` but found "` + jsString(value) + `". ` + MessageFormatDocsSuffix
 	default:
 		return
 	}

@@ -120,11 +120,7 @@ func (w *jsonWriter) value(v any) {
 }
 
 func (w *jsonWriter) stringMap(m map[string]string) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	w.b = append(w.b, '{')
 	for i, k := range keys {
 		if i > 0 {

@@ -1,7 +1,8 @@
 package model
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,11 +26,7 @@ func nulProblems(stage Stage, v any) Problems {
 				out = append(out, nulProblem(stage, path, "value"))
 			}
 		case map[string]any:
-			keys := make([]string, 0, len(t))
-			for k := range t {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(t))
 			for _, k := range keys {
 				child := path + "/" + escapePointer(k)
 				if strings.IndexByte(k, 0) >= 0 {

@@ -3,7 +3,8 @@ package query
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/portico-dev/portico/framework/jsvalue"
@@ -152,11 +153,7 @@ func visit(path string, current any, out *[]kv, seen map[string]bool) {
 		}
 		visit(path, items, out, seen)
 	case map[string]any:
-		keys := make([]string, 0, len(c))
-		for k := range c {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(c))
 		for _, k := range keys {
 			p := k
 			if path != "" {

@@ -10,7 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -236,11 +237,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 				iters = append(iters, iteration{each: map[string]any{"key": fmt.Sprint(i), "value": item}})
 			}
 		case map[string]any:
-			keys := make([]string, 0, len(t))
-			for k := range t {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(t))
 			for _, k := range keys {
 				iters = append(iters, iteration{each: map[string]any{"key": k, "value": t[k]}})
 			}
