@@ -69,6 +69,15 @@ func mountUI(cfg *config.Config, reg *web.Registry, router framework.RootHTTPRou
 	if err != nil {
 		return appExtensionsError(cfg, err)
 	}
+	// A config written for Backstage names extensions of plugins Portico does not ship: each
+	// is ignored with one warning, never a refusal to start.
+	for _, u := range tree.Unknown() {
+		attrs := []any{"index", u.Index, "extension", u.ID}
+		if u.Suggestion != "" {
+			attrs = append(attrs, "didYouMean", u.Suggestion)
+		}
+		opts.Logger.Warn("app.extensions: unknown extension ignored", attrs...)
+	}
 	opts.Assets = reg.Assets()
 	shell, err := web.New(opts, tree)
 	if err != nil {
