@@ -21,7 +21,7 @@ import (
 const homeConfigSchema = `{
   "type": "object",
   "properties": {
-    "path": { "type": "string", "default": "/" },
+    "path": { "type": "string", "default": "/home" },
     "toolkit": {
       "type": "array",
       "default": [],
