@@ -18,7 +18,9 @@ type UnusedKey struct {
 }
 
 // String is the line config check prints and serve logs.
-func (u UnusedKey) String() string { return u.Key + ": not used by Portico, ignored (" + u.Reason + ")" }
+func (u UnusedKey) String() string {
+	return u.Key + ": not used by Portico, ignored (" + u.Reason + ")"
+}
 
 // openMaps are the config objects whose keys name features (one per provider or integration
 // kind): a key there that no schema declares is a feature this build lacks.
