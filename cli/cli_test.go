@@ -89,6 +89,17 @@ func TestConfigCheck(t *testing.T) {
 			wantErr: true, want: []string{"app-config.yaml:2: backend.database", "connection"},
 		},
 		{
+			// Config for Backstage plugins Portico lacks is reported, as serve logs it, and
+			// accepted (serve skips the okta provider rather than refusing it).
+			name: "backstage-only keys are warnings",
+			files: map[string]string{"app-config.yaml": "kubernetes: {serviceLocatorMethod: {type: multiTenant}}\ntechdocs: {builder: local}\n" +
+				"proxy: {endpoints: {}}\ncatalog:\n  providers: {github: {org: acme}}\nintegrations:\n  azure: [{host: dev.azure.com}]\n" +
+				"auth:\n  providers:\n    okta: {development: {clientId: x, clientSecret: y}}\n"},
+			args: []string{"config", "check"},
+			want: []string{"warning: auth.providers.okta: not used by Portico", "warning: catalog.providers.github:", "warning: integrations.azure:",
+				"warning: kubernetes:", "warning: proxy:", "warning: techdocs:", "config ok"},
+		},
+		{
 			name:    "bad env override",
 			environ: []string{"APP_CONFIG_backend_listen_port=null"},
 			args:    []string{"config", "check"},

@@ -84,6 +84,10 @@ func (a *app) configCheck(ctx context.Context) error {
 	for _, err := range semantic {
 		fmt.Fprintln(a.env.Stdout, err.Error())
 	}
+	// Keys of Backstage plugins this build lacks: the warnings serve logs, never problems.
+	for _, u := range framework.UnusedConfig(cfg, a.schemas()) {
+		fmt.Fprintln(a.env.Stdout, "warning: "+u.String())
+	}
 	if n := len(problems) + len(semantic); n > 0 {
 		return exitError{fmt.Sprintf("%d config problems", n)}
 	}

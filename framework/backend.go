@@ -162,6 +162,7 @@ func (b *Backend) start(ctx context.Context, g *errgroup.Group, gctx context.Con
 	if err := b.validateFeatures(); err != nil {
 		return err
 	}
+	b.warnUnusedConfig()
 	rootDeps := &Deps{c: b.container}
 	srvOpts, err := Use(ctx, rootDeps, serverOptionsService)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -66,6 +67,13 @@ func (t bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // ends. It fails the test if the backend does not become ready.
 func Start(t testing.TB, cfg map[string]any, features ...framework.Feature) *Backend {
 	t.Helper()
+	return StartWithLogs(t, cfg, nil, features...)
+}
+
+// StartWithLogs is Start that also writes the backend's log records (warnings and errors, as
+// slog text lines) to logs, for a test that asserts what start-up warns about. logs may be nil.
+func StartWithLogs(t testing.TB, cfg map[string]any, logs io.Writer, features ...framework.Feature) *Backend {
+	t.Helper()
 	if cfg == nil {
 		cfg = map[string]any{}
 	}
@@ -107,7 +115,11 @@ func Start(t testing.TB, cfg map[string]any, features ...framework.Feature) *Bac
 	if _, ok := backendCfg["baseUrl"]; !ok {
 		backendCfg["baseUrl"] = url
 	}
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var w io.Writer = testWriter{t}
+	if logs != nil {
+		w = io.MultiWriter(w, logs)
+	}
+	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	b := framework.New(framework.Options{Config: config.FromMap(cfg, "test"), Listener: ln, Logger: logger, Version: "test"})
 	b.Add(features...)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -116,13 +116,6 @@ func (c *Client) authorize(ctx context.Context, creds auth.Credentials, reqs []R
 		}
 		return out, nil
 	}
-	if creds.IsNone() {
-		// /authorize takes user or service credentials: anonymous callers are denied.
-		for i := range out {
-			out[i] = Decision{Result: Deny}
-		}
-		return out, nil
-	}
 	for _, r := range reqs {
 		if r.ResourceRef != "" && !r.Permission.IsResource() {
 			return nil, fmt.Errorf("authorize %s: a basic permission takes no resourceRef", r.Permission.Name)
@@ -134,6 +127,15 @@ func (c *Client) authorize(ctx context.Context, creds auth.Credentials, reqs []R
 	}
 	var resp AuthorizeResponse
 	if err := c.post(ctx, creds, "/authorize", AuthorizeRequest{Items: items}, &resp); err != nil {
+		if creds.IsNone() && errors.Is(err, errUnauthenticated) {
+			// Anonymous callers reach the policy (which decides for nobody, as Backstage's
+			// does) only where the default auth policy is disabled and /authorize is open;
+			// elsewhere the permission plugin refuses them and they are denied.
+			for i := range out {
+				out[i] = Decision{Result: Deny}
+			}
+			return out, nil
+		}
 		return nil, err
 	}
 	byID := make(map[string]Decision, len(resp.Items))
@@ -212,6 +214,9 @@ func (c *Client) post(ctx context.Context, creds auth.Credentials, path string, 
 		return fmt.Errorf("permission %s: %w", path, err)
 	}
 	if resp.StatusCode/100 != 2 {
+		if resp.StatusCode == http.StatusUnauthorized {
+			return fmt.Errorf("permission %s: %s: %s: %w", path, resp.Status, bytes.TrimSpace(data), errUnauthenticated)
+		}
 		return fmt.Errorf("permission %s: %s: %s", path, resp.Status, bytes.TrimSpace(data))
 	}
 	if out == nil {
@@ -222,6 +227,9 @@ func (c *Client) post(ctx context.Context, creds auth.Credentials, path string, 
 	}
 	return nil
 }
+
+// errUnauthenticated marks a 401 from the permission plugin.
+var errUnauthenticated = errors.New("unauthenticated")
 
 // AuthorizeItem is one item of POST /api/permission/authorize.
 type AuthorizeItem struct {

@@ -18,6 +18,15 @@ import (
 // localRoot finds the configured root that contains abs and returns abs
 // relative to it, "/"-separated.
 func (r *Reader) localRoot(abs string) (root, rel string, err error) {
+	if r.trusted {
+		// Anywhere on the file system: the root is abs's volume.
+		root = filepath.VolumeName(abs) + string(filepath.Separator)
+		rel, err = filepath.Rel(root, abs)
+		if err != nil {
+			return "", "", fmt.Errorf("local path %s: %w", abs, err)
+		}
+		return root, filepath.ToSlash(rel), nil
+	}
 	if len(r.localRoots) == 0 {
 		return "", "", fmt.Errorf("local path %s: local reading is off (no local roots configured): %w", abs, ErrNotAllowed)
 	}

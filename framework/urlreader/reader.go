@@ -24,6 +24,9 @@ type Reader struct {
 	*state
 	// remoteOnly refuses local paths, file:// and git+file:// URLs.
 	remoteOnly bool
+	// trusted reads local paths wherever they point (not only under localRoots); the
+	// denied directories stay unreadable.
+	trusted bool
 }
 
 // state is what the views of one Reader share.
@@ -151,6 +154,17 @@ func New(opts Options) (*Reader, error) {
 // reader, does. The view shares r's caches; close only r.
 func (r *Reader) Remote() *Reader {
 	return &Reader{state: r.state, remoteOnly: true}
+}
+
+// Trusted returns a view of r that reads local paths, file:// and git+file://
+// URLs wherever they point, not only under Options.LocalRoots, for reads
+// whose URL the operator wrote (catalog.locations in app-config, which
+// Backstage reads wherever they point). Options.DeniedDirs (the data
+// directory) stay unreadable, symlinks included. Remote reads are as in r.
+// Never use it for a URL from content a user controls. The view shares r's
+// caches; close only r.
+func (r *Reader) Trusted() *Reader {
+	return &Reader{state: r.state, trusted: true}
 }
 
 // IsRemote reports whether rawURL names a remote source, one a Remote view

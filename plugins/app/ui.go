@@ -21,7 +21,7 @@ import (
 const homeConfigSchema = `{
   "type": "object",
   "properties": {
-    "path": { "type": "string", "default": "/" },
+    "path": { "type": "string", "default": "/home" },
     "toolkit": {
       "type": "array",
       "default": [],
@@ -68,6 +68,15 @@ func mountUI(cfg *config.Config, reg *web.Registry, router framework.RootHTTPRou
 	tree, err := extension.Resolve(reg.Extensions(), overrides)
 	if err != nil {
 		return appExtensionsError(cfg, err)
+	}
+	// A config written for Backstage names extensions of plugins Portico does not ship: each
+	// is ignored with one warning, never a refusal to start.
+	for _, u := range tree.Unknown() {
+		attrs := []any{"index", u.Index, "extension", u.ID}
+		if u.Suggestion != "" {
+			attrs = append(attrs, "didYouMean", u.Suggestion)
+		}
+		opts.Logger.Warn("app.extensions: unknown extension ignored", attrs...)
 	}
 	opts.Assets = reg.Assets()
 	shell, err := web.New(opts, tree)

@@ -169,12 +169,12 @@ func TestStarredOwnedRecentAndIdentity(t *testing.T) {
 	}
 
 	// Home: starred and recently visited (visits are recorded in the background).
-	home := alice.page("/", "Starred entities")
+	home := alice.page("/home", "Starred entities")
 	if !strings.Contains(home, `href="/catalog/default/component/beta-service"`) {
 		t.Errorf("home lacks the starred entity:\n%s", home)
 	}
 	alice.page("/catalog/default/component/alpha-service", "Alpha Service")
-	alice.page("/", `<a href="/catalog/default/component/alpha-service">Alpha Service</a>`)
+	alice.page("/home", `<a href="/catalog/default/component/alpha-service">Alpha Service</a>`)
 
 	// Settings: who is signed in and what they own through.
 	settings := alice.page("/settings", "user:default/alice")

@@ -6,10 +6,6 @@ import (
 	"strings"
 )
 
-// ErrUnknownExtension is wrapped by the error for an app.extensions entry whose ID no installed
-// extension has.
-var ErrUnknownExtension = errors.New("unknown extension")
-
 // ErrDuplicateExtension is wrapped by the error for two declared extensions sharing an ID.
 var ErrDuplicateExtension = errors.New("duplicate extension id")
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Node is one kept extension in a resolved [Tree].
@@ -35,6 +36,29 @@ type Tree struct {
 	nodes       map[string]*Node
 	order       []*Node
 	unreachable []string
+	unknown     []Unknown
+}
+
+// Unknown is an app.extensions entry naming an extension no installed plugin declares, as a
+// config written for Backstage names extensions of plugins Portico does not ship. It is ignored
+// with a warning, never an error.
+type Unknown struct {
+	// Index is the entry's position in app.extensions.
+	Index int
+	// ID is the extension ID the entry names.
+	ID string
+	// Suggestion is a declared ID the entry may have meant ("did you mean"): one at edit
+	// distance ≤ 2, else one with the same namespace/name after the kind; "" when none.
+	Suggestion string
+}
+
+// String describes the entry for a log line or config check output.
+func (u Unknown) String() string {
+	s := fmt.Sprintf("app.extensions[%d] %s: unknown extension, ignored (no installed plugin provides it)", u.Index, u.ID)
+	if u.Suggestion != "" {
+		s += fmt.Sprintf("; did you mean %s?", u.Suggestion)
+	}
+	return s
 }
 
 // Node returns the kept node with the given ID.
@@ -82,6 +106,10 @@ func (t *Tree) Nodes() []*Node { return slices.Clone(t.order) }
 // because they or an ancestor are disabled. Useful for warnings.
 func (t *Tree) Unreachable() []string { return slices.Clone(t.unreachable) }
 
+// Unknown returns the app.extensions entries that name no declared extension, in config
+// order, one per entry. They were ignored.
+func (t *Tree) Unknown() []Unknown { return slices.Clone(t.unknown) }
+
 type spec struct {
 	ext         Extension
 	config      map[string]any
@@ -128,6 +156,7 @@ func Resolve(exts []Extension, overrides []Override) (*Tree, error) {
 	}
 
 	var listed []*spec
+	var unknown []Unknown
 	for _, o := range overrides {
 		if o.ID == RootID {
 			errs = append(errs, &ConfigError{Index: o.Index, ExtensionID: o.ID, Err: errors.New("the root cannot be configured")})
@@ -135,7 +164,7 @@ func Resolve(exts []Extension, overrides []Override) (*Tree, error) {
 		}
 		s, ok := specs[o.ID]
 		if !ok {
-			errs = append(errs, &ConfigError{Index: o.Index, ExtensionID: o.ID, Err: ErrUnknownExtension})
+			unknown = append(unknown, Unknown{Index: o.Index, ID: o.ID, Suggestion: suggest(o.ID, declared)})
 			continue
 		}
 		if o.AttachTo != nil {
@@ -173,7 +202,7 @@ func Resolve(exts []Extension, overrides []Override) (*Tree, error) {
 		attached[pid][in] = append(attached[pid][in], s)
 	}
 
-	t := &Tree{nodes: make(map[string]*Node)}
+	t := &Tree{nodes: make(map[string]*Node), unknown: unknown}
 	t.root = &Node{Extension: Extension{ID: RootID}, Config: map[string]any{}}
 	t.nodes[RootID] = t.root
 	var build func(parent *Node)
@@ -261,4 +290,51 @@ func hasDisabledAncestor(s *spec, specs map[string]*spec) bool {
 		seen[pid] = true
 		cur = p
 	}
+}
+
+// suggest returns the declared ID closest to id: the nearest at edit distance ≤ 2 (first
+// declared wins a tie), else the first whose part after the kind equals id's.
+func suggest(id string, declared []*spec) string {
+	best, bestDist := "", 3
+	for _, s := range declared {
+		if d := levenshtein(id, s.ext.ID); d < bestDist {
+			best, bestDist = s.ext.ID, d
+		}
+	}
+	if best != "" {
+		return best
+	}
+	suffix := func(x string) string {
+		if i := strings.IndexByte(x, ':'); i >= 0 {
+			return x[i+1:]
+		}
+		return x
+	}
+	for _, s := range declared {
+		if suffix(s.ext.ID) == suffix(id) {
+			return s.ext.ID
+		}
+	}
+	return ""
+}
+
+// levenshtein is the edit distance between a and b, in bytes (IDs are ASCII).
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

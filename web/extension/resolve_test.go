@@ -223,7 +223,6 @@ func TestResolveErrors(t *testing.T) {
 		want      []string
 		is        error
 	}{
-		{"unknown id", nil, "- page:catalog\n- page:nope: false", []string{"app.extensions[1] page:nope: unknown extension"}, ErrUnknownExtension},
 		{"duplicate id", []Extension{Page(PageSpec{Namespace: "catalog"})}, ``, []string{"extension page:catalog: duplicate extension id"}, ErrDuplicateExtension},
 		{"root reserved", []Extension{{ID: RootID, AttachTo: AttachTo{"x", "y"}}}, ``, []string{`"root" is reserved`}, nil},
 		{"root not configurable", nil, "- root: false", []string{"app.extensions[0] root: the root cannot be configured"}, nil},
@@ -306,5 +305,47 @@ func TestResolveFilterOverride(t *testing.T) {
 				t.Fatalf("tabs for %s = %v, want %v", tt.kind, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestResolveUnknownExtensions: a config written for Backstage names extensions of plugins
+// Portico does not ship (create-app's home-page-widget:home/toolkit); they are ignored, reported
+// once per entry, with a "did you mean" for near-misses of declared IDs.
+func TestResolveUnknownExtensions(t *testing.T) {
+	exts := []Extension{
+		{ID: "app", AttachTo: AttachTo{RootID, "app"}},
+		{ID: "app/routes", AttachTo: AttachTo{"app", "routes"}},
+		Page(PageSpec{Namespace: "catalog", Path: "/catalog"}),
+		Page(PageSpec{Namespace: "home", Path: "/home"}),
+		EntityCard(EntityCardSpec{Namespace: "catalog", Name: "links", Type: "info"}),
+	}
+	tests := []struct {
+		name, overrides string
+		want            []Unknown
+	}{
+		{"backstage widgets", "- page:catalog\n- home-page-widget:home/toolkit\n- home-page-widget:home/world-clock: { config: { x: 1 } }",
+			[]Unknown{{Index: 1, ID: "home-page-widget:home/toolkit"}, {Index: 2, ID: "home-page-widget:home/world-clock"}}},
+		{"typo within distance 2", "- page:catalgo", []Unknown{{Index: 0, ID: "page:catalgo", Suggestion: "page:catalog"}}},
+		{"same suffix, other kind", "- entity-content:catalog/links: false", []Unknown{{Index: 0, ID: "entity-content:catalog/links", Suggestion: "entity-card:catalog/links"}}},
+		{"disabled unknown still reported", "- page:kubernetes: false", []Unknown{{Index: 0, ID: "page:kubernetes"}}},
+		{"repeated entry reported per entry", "- page:nope\n- page:nope: false", []Unknown{{Index: 0, ID: "page:nope", Suggestion: "page:home"}, {Index: 1, ID: "page:nope", Suggestion: "page:home"}}},
+		{"known only", "- page:catalog", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tree, err := Resolve(exts, mustOverrides(t, tt.overrides))
+			if err != nil {
+				t.Fatalf("Resolve: %v", err)
+			}
+			if got := tree.Unknown(); !slices.Equal(got, tt.want) {
+				t.Fatalf("Unknown() = %+v, want %+v", got, tt.want)
+			}
+			if _, ok := tree.Node("page:catalog"); !ok {
+				t.Fatal("page:catalog not kept")
+			}
+		})
+	}
+	if got := (Unknown{Index: 3, ID: "page:catalgo", Suggestion: "page:catalog"}).String(); got != "app.extensions[3] page:catalgo: unknown extension, ignored (no installed plugin provides it); did you mean page:catalog?" {
+		t.Fatalf("String() = %q", got)
 	}
 }

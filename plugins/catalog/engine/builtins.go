@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -61,8 +63,43 @@ func (annotateLocationProcessor) PreProcessEntity(_ context.Context, e *model.En
 // locationReaderProcessor reads url and file locations through the URL reader and parses
 // their YAML documents into entities. A url location's target is user-controlled (anyone may
 // register one): it is read through the reader's Remote view, never from the server's disk.
+//
+// The operator's catalog.locations (trusted, keyed by LocationRef.String) are read through the
+// reader's Trusted view: wherever they point, as Backstage reads them, except the data
+// directory. Locations registered through the API keep backend.reading.localRoots.
 type locationReaderProcessor struct {
-	reader *urlreader.Reader
+	reader  *urlreader.Reader
+	trusted map[string]bool
+	log     *slog.Logger
+
+	mu       sync.Mutex
+	lastErrs map[string]string // the last read error logged per location
+}
+
+// warn logs that loc cannot be read, once per location and error: processing retries every
+// interval, the log says it again only when the reason changes. ok clears the record.
+func (p *locationReaderProcessor) warn(loc model.LocationRef, err error) {
+	if p.log == nil {
+		return
+	}
+	key, msg := loc.String(), ""
+	if err != nil {
+		msg = err.Error()
+	}
+	p.mu.Lock()
+	prev, seen := p.lastErrs[key]
+	if msg == "" {
+		delete(p.lastErrs, key)
+	} else {
+		if p.lastErrs == nil {
+			p.lastErrs = map[string]string{}
+		}
+		p.lastErrs[key] = msg
+	}
+	p.mu.Unlock()
+	if msg != "" && (!seen || prev != msg) {
+		p.log.Warn("catalog location cannot be read", "location", key, "reason", msg)
+	}
 }
 
 func (p *locationReaderProcessor) Name() string { return "UrlReaderProcessor" }
@@ -79,6 +116,8 @@ func (p *locationReaderProcessor) ReadLocation(ctx context.Context, loc model.Lo
 	reader := p.reader
 	if loc.Type == model.LocationTypeURL {
 		reader = reader.Remote()
+	} else if p.trusted[loc.String()] {
+		reader = reader.Trusted()
 	}
 	emit.Refresh(loc.String())
 	if hasGlob(loc.Target) {
@@ -86,6 +125,7 @@ func (p *locationReaderProcessor) ReadLocation(ctx context.Context, loc model.Lo
 		if err != nil {
 			emit.Input("search:"+loc.Target, "error")
 			emit.Error(loc, readError(loc, err))
+			p.warn(loc, err)
 			return true, nil
 		}
 		version := newInputHasher()
@@ -93,6 +133,7 @@ func (p *locationReaderProcessor) ReadLocation(ctx context.Context, loc model.Lo
 			data, err := r.Content()
 			if err != nil {
 				emit.Error(loc, readError(loc, err))
+				p.warn(model.LocationRef{Type: loc.Type, Target: r.URL}, err)
 				continue
 			}
 			version.add(r.URL, data)
@@ -105,6 +146,9 @@ func (p *locationReaderProcessor) ReadLocation(ctx context.Context, loc model.Lo
 		emit.Input("search:"+loc.Target, version.sum())
 		if len(results) == 0 && !optional && loc.Type == model.LocationTypeFile {
 			emit.Error(loc, NotFoundError(loc.Target+" does not exist"))
+			p.warn(loc, errors.New("no file matches"))
+		} else {
+			p.warn(loc, nil)
 		}
 		return true, nil
 	}
@@ -119,8 +163,10 @@ func (p *locationReaderProcessor) ReadLocation(ctx context.Context, loc model.Lo
 			emit.Input("read:"+loc.Target, "error")
 		}
 		emit.Error(loc, readError(loc, err))
+		p.warn(loc, err)
 		return true, nil
 	}
+	p.warn(loc, nil)
 	etag := resp.ETag
 	if etag == "" {
 		etag = sha1Hex(resp.Body)
