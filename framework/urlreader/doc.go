@@ -19,6 +19,9 @@
 //	    directory, and https://github.com/<owner>/<repo> the repository root at
 //	    its default branch. The ref is the single segment after blob/tree, so
 //	    branch names containing "/" cannot be addressed in this form.
+//	    github.com is always an integration, as in Backstage: without an
+//	    integrations.github entry for it, public repositories are read
+//	    anonymously (raw host, api.github.com, git over https).
 //	https://gitlab.com/<group>/<project>/-/blob/<ref>/<path>
 //	    A GitLab file, read through the repository files API with
 //	    PRIVATE-TOKEN; -/tree/<ref>/<path> names a directory.

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -79,7 +80,13 @@ func New(opts Options) (*Reader, error) {
 		r.logger = slog.New(slog.DiscardHandler)
 	}
 
-	for _, gh := range opts.Integrations.GitHub {
+	githubs := opts.Integrations.GitHub
+	if !slices.ContainsFunc(githubs, func(gh GitHubIntegration) bool { return strings.EqualFold(cmp.Or(gh.Host, githubHost), githubHost) }) {
+		// As in Backstage, github.com is always an integration: without one configured, public
+		// repositories are read anonymously (raw host for files, git for trees).
+		githubs = append(slices.Clone(githubs), GitHubIntegration{Host: githubHost})
+	}
+	for _, gh := range githubs {
 		gh.Host = strings.ToLower(cmp.Or(gh.Host, githubHost))
 		if gh.Host == githubHost {
 			gh.APIBaseURL = cmp.Or(gh.APIBaseURL, githubAPIURL)

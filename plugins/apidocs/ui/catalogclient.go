@@ -86,6 +86,8 @@ func (c catalogClient) queryAPIs(ctx context.Context, auth string, q apiQuery, f
 		v.Set("orderField", "metadata.name,asc")
 		if q.Text != "" {
 			v.Set("fullTextFilterTerm", q.Text)
+			// Without fields the catalog searches the order field only, as Backstage does.
+			v.Set("fullTextFilterFields", "metadata.name,metadata.title,spec.profile.displayName")
 		}
 	}
 	v["fields"] = explorerFields()

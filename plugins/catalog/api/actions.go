@@ -38,19 +38,28 @@ func (h *handlers) refresh(r *httpapi.Request) (any, error) {
 func (h *handlers) validateEntity(r *httpapi.Request) (any, error) {
 	var body struct {
 		Entity   json.RawMessage `json:"entity"`
-		Location string          `json:"location"`
+		Location json.RawMessage `json:"location"`
 	}
 	if err := r.DecodeJSON(&body); err != nil {
 		return nil, err
 	}
-	typ, target, ok := strings.Cut(body.Location, ":")
+	// Backstage checks the body's shape first ({entity, location: string}) and answers a
+	// malformed one with its standard InputError envelope, not the {errors} list.
+	if len(body.Location) == 0 || string(body.Location) == "null" {
+		return nil, apierr.Input("Malformed request: location: Required")
+	}
+	var location string
+	if err := json.Unmarshal(body.Location, &location); err != nil {
+		return nil, apierr.Input("Malformed request: location: Expected string")
+	}
+	typ, target, ok := strings.Cut(location, ":")
 	if !ok || typ != "url" || target == "" {
 		return httpapi.Status(http.StatusBadRequest, map[string]any{"errors": []model.SerializedError{{
 			Name:    "TypeError",
-			Message: "Invalid location ref " + body.Location + ", only 'url:<target>' is supported, e.g. url:https://host/path",
+			Message: "Invalid location ref " + location + ", only 'url:<target>' is supported, e.g. url:https://host/path",
 		}}}), nil
 	}
-	errs, err := h.w.ValidateEntity(r.Context(), body.Entity, body.Location)
+	errs, err := h.w.ValidateEntity(r.Context(), body.Entity, location)
 	if err != nil {
 		return nil, err
 	}

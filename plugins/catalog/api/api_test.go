@@ -92,7 +92,7 @@ func TestAPI(t *testing.T) {
 			{"list bad fields", "GET", "/entities?fields=metadata.tags%5B0%5D", "", 400, []string{`invalid fields, array type fields are not supported`}},
 			{"by-query", "GET", "/entities/by-query?filter=kind%3Dcomponent&limit=1&orderField=metadata.name%2Cdesc", "", 200, []string{`"totalItems":2`, `"nextCursor"`, `"name":"searcher"`}},
 			{"by-query bad order", "GET", "/entities/by-query?orderField=metadata.name%2Cup", "", 400, []string{`Invalid order field order, must be asc or desc`}},
-			{"by-query full text", "GET", "/entities/by-query?fullTextFilterTerm=artist&fields=metadata.name", "", 200, []string{`"totalItems":2`, `"pageInfo":{}`}},
+			{"by-query full text", "GET", "/entities/by-query?fullTextFilterTerm=artist&fullTextFilterFields=metadata.name&fields=metadata.name", "", 200, []string{`"totalItems":2`, `"pageInfo":{}`}},
 			{"by-query post", "POST", "/entities/by-query", `{"query":{"$all":[{"kind":"component"},{"$not":{"spec.lifecycle":"experimental"}}]},"fields":["metadata.name"]}`, 200, []string{`{"items":[{"metadata":{"name":"artist-web"}}],"totalItems":1,"pageInfo":{}}`}},
 			{"by-query post bad", "POST", "/entities/by-query", `{"query":"x"}`, 400, []string{`top-level primitive values are not supported`}},
 			{"by-refs", "POST", "/entities/by-refs?filter=kind%3Dcomponent", `{"entityRefs":["component:default/artist-web","api:default/artist-api"],"fields":["metadata.name"]}`, 200, []string{`{"items":[{"metadata":{"name":"artist-web"}},null]}`}},

@@ -13,11 +13,21 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
-func (h *handlers) answerQuery(r *httpapi.Request, req reader.QueryRequest) (any, error) {
+func (h *handlers) answerQuery(r *httpapi.Request, req reader.QueryRequest, countOnly bool) (any, error) {
+	if req.Cursor == "" {
+		backstageQuery(&req)
+	}
 	req.Filter = withIdentity(r.Request, req.Filter)
+	if countOnly {
+		// limit=0: Backstage counts and lists nothing (no cursors either).
+		req.Limit = 1
+	}
 	res, err := h.r.Query(r.Context(), req)
 	if err != nil {
 		return nil, err
+	}
+	if countOnly {
+		res.Items, res.NextCursor, res.PrevCursor = nil, "", ""
 	}
 	if res.Items == nil {
 		res.Items = []json.RawMessage{}
@@ -28,6 +38,24 @@ func (h *handlers) answerQuery(r *httpapi.Request, req reader.QueryRequest) (any
 	}, nil
 }
 
+// backstageQuery applies to an initial by-query request what Backstage's catalog does with
+// it: only entities that have the first order field are listed (Backstage joins that field's
+// search rows), and a full-text term without fields searches the first order field, or
+// metadata.uid when there is none.
+func backstageQuery(req *reader.QueryRequest) {
+	if len(req.Order) > 0 {
+		exists := query.Exists(req.Order[0].Field)
+		req.Filter = query.And(req.Filter, &exists)
+	}
+	if req.FullText != nil && len(req.FullText.Fields) == 0 {
+		field := "metadata.uid"
+		if len(req.Order) > 0 {
+			field = req.Order[0].Field
+		}
+		req.FullText.Fields = []string{field}
+	}
+}
+
 // queryEntitiesGet is GET /entities/by-query.
 func (h *handlers) queryEntitiesGet(r *httpapi.Request) (any, error) {
 	q := r.URL.Query()
@@ -36,13 +64,16 @@ func (h *handlers) queryEntitiesGet(r *httpapi.Request) (any, error) {
 	if req.Fields, err = query.ParseFields(q["fields"]); err != nil {
 		return nil, err
 	}
-	if req.Limit, _, err = limitParam(q); err != nil {
+	limit, hasLimit, err := intParam(q, "limit", 0, "Invalid limit, must be zero or greater")
+	if err != nil {
 		return nil, err
 	}
+	req.Limit = limit
+	countOnly := hasLimit && limit == 0
 	req.SkipTotal = q.Get("totalItems") == "exclude"
 	if c := q.Get("cursor"); c != "" {
 		req.Cursor = c
-		return h.answerQuery(r, req)
+		return h.answerQuery(r, req, countOnly)
 	}
 	if req.Offset, _, err = offsetParam(q); err != nil {
 		return nil, err
@@ -56,7 +87,7 @@ func (h *handlers) queryEntitiesGet(r *httpapi.Request) (any, error) {
 	if term := strings.TrimSpace(q.Get("fullTextFilterTerm")); term != "" {
 		req.FullText = &query.FullText{Term: term, Fields: query.ParseFullTextFields(q["fullTextFilterFields"])}
 	}
-	return h.answerQuery(r, req)
+	return h.answerQuery(r, req, countOnly)
 }
 
 // queryEntitiesPost is POST /entities/by-query (predicate queries).
@@ -82,11 +113,13 @@ func (h *handlers) queryEntitiesPost(r *httpapi.Request) (any, error) {
 	if req.Fields, err = query.ParseFields(body.Fields); err != nil {
 		return nil, err
 	}
+	countOnly := false
 	if body.Limit != nil {
-		if *body.Limit < 1 {
-			return nil, apierr.Input("Invalid limit, must be greater than zero")
+		if *body.Limit < 0 {
+			return nil, apierr.Input("Invalid limit, must be zero or greater")
 		}
 		req.Limit = *body.Limit
+		countOnly = *body.Limit == 0
 	}
 	if body.Offset != nil {
 		if *body.Offset < 0 {
@@ -105,7 +138,7 @@ func (h *handlers) queryEntitiesPost(r *httpapi.Request) (any, error) {
 			req.FullText = &query.FullText{Term: strings.TrimSpace(ft.Term), Fields: query.ParseFullTextFields(ft.Fields)}
 		}
 	}
-	return h.answerQuery(r, req)
+	return h.answerQuery(r, req, countOnly)
 }
 
 // facetsGet is GET /entity-facets.

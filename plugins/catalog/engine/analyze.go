@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
-	"path"
 	"strings"
 
 	"github.com/portico-dev/portico/framework/urlreader"
@@ -63,8 +62,8 @@ func (e *Engine) AnalyzeLocation(ctx context.Context, req wire.AnalyzeLocationRe
 	}
 	name := "component"
 	if u, err := url.Parse(target); err == nil {
-		if base := path.Base(strings.TrimSuffix(u.Path, "/")); base != "" && base != "." && base != "/" {
-			name = strings.TrimSuffix(base, ".git")
+		if repo := repoName(u); repo != "" {
+			name = repo
 		}
 	}
 	ent := map[string]any{
@@ -82,6 +81,35 @@ func (e *Engine) AnalyzeLocation(ctx context.Context, req wire.AnalyzeLocationRe
 	data, _ := json.Marshal(ent)
 	resp.GenerateEntities = append(resp.GenerateEntities, wire.AnalyzeGenerateEntity{Entity: data, Fields: []wire.AnalyzeField{}})
 	return resp, nil
+}
+
+// repoName is the repository a git host URL names, as Backstage's parseGitUrl reads it: the
+// path up to the host's separator of a ref or file (GitHub /tree/ and /blob/, GitLab /-/,
+// Bitbucket /src/ and /browse/, Azure /_git/<repo>) and its last segment without ".git".
+func repoName(u *url.URL) string {
+	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
+	for i, s := range segs {
+		if s == "_git" && i+1 < len(segs) {
+			return strings.TrimSuffix(segs[i+1], ".git")
+		}
+	}
+	cut := len(segs)
+	for i, s := range segs {
+		if i == 0 {
+			continue
+		}
+		if s == "-" || ((s == "tree" || s == "blob" || s == "src" || s == "browse" || s == "raw") && i >= 2) {
+			cut = i
+			break
+		}
+	}
+	if u.Host == "github.com" || u.Host == "bitbucket.org" {
+		cut = min(cut, 2) // owner/repo; whatever follows is a ref or a file
+	}
+	if cut == 0 {
+		return ""
+	}
+	return strings.TrimSuffix(segs[cut-1], ".git")
 }
 
 func (e *Engine) isRegistered(ctx context.Context, typ, target string) bool {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 
@@ -29,7 +30,44 @@ func (p *builtinKindsProcessor) PostProcessEntity(_ context.Context, e *model.En
 	for _, r := range model.FlattenRelationPairs(pairs) {
 		pc.Emit.Relation(r)
 	}
+	sortListFields(e)
 	return e, nil
+}
+
+// sortedListFields are the relation-bearing list fields of the built-in kinds that Backstage
+// returns sorted, whatever the order in the descriptor file.
+var sortedListFields = map[string][]string{
+	model.KindComponent: {"providesApis", "consumesApis", "dependsOn", "dependencyOf"},
+	model.KindResource:  {"dependsOn", "dependencyOf"},
+	model.KindGroup:     {"children", "members"},
+	model.KindUser:      {"memberOf"},
+}
+
+// sortListFields sorts the entity's sortedListFields in place. A list that holds anything but
+// strings is left alone (validation has already refused it for the built-in kinds).
+func sortListFields(e *model.Entity) {
+	for _, field := range sortedListFields[e.Kind] {
+		list, ok := e.Spec[field].([]any)
+		if !ok || len(list) < 2 {
+			continue
+		}
+		strs := make([]string, len(list))
+		for i, v := range list {
+			s, ok := v.(string)
+			if !ok {
+				strs = nil
+				break
+			}
+			strs[i] = s
+		}
+		if strs == nil {
+			continue
+		}
+		sort.Strings(strs)
+		for i, s := range strs {
+			list[i] = s
+		}
+	}
 }
 
 // annotateLocationProcessor sets the location annotations as Backstage's

@@ -128,16 +128,24 @@ func (e *Engine) upsertEntities(ctx context.Context, tx *sql.Tx, items []childOu
 	if len(items) == 0 {
 		return nil, nil, nil
 	}
-	// The last emission of a ref wins within one batch.
-	items = slices.Clone(items)
-	slices.SortStableFunc(items, func(a, b childOut) int { return strings.Compare(a.Ref, b.Ref) })
-	last := items[:0]
-	for i, c := range items {
-		if i+1 < len(items) && items[i+1].Ref == c.Ref {
-			continue
+	// Within one batch the first location key to emit a ref owns it, as in Backstage, which
+	// writes the emissions in order: a later emission under the same key replaces the earlier
+	// one, one under another key is a conflict (the caller reports it on its parent).
+	last := make([]childOut, 0, len(items))
+	at := make(map[string]int, len(items))
+	for _, c := range items {
+		i, seen := at[c.Ref]
+		switch {
+		case !seen:
+			at[c.Ref] = len(last)
+			last = append(last, c)
+		case last[i].LocationKey == c.LocationKey:
+			last[i] = c
+		default:
+			conflicts = append(conflicts, conflict{Ref: c.Ref, ExistingKey: last[i].LocationKey, NewKey: c.LocationKey})
 		}
-		last = append(last, c)
 	}
+	slices.SortFunc(last, func(a, b childOut) int { return strings.Compare(a.Ref, b.Ref) })
 	// Chunks bound the memory of the lookups and rows (a Location may emit 100k entities).
 	for _, chunk := range chunks(last, upsertChunk) {
 		a, c, err := e.upsertChunk(ctx, tx, chunk)

@@ -16,16 +16,18 @@ const refsChunk = 500
 // for refs that are unknown or that do not match filter. A malformed ref is
 // an *query.InputError.
 func (r *Reader) ByRefs(ctx context.Context, refs []string, filter *query.Expr, fields []string) ([]json.RawMessage, error) {
+	// A malformed ref names no entity: its slot answers null, as in Backstage, which looks
+	// the given strings up as they are.
 	canonical := make([]string, len(refs))
+	var valid []string
 	for i, ref := range refs {
-		c, err := canonicalRef(ref)
-		if err != nil {
-			return nil, &query.InputError{Message: fmt.Sprintf("Invalid entity ref %q: %v", ref, err)}
+		if c, err := canonicalRef(ref); err == nil {
+			canonical[i] = c
+			valid = append(valid, c)
 		}
-		canonical[i] = c
 	}
 	found := make(map[string]json.RawMessage, len(refs))
-	for chunk := range slices.Chunk(canonical, refsChunk) {
+	for chunk := range slices.Chunk(valid, refsChunk) {
 		var b sqlBuilder
 		b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe WHERE fe.entity_ref IN (")
 		for i, c := range chunk {
@@ -61,7 +63,9 @@ func (r *Reader) ByRefs(ctx context.Context, refs []string, filter *query.Expr, 
 	}
 	items := make([]json.RawMessage, len(refs))
 	for i, c := range canonical {
-		items[i] = found[c]
+		if c != "" {
+			items[i] = found[c]
+		}
 	}
 	return items, nil
 }
