@@ -1,6 +1,7 @@
 package scaffolder_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/plugins/auth"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -18,6 +21,9 @@ type dryRunCase struct {
 	Spec    map[string]any    `yaml:"spec"`
 	Values  map[string]any    `yaml:"values"`
 	Secrets map[string]string `yaml:"secrets"`
+	// As is the name of the user entity the request is signed in as (the test's service
+	// token when empty).
+	As string `yaml:"as"`
 	// Status is the expected HTTP status (200 when unset).
 	Status int `yaml:"status"`
 	// Body is matched as a subset of the answer (objects: listed keys; lists: same length).
@@ -42,7 +48,13 @@ func TestDryRunGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	onSQLite(t, func(t *testing.T, h *harness) {
-		b := h.start()
+		h.others = append(h.others, auth.Plugin())
+		h.extra = map[string]any{"auth": map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
+			"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
+		}}}}
+		b := h.start(testdata(t, "catalog/org.yaml"), testdata(t, "catalog/users.yaml"))
+		waitForEntity(t, b.URL, "user", "default", "ann")
+		tokens := map[string]string{}
 		for _, tc := range cases {
 			t.Run(tc.Name, func(t *testing.T) {
 				if tc.Values == nil {
@@ -55,7 +67,14 @@ func TestDryRunGolden(t *testing.T) {
 					},
 					"values": jsonish(tc.Values), "secrets": tc.Secrets, "directoryContents": []any{},
 				}
-				status, data, err := postRaw(t.Context(), b.URL+"/api/scaffolder/v2/dry-run", body)
+				ctx := t.Context()
+				if tc.As != "" {
+					if tokens[tc.As] == "" {
+						tokens[tc.As] = frameworktest.SignIn(t, b.URL, "/api/auth/oauth2Proxy/refresh", "X-Forwarded-User", tc.As)
+					}
+					ctx = withToken(ctx, tokens[tc.As])
+				}
+				status, data, err := postRaw(ctx, b.URL+"/api/scaffolder/v2/dry-run", body)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -175,4 +194,11 @@ func subset(want, got any, path string) string {
 		return fmt.Sprintf("%s: got %#v, want %#v", path, got, want)
 	}
 	return ""
+}
+
+type tokenKey struct{}
+
+// withToken makes postRaw send token instead of the test's service token.
+func withToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, tokenKey{}, token)
 }

@@ -146,7 +146,7 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 	}
 	caller := CallerFrom(ctx)
 	baseURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(tplDir) + "/"}).String()
-	spec := t.TaskSpec(req.Values, template.User{Ref: caller.Ref}, baseURL)
+	spec := t.TaskSpec(req.Values, s.userOf(ctx, caller), baseURL)
 	spec.TemplateInfo.EntityRef = "template:default/dry-run"
 	res := &DryRunResult{Log: []map[string]any{}, DirectoryContents: []File{}, Output: map[string]any{}, Steps: []DryRunStep{}}
 	runner := s.o.Runner.WithReader(dirReader{root: tplDir, next: s.o.RunnerReader})

@@ -265,14 +265,20 @@ func (s *Service) CreateTask(ctx context.Context, req CreateRequest) (string, er
 		return "", err
 	}
 	caller := CallerFrom(ctx)
+	spec := t.TaskSpec(req.Values, s.userOf(ctx, caller), t.BaseURL)
+	return s.create(ctx, spec, req.Secrets, caller)
+}
+
+// userOf is the task's user: the caller's ref and, when the catalog has it, their entity
+// (templates read ${{ user.entity.* }}, in tasks and dry runs alike).
+func (s *Service) userOf(ctx context.Context, caller Caller) template.User {
 	user := template.User{Ref: caller.Ref}
 	if caller.Ref != "" {
 		if e, err := s.o.Catalog.GetEntityByRef(ctx, caller.Ref); err == nil && e != nil {
 			user.Entity, _ = jsonValue(e.Value())
 		}
 	}
-	spec := t.TaskSpec(req.Values, user, t.BaseURL)
-	return s.create(ctx, spec, req.Secrets, caller)
+	return user
 }
 
 func (s *Service) create(ctx context.Context, spec template.TaskSpec, secrets map[string]string, caller Caller) (string, error) {
