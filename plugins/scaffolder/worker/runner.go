@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
 	"github.com/portico-dev/portico/plugins/scaffolder/secret"
@@ -27,6 +28,22 @@ var ErrCancelled = errors.New("task cancelled")
 // ErrReportLimit is wrapped by the error of a dry run whose reported step inputs grow past
 // Run.MaxInputBytes.
 var ErrReportLimit = errors.New("dry-run report limit exceeded")
+
+// kindError is a step failure of one of Backstage's error kinds (NotFoundError for an action
+// that is not registered, InputError for an invalid input), which a dry run answers with that
+// kind's status as Backstage does. Its text is the message alone.
+type kindError struct {
+	kind *errkind.Kind
+	err  error // the message, wrapping the causes given with %w
+}
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
+
+func kindErrorf(kind *errkind.Kind, format string, args ...any) error {
+	//lint:ignore ST1005 Backstage's exact messages, which clients and users know
+	return &kindError{kind: kind, err: fmt.Errorf(format, args...)}
+}
 
 // Deps are what a Runner gives actions.
 type Deps struct {
@@ -218,8 +235,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 	emit(map[string]any{"message": fmt.Sprintf("Beginning step %s", step.Name), "stepId": step.ID, "status": "processing"})
 	act, ok := rn.deps.Actions.Get(step.Action)
 	if !ok {
-		//lint:ignore ST1005 Backstage's exact message, which clients and users know
-		return nil, nil, false, nil, fmt.Errorf("Template action with ID '%s' is not registered.", step.Action)
+		return nil, nil, false, nil, kindErrorf(errkind.NotFound, "Template action with ID '%s' is not registered.", step.Action)
 	}
 	type iteration struct{ each map[string]any }
 	iters := []iteration{{}}
@@ -227,8 +243,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		ectx := withKeys(base, map[string]any{"secrets": secrets})
 		v, err := rn.deps.Templater.RenderValue(ctx, step.Each, ectx)
 		if err != nil {
-			//lint:ignore ST1005 Backstage's exact message, which clients and users know
-			return nil, nil, false, nil, fmt.Errorf("Invalid value on action %s.each parameter: %w", step.Action, err)
+			return nil, nil, false, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter: %w", step.Action, err)
 		}
 		iters = nil
 		switch t := v.(type) {
@@ -242,8 +257,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 				iters = append(iters, iteration{each: map[string]any{"key": k, "value": t[k]}})
 			}
 		default:
-			//lint:ignore ST1005 Backstage's exact message, which clients and users know
-			return nil, nil, false, nil, fmt.Errorf("Invalid value on action %s.each parameter, \"%v\" cannot be iterated", step.Action, v)
+			return nil, nil, false, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter, \"%v\" cannot be iterated", step.Action, v)
 		}
 	}
 	output := map[string]any{}
@@ -275,8 +289,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		}
 		lastInput = input
 		if err := template.ValidateInput(act.Schema().Input, input); err != nil {
-			//lint:ignore ST1005 Backstage's exact message, which clients and users know
-			return output, execs, ran, lastInput, fmt.Errorf("Invalid input passed to action %s, %w", step.Action, err)
+			return output, execs, ran, lastInput, kindErrorf(errkind.Input, "Invalid input passed to action %s, %v", step.Action, err)
 		}
 		if r.DryRun {
 			if dr, ok := act.(action.DryRunner); !ok || !dr.SupportsDryRun() {
