@@ -31,6 +31,8 @@ func newCatalogRegister() Action {
 "locationId":{"type":"string","description":"Portico: id of the registered location, used to undo the registration"}}}`),
 			examples: []Example{{Description: "Register with the catalog", Example: "steps:\n  - action: catalog:register\n    id: register-with-catalog\n    name: Register with the catalog\n    input:\n      catalogInfoUrl: http://github.com/backstage/backstage/blob/master/catalog-info.yaml\n"}},
 			handle:   handleCatalogRegister,
+			// Backstage's dry run gives a skipped catalog:register an empty output.
+			skippedOutput: map[string]any{},
 		},
 		undo: func(ctx context.Context, c *Context, output map[string]any) error {
 			id := str(output, "locationId")

@@ -144,6 +144,7 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 	for k, v := range r.Secrets {
 		secrets[k] = v
 	}
+	emit(map[string]any{"message": fmt.Sprintf("Starting up task with %d steps", len(r.Spec.Steps))})
 	var res Result
 	var completed []done
 	var inputBytes int64
@@ -160,6 +161,7 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 			break
 		}
 		output, execs, ran, input, err := rn.runStep(ctx, r, step, base, secrets, emit)
+		dryRunSkipped := ran == ranDryRunSkipped
 		completed = append(completed, execs...)
 		if input != nil && r.DryRun {
 			sr.Input, _ = red.Value(redactSecretInput(step, step.Input, input)).(map[string]any)
@@ -187,9 +189,17 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 			res.Steps = append(res.Steps, sr)
 			break
 		}
-		if !ran {
+		if ran == ranNot {
 			emit(map[string]any{"message": fmt.Sprintf("Skipping step %s because its if condition was false", step.ID), "stepId": step.ID, "status": "skipped"})
 			sr.Status = "skipped"
+			res.Steps = append(res.Steps, sr)
+			continue
+		}
+		if dryRunSkipped {
+			// Later steps see the example output; the step logged its skip and does not
+			// finish (Backstage writes no "Finished step" line for it).
+			stepsCtx[step.ID] = map[string]any{"output": output}
+			sr.Status, sr.Output = "skipped", output
 			res.Steps = append(res.Steps, sr)
 			continue
 		}
@@ -230,12 +240,60 @@ func cancelErr(ctx context.Context) error {
 	return fmt.Errorf("%w: %w", ErrCancelled, cause)
 }
 
-// runStep runs one step (each iteration). ran is false when `if` skipped every iteration.
-func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any)) (map[string]any, []done, bool, map[string]any, error) {
+// How a step ran: not at all (its if was false for every iteration), for real, or skipped by
+// a dry run because its action cannot run without side effects.
+type ranKind int
+
+const (
+	ranNot ranKind = iota
+	ranYes
+	ranDryRunSkipped
+)
+
+// runStep runs one step (each iteration).
+func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any)) (map[string]any, []done, ranKind, map[string]any, error) {
 	emit(map[string]any{"message": fmt.Sprintf("Beginning step %s", step.Name), "stepId": step.ID, "status": "processing"})
 	act, ok := rn.deps.Actions.Get(step.Action)
 	if !ok {
-		return nil, nil, false, nil, kindErrorf(errkind.NotFound, "Template action with ID '%s' is not registered.", step.Action)
+		return nil, nil, ranNot, nil, kindErrorf(errkind.NotFound, "Template action with ID '%s' is not registered.", step.Action)
+	}
+	if r.DryRun {
+		// As Backstage: a step whose if is false is skipped; the others log their input
+		// rendered with every secret as "***", and an action that cannot dry-run is skipped
+		// whole, its output an example made from its output schema.
+		if step.Each == nil && step.If != nil {
+			ok, err := rn.deps.Templater.EvalCondition(ctx, step.If, base)
+			if err != nil {
+				return nil, nil, ranNot, nil, fmt.Errorf("evaluate if of step %s: %w", step.ID, err)
+			}
+			if !ok {
+				return nil, nil, ranNot, nil, nil
+			}
+		}
+		masked := make(map[string]any, len(secrets))
+		for k := range secrets {
+			masked[k] = "***"
+		}
+		debug, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(base, map[string]any{"secrets": masked}))
+		if err == nil {
+			b, _ := json.MarshalIndent(debug, "", "  ")
+			emit(map[string]any{"message": fmt.Sprintf("Running %s in dry-run mode with inputs (secrets redacted): %s", step.Action, b), "stepId": step.ID})
+		} else if ctx.Err() != nil {
+			return nil, nil, ranNot, nil, cancelErr(ctx)
+		}
+		if dr, ok := act.(action.DryRunner); !ok || !dr.SupportsDryRun() {
+			emit(map[string]any{"message": fmt.Sprintf("Skipping because %s does not support dry-run", step.Action), "stepId": step.ID, "status": "skipped"})
+			out := map[string]any{}
+			if ex, ok := act.(action.DryRunExample); ok {
+				if o, ok := ex.DryRunOutput(); ok {
+					return maps.Clone(o), nil, ranDryRunSkipped, nil, nil
+				}
+			}
+			if ex, ok := exampleOutput(act.Schema().Output).(map[string]any); ok {
+				out = ex
+			}
+			return out, nil, ranDryRunSkipped, nil, nil
+		}
 	}
 	type iteration struct{ each map[string]any }
 	iters := []iteration{{}}
@@ -243,7 +301,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		ectx := withKeys(base, map[string]any{"secrets": secrets})
 		v, err := rn.deps.Templater.RenderValue(ctx, step.Each, ectx)
 		if err != nil {
-			return nil, nil, false, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter: %w", step.Action, err)
+			return nil, nil, ranNot, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter: %w", step.Action, err)
 		}
 		iters = nil
 		switch t := v.(type) {
@@ -257,12 +315,12 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 				iters = append(iters, iteration{each: map[string]any{"key": k, "value": t[k]}})
 			}
 		default:
-			return nil, nil, false, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter, \"%v\" cannot be iterated", step.Action, v)
+			return nil, nil, ranNot, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter, \"%v\" cannot be iterated", step.Action, v)
 		}
 	}
 	output := map[string]any{}
 	var execs []done
-	ran := false
+	ran := ranNot
 	var lastInput map[string]any
 	for _, it := range iters {
 		vctx := base
@@ -278,7 +336,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 				continue
 			}
 		}
-		ran = true
+		ran = ranYes
 		rendered, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(vctx, map[string]any{"secrets": secrets}))
 		if err != nil {
 			return output, execs, ran, lastInput, fmt.Errorf("render input of step %s: %w", step.ID, err)
@@ -290,23 +348,6 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		lastInput = input
 		if err := template.ValidateInput(act.Schema().Input, input); err != nil {
 			return output, execs, ran, lastInput, kindErrorf(errkind.Input, "Invalid input passed to action %s, %v", step.Action, err)
-		}
-		if r.DryRun {
-			if dr, ok := act.(action.DryRunner); !ok || !dr.SupportsDryRun() {
-				emit(map[string]any{"message": fmt.Sprintf("Skipping because %s does not support dry-run", step.Action), "stepId": step.ID})
-				// Later steps still see outputs: example values from the output schema.
-				if ex, ok := exampleOutput(act.Schema().Output).(map[string]any); ok {
-					for name, v := range ex {
-						if it.each != nil {
-							list, _ := output[name].([]any)
-							output[name] = append(list, v)
-						} else {
-							output[name] = v
-						}
-					}
-				}
-				continue
-			}
 		}
 		if r.Workspace != "" {
 			if err := r.Quota.Measure(r.Workspace); err != nil {
