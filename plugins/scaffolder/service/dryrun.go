@@ -181,7 +181,11 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 	}
 	var failed error
 	if runErr != nil {
-		msg := secret.NewRedactor(req.Secrets).String(runErr.Error())
+		red := result.Redactor
+		if red == nil {
+			red = secret.NewRedactor(req.Secrets)
+		}
+		msg := red.String(runErr.Error())
 		if stoppedByLimit(runErr) || stoppedByLimit(context.Cause(runCtx)) {
 			return nil, fmt.Errorf("%w: dry run stopped: %s", ErrInput, msg)
 		}

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/portico-dev/portico/framework/apierr/errkind"
@@ -106,6 +107,9 @@ type StepResult struct {
 type Result struct {
 	Output map[string]any
 	Steps  []StepResult
+	// Redactor redacts the run's secrets and every value the steps derived from them (for
+	// the error message of a failed run).
+	Redactor *secret.Redactor
 }
 
 // done is a completed action execution, kept for rollback.
@@ -123,10 +127,10 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 	if r.Quota == nil {
 		r.Quota = action.NewQuota(rn.deps.WorkspaceBytes, rn.deps.WorkspaceFiles)
 	}
-	red := secret.NewRedactor(r.Secrets)
+	red := &taintedRedactor{red: secret.NewRedactor(r.Secrets)}
 	emit := func(body map[string]any) {
 		if r.Emit != nil {
-			r.Emit(red.Value(body).(map[string]any))
+			r.Emit(red.get().Value(body).(map[string]any))
 		}
 	}
 	stepsCtx := map[string]any{}
@@ -146,6 +150,10 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 	}
 	emit(map[string]any{"message": fmt.Sprintf("Starting up task with %d steps", len(r.Spec.Steps))})
 	var res Result
+	finish := func(err error) (Result, error) {
+		res.Redactor = red.get()
+		return res, err
+	}
 	var completed []done
 	var inputBytes int64
 	var runErr error
@@ -160,11 +168,11 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 			res.Steps = append(res.Steps, sr)
 			break
 		}
-		output, execs, ran, input, err := rn.runStep(ctx, r, step, base, secrets, emit)
+		output, execs, ran, input, err := rn.runStep(ctx, r, step, base, secrets, emit, red)
 		dryRunSkipped := ran == ranDryRunSkipped
 		completed = append(completed, execs...)
 		if input != nil && r.DryRun {
-			sr.Input, _ = red.Value(redactSecretInput(step, step.Input, input)).(map[string]any)
+			sr.Input, _ = red.get().Value(redactSecretInput(step, step.Input, input)).(map[string]any)
 			if r.MaxInputBytes > 0 && err == nil {
 				b, _ := json.Marshal(sr.Input)
 				if inputBytes += int64(len(b)); inputBytes > r.MaxInputBytes {
@@ -183,7 +191,7 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 			if errors.Is(err, ErrCancelled) {
 				status = "cancelled"
 			}
-			msg := red.String(err.Error())
+			msg := red.get().String(err.Error())
 			emit(map[string]any{"message": msg, "stepId": step.ID, "status": status})
 			sr.Status = status
 			res.Steps = append(res.Steps, sr)
@@ -216,20 +224,20 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 		if !r.DryRun && r.Spec.RollbackEnabled() && (r.Interrupted == nil || !r.Interrupted()) {
 			rn.rollback(ctx, completed, emit)
 		}
-		return res, runErr
+		return finish(runErr)
 	}
 	// Secrets are not visible to the output.
 	raw, err := filterOutputItems(ctx, rn.deps.Templater, orEmpty(r.Spec.Output), base)
 	if err != nil {
-		return res, err
+		return finish(err)
 	}
 	out, err := rn.deps.Templater.RenderValue(ctx, raw, base)
 	if err != nil {
-		return res, fmt.Errorf("render output: %w", err)
+		return finish(fmt.Errorf("render output: %w", err))
 	}
 	outMap, _ := out.(map[string]any)
-	res.Output = red.Value(orEmpty(outMap)).(map[string]any)
-	return res, nil
+	res.Output = red.get().Value(orEmpty(outMap)).(map[string]any)
+	return finish(nil)
 }
 
 func cancelErr(ctx context.Context) error {
@@ -251,7 +259,7 @@ const (
 )
 
 // runStep runs one step (each iteration).
-func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any)) (map[string]any, []done, ranKind, map[string]any, error) {
+func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any), red *taintedRedactor) (map[string]any, []done, ranKind, map[string]any, error) {
 	emit(map[string]any{"message": fmt.Sprintf("Beginning step %s", step.Name), "stepId": step.ID, "status": "processing"})
 	act, ok := rn.deps.Actions.Get(step.Action)
 	if !ok {
@@ -345,6 +353,17 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		if input == nil {
 			input = map[string]any{}
 		}
+		if len(secrets) > 0 && step.Input != nil {
+			// Values a filter made of a secret (`${{ secrets.token | upper }}`) are not the
+			// secret: find them by rendering the input again without secrets, as Backstage
+			// does, and redact them from the log and events too.
+			plain, err := rn.deps.Templater.RenderValue(ctx, step.Input, withKeys(vctx, map[string]any{"secrets": map[string]any{}}))
+			if err != nil {
+				red.add(stringLeaves(input, nil)...)
+			} else {
+				red.add(secretDerived(input, plain, nil)...)
+			}
+		}
 		lastInput = input
 		if err := template.ValidateInput(act.Schema().Input, input); err != nil {
 			return output, execs, ran, lastInput, kindErrorf(errkind.Input, "Invalid input passed to action %s, %v", step.Action, err)
@@ -396,6 +415,83 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		}
 	}
 	return output, execs, ran, lastInput, nil
+}
+
+// taintedRedactor is a run's redactor, which learns the values derived from secrets as steps
+// render their inputs. Safe for concurrent use (actions may log from goroutines).
+type taintedRedactor struct {
+	mu  sync.Mutex
+	red *secret.Redactor
+}
+
+func (t *taintedRedactor) get() *secret.Redactor {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.red
+}
+
+func (t *taintedRedactor) add(values ...string) {
+	if len(values) == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.red = t.red.With(values...)
+}
+
+// secretDerived returns, for each string of with (an input rendered with secrets) that
+// differs from without (the same input rendered without them), the part that differs once
+// their common prefix and suffix are set aside: "x-S3CR3T" against "x-" gives "S3CR3T", so
+// the template's own text around a secret stays readable.
+func secretDerived(with, without any, out []string) []string {
+	switch w := with.(type) {
+	case string:
+		wo, _ := without.(string)
+		if w == wo {
+			return out
+		}
+		p := 0
+		for p < len(w) && p < len(wo) && w[p] == wo[p] {
+			p++
+		}
+		q := 0
+		for q < len(w)-p && q < len(wo)-p && w[len(w)-1-q] == wo[len(wo)-1-q] {
+			q++
+		}
+		out = append(out, w[p:len(w)-q])
+	case map[string]any:
+		wo, _ := without.(map[string]any)
+		for k, v := range w {
+			out = secretDerived(v, wo[k], out)
+		}
+	case []any:
+		wo, _ := without.([]any)
+		for i, v := range w {
+			var other any
+			if i < len(wo) {
+				other = wo[i]
+			}
+			out = secretDerived(v, other, out)
+		}
+	}
+	return out
+}
+
+// stringLeaves returns every string inside v.
+func stringLeaves(v any, out []string) []string {
+	switch x := v.(type) {
+	case string:
+		out = append(out, x)
+	case map[string]any:
+		for _, val := range x {
+			out = stringLeaves(val, out)
+		}
+	case []any:
+		for _, val := range x {
+			out = stringLeaves(val, out)
+		}
+	}
+	return out
 }
 
 // rollbackTimeout bounds undoing one action.
