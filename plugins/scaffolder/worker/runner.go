@@ -42,7 +42,6 @@ func (e *kindError) Error() string   { return e.err.Error() }
 func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
 
 func kindErrorf(kind *errkind.Kind, format string, args ...any) error {
-	//lint:ignore ST1005 Backstage's exact messages, which clients and users know
 	return &kindError{kind: kind, err: fmt.Errorf(format, args...)}
 }
 
