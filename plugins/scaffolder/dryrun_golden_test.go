@@ -2,6 +2,7 @@ package scaffolder_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -34,6 +35,8 @@ type dryRunCase struct {
 	NoLog []map[string]any `yaml:"noLog"`
 	// Absent are strings the raw answer must not hold.
 	Absent []string `yaml:"absent"`
+	// Files are files the run must produce, with their exact content.
+	Files map[string]string `yaml:"files"`
 }
 
 // TestDryRunGolden runs the cases where Portico's scaffolder used to differ from Backstage's on
@@ -111,6 +114,21 @@ func TestDryRunGolden(t *testing.T) {
 						if subset(jsonish(w), l, "") == "" {
 							t.Errorf("log holds %v; log:\n%s", l, dumpLogs(logs))
 						}
+					}
+				}
+				produced := map[string]string{}
+				if list, ok := got["directoryContents"].([]any); ok {
+					for _, f := range list {
+						m, _ := f.(map[string]any)
+						p, _ := m["path"].(string)
+						c, _ := m["base64Content"].(string)
+						b, _ := base64.StdEncoding.DecodeString(c)
+						produced[p] = string(b)
+					}
+				}
+				for p, want := range tc.Files {
+					if produced[p] != want {
+						t.Errorf("file %s:\n%s\nwant:\n%s", p, produced[p], want)
 					}
 				}
 				for _, s := range tc.Absent {
