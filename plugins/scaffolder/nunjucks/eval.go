@@ -654,6 +654,10 @@ func member(obj any, name string) any {
 		if m := stringMethod(o, name); m != nil {
 			return m
 		}
+	case float64:
+		if m := numberMethod(o, name); m != nil {
+			return m
+		}
 	case *regexValue:
 		switch name {
 		case "source":
