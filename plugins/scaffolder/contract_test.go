@@ -122,5 +122,10 @@ func TestAPIContract(t *testing.T) {
 				"spec": map[string]any{"type": "x", "steps": []any{map[string]any{"action": "test:echo", "input": map[string]any{"value": "v"}}}}},
 			"values": map[string]any{}, "directoryContents": []any{map[string]any{"path": "a.txt", "base64Content": "aGk="}},
 		}, 200)
+		k.check(t, b.URL, "POST", "/v2/dry-run", "/v2/dry-run", map[string]any{
+			"template": map[string]any{"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template", "metadata": map[string]any{"name": "d"},
+				"spec": map[string]any{"type": "x", "steps": []any{map[string]any{"action": "no:such"}}}},
+			"values": map[string]any{},
+		}, 404)
 	})
 }

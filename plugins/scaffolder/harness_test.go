@@ -51,8 +51,12 @@ type bearer struct{ next http.RoundTripper }
 
 func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Header.Get("Authorization") == "" {
+		token := testToken
+		if t, ok := r.Context().Value(tokenKey{}).(string); ok {
+			token = t
+		}
 		r = r.Clone(r.Context())
-		r.Header.Set("Authorization", "Bearer "+testToken)
+		r.Header.Set("Authorization", "Bearer "+token)
 	}
 	return b.next.RoundTrip(r)
 }

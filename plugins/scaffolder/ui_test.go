@@ -140,3 +140,24 @@ func between(s, start, end string) string {
 	}
 	return s[:j]
 }
+
+// TestTaskPageDuplicateStepIDs runs a template whose two steps share an id (Backstage runs
+// such templates): the task runs, the later output wins under steps.<id>, and the task page
+// shows each step's own log under its own name.
+func TestTaskPageDuplicateStepIDs(t *testing.T) {
+	onSQLite(t, func(t *testing.T, h *harness) {
+		h.others = append(h.others, web.RegistryFactory(), app.Plugin())
+		b := h.start(testdata(t, "templates/duplicate-ids.yaml"))
+		waitForEntity(t, b.URL, "template", "default", "duplicate-ids")
+		var created map[string]string
+		if code := do(t, "POST", b.URL+"/api/scaffolder/v2/tasks", map[string]any{"templateRef": "template:default/duplicate-ids", "values": map[string]any{}}, &created); code != http.StatusCreated {
+			t.Fatalf("create: %d", code)
+		}
+		waitForStatus(t, b.URL, created["id"], "completed")
+		_, body := page(t, authed, "GET", b.URL+"/create/tasks/"+created["id"], nil)
+		first, second, ok := strings.Cut(body, "Second")
+		if !ok || !strings.Contains(first, "echo first") || strings.Contains(first, "echo second") || !strings.Contains(second, "echo second after first") {
+			t.Errorf("each step's log is not under its own step:\n%s", body)
+		}
+	})
+}

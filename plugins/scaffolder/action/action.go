@@ -44,6 +44,12 @@ type DryRunner interface {
 	SupportsDryRun() bool
 }
 
+// DryRunExample is implemented by actions whose output, when a dry run skips them, is not
+// the example their output schema makes (ok false: use the schema's example).
+type DryRunExample interface {
+	DryRunOutput() (output map[string]any, ok bool)
+}
+
 // Exampler is implemented by actions that document examples for GET /v2/actions.
 type Exampler interface {
 	Examples() []Example

@@ -86,6 +86,8 @@ type builtin struct {
 	dryRun          bool
 	examples        []Example
 	handle          func(ctx context.Context, c *Context) error
+	// skippedOutput, when set, is the output a dry run that skips the action gives it.
+	skippedOutput map[string]any
 }
 
 func (b *builtin) ID() string           { return b.id }
@@ -93,6 +95,9 @@ func (b *builtin) Description() string  { return b.description }
 func (b *builtin) Schema() Schema       { return b.schema }
 func (b *builtin) SupportsDryRun() bool { return b.dryRun }
 func (b *builtin) Examples() []Example  { return b.examples }
+func (b *builtin) DryRunOutput() (map[string]any, bool) {
+	return b.skippedOutput, b.skippedOutput != nil
+}
 func (b *builtin) Handle(ctx context.Context, c *Context) error {
 	return b.handle(ctx, c)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -31,6 +32,8 @@ func newCatalogRegister() Action {
 "locationId":{"type":"string","description":"Portico: id of the registered location, used to undo the registration"}}}`),
 			examples: []Example{{Description: "Register with the catalog", Example: "steps:\n  - action: catalog:register\n    id: register-with-catalog\n    name: Register with the catalog\n    input:\n      catalogInfoUrl: http://github.com/backstage/backstage/blob/master/catalog-info.yaml\n"}},
 			handle:   handleCatalogRegister,
+			// Backstage's dry run gives a skipped catalog:register an empty output.
+			skippedOutput: map[string]any{},
 		},
 		undo: func(ctx context.Context, c *Context, output map[string]any) error {
 			id := str(output, "locationId")
@@ -141,7 +144,7 @@ func newCatalogWrite() Action {
 			if err != nil {
 				return fmt.Errorf("catalog:write: %w", err)
 			}
-			b, err := yaml.Marshal(entity)
+			b, err := entityYAML(withSourceTemplate(entity, c.Template.EntityRef))
 			if err != nil {
 				return fmt.Errorf("catalog:write: %w", err)
 			}
@@ -214,5 +217,118 @@ func newCatalogFetch() Action {
 			}
 			return nil
 		},
+	}
+}
+
+const sourceTemplateAnnotation = "backstage.io/source-template"
+
+// withSourceTemplate returns entity with the annotation backstage.io/source-template naming
+// the template that wrote it, as Backstage's catalog:write adds it (entity is not changed),
+// and whether the entity lacked it.
+func withSourceTemplate(entity map[string]any, templateRef string) (map[string]any, bool) {
+	if templateRef == "" {
+		return entity, false
+	}
+	out := make(map[string]any, len(entity)+1)
+	for k, v := range entity {
+		out[k] = v
+	}
+	meta := map[string]any{}
+	if m, ok := entity["metadata"].(map[string]any); ok {
+		for k, v := range m {
+			meta[k] = v
+		}
+	}
+	ann := map[string]any{}
+	if a, ok := meta["annotations"].(map[string]any); ok {
+		for k, v := range a {
+			ann[k] = v
+		}
+	}
+	_, had := ann[sourceTemplateAnnotation]
+	ann[sourceTemplateAnnotation] = templateRef
+	meta["annotations"] = ann
+	out["metadata"] = meta
+	return out, !had
+}
+
+// Descriptor key orders: the entity's own order is lost once rendered into a Go map, so the
+// top level and metadata follow the order descriptors are written in; other keys are sorted.
+var (
+	entityKeyOrder   = []string{"apiVersion", "kind", "metadata", "spec", "relations", "status"}
+	metadataKeyOrder = []string{"name", "namespace", "title", "description", "labels", "annotations", "tags", "links"}
+)
+
+// entityYAML writes an entity as Backstage's catalog:write does (the yaml package's
+// stringify): 2-space indentation, lists indented under their key.
+// addedSource says the source-template annotation was added by catalog:write (it then comes
+// after the entity's own annotations).
+func entityYAML(entity map[string]any, addedSource bool) ([]byte, error) {
+	var node yaml.Node
+	if err := node.Encode(entity); err != nil {
+		return nil, err
+	}
+	orderKeys(&node, entityKeyOrder)
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value != "metadata" {
+			continue
+		}
+		meta := node.Content[i+1]
+		orderKeys(meta, metadataKeyOrder)
+		for j := 0; j+1 < len(meta.Content); j += 2 {
+			if meta.Content[j].Value == "annotations" && addedSource {
+				// Backstage spreads the entity's annotations, then adds its own.
+				moveLast(meta.Content[j+1], sourceTemplateAnnotation)
+			}
+		}
+	}
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&node); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), nil
+}
+
+// moveLast moves key (if present) to the end of a mapping node.
+func moveLast(n *yaml.Node, key string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			k, v := n.Content[i], n.Content[i+1]
+			n.Content = append(append(n.Content[:i:i], n.Content[i+2:]...), k, v)
+			return
+		}
+	}
+}
+
+// orderKeys puts a mapping node's keys listed in order first, in that order.
+func orderKeys(n *yaml.Node, order []string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	rank := func(k string) int {
+		for i, o := range order {
+			if o == k {
+				return i
+			}
+		}
+		return len(order)
+	}
+	type pair struct{ k, v *yaml.Node }
+	pairs := make([]pair, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		pairs = append(pairs, pair{n.Content[i], n.Content[i+1]})
+	}
+	sort.SliceStable(pairs, func(i, j int) bool { return rank(pairs[i].k.Value) < rank(pairs[j].k.Value) })
+	n.Content = n.Content[:0]
+	for _, p := range pairs {
+		n.Content = append(n.Content, p.k, p.v)
 	}
 }

@@ -150,6 +150,14 @@ func (s *state) render(nodes []node, out *strings.Builder) error {
 			}
 		case macroNode:
 			s.assign(n.name, s.macro(n))
+		case callNode:
+			call := n.call
+			call.kwargs = append(append([]kwarg{}, call.kwargs...), kwarg{name: "caller", x: valueExpr{s.callerOf(n.caller)}})
+			v, err := s.evalCall(call)
+			if err != nil {
+				return err
+			}
+			out.WriteString(outputString(v))
 		case filterNode:
 			var b strings.Builder
 			if err := s.render(n.body, &b); err != nil {
@@ -250,6 +258,8 @@ func (s *state) eval(x expr) (any, error) {
 		return x.v, nil
 	case nameExpr:
 		return s.lookup(x.name), nil
+	case valueExpr:
+		return x.v, nil
 	case attrExpr:
 		obj, err := s.eval(x.obj)
 		if err != nil {
@@ -654,6 +664,10 @@ func member(obj any, name string) any {
 		if m := stringMethod(o, name); m != nil {
 			return m
 		}
+	case float64:
+		if m := numberMethod(o, name); m != nil {
+			return m
+		}
 	case *regexValue:
 		switch name {
 		case "source":
@@ -709,6 +723,12 @@ const maxDepth = 64
 // holding the arguments; the caller's loop and set variables are not visible, the render
 // context and globals are.
 func (s *state) macro(n macroNode) method {
+	return s.callable(n, nil)
+}
+
+// callable renders n's body as a function. Its scope is the globals and render context, or,
+// when site is set, the frames of a call block's site.
+func (s *state) callable(n macroNode, site []map[string]any) method {
 	return func(args []any) (any, error) {
 		if s.depth >= maxDepth {
 			return nil, renderErr("macro %s: calls nested deeper than %d", n.name, maxDepth)
@@ -719,7 +739,11 @@ func (s *state) macro(n macroNode) method {
 		}
 		frame := map[string]any{}
 		saved := s.frames
-		s.frames = []map[string]any{saved[0], frame}
+		if site != nil {
+			s.frames = append(slices.Clone(site), frame)
+		} else {
+			s.frames = []map[string]any{saved[0], frame}
+		}
 		s.depth++
 		defer func() { s.frames = saved; s.depth-- }()
 		for i, name := range n.params {
@@ -738,10 +762,19 @@ func (s *state) macro(n macroNode) method {
 				frame[name] = undefined
 			}
 		}
+		if c, ok := kw["caller"]; ok && !slices.Contains(n.params, "caller") {
+			frame["caller"] = c // the body of a {% call %} block
+		}
 		var b strings.Builder
 		if err := s.render(n.body, &b); err != nil {
 			return nil, err
 		}
 		return b.String(), nil
 	}
+}
+
+// callerOf is the caller() of a call block: like a macro, but its body sees the scope of
+// the call site (its loop and set variables), as in Jinja.
+func (s *state) callerOf(n macroNode) method {
+	return s.callable(n, slices.Clone(s.frames))
 }

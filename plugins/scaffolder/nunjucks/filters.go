@@ -271,8 +271,10 @@ func builtinFilters(e *Engine) map[string]Filter {
 			}
 			return nil, fmt.Errorf("list filter: type not iterable")
 		},
-		"lower": func(v any, _ ...any) (any, error) { return jsvalue.Lower(str(v)), nil },
-		"upper": func(v any, _ ...any) (any, error) { return jsvalue.Upper(str(v)), nil },
+		"lower":  func(v any, _ ...any) (any, error) { return jsvalue.Lower(str(v)), nil },
+		"upper":  func(v any, _ ...any) (any, error) { return jsvalue.Upper(str(v)), nil },
+		"urlize": func(v any, args ...any) (any, error) { return urlize(str(v), args...), nil },
+		"random": func(v any, _ ...any) (any, error) { return random(v), nil },
 		"nl2br": func(v any, _ ...any) (any, error) {
 			return newlineRe.ReplaceAllString(str(v), "<br />\n"), nil
 		},

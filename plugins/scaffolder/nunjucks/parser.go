@@ -43,6 +43,21 @@ type macroNode struct {
 
 func (macroNode) isNode() {}
 
+// callNode is `{% call(params) name(args) %}…{% endcall %}`: it calls the macro with a
+// `caller` keyword argument, a function rendering the body (in the call site's scope) with
+// the given parameters.
+type callNode struct {
+	caller macroNode
+	call   callExpr
+}
+
+func (callNode) isNode() {}
+
+// valueExpr is an already evaluated value (the caller of a call block).
+type valueExpr struct{ v any }
+
+func (valueExpr) isExpr() {}
+
 func (textNode) isNode()   {}
 func (outputNode) isNode() {}
 func (ifNode) isNode()     {}
@@ -212,9 +227,11 @@ func (p *parser) parseStatement(s *segment) (node, error) {
 		return nil, nil
 	case "macro":
 		return p.parseMacro(ep, s)
-	case "endmacro":
+	case "endmacro", "endcall":
 		return nil, nil
-	case "include", "import", "from", "extends", "block", "call":
+	case "call":
+		return p.parseCall(ep, s)
+	case "include", "import", "from", "extends", "block":
 		return nil, syntaxErr(s.pos, "the %q tag is not supported in scaffolder templates", tag)
 	default:
 		return nil, syntaxErr(s.pos, "unknown block tag %q", tag)
@@ -976,6 +993,60 @@ func (ep *exprParser) parsePostfix(x expr) (expr, error) {
 	}
 }
 
+func (p *parser) parseCall(ep *exprParser, s *segment) (node, error) {
+	n := callNode{caller: macroNode{name: "caller", defaults: map[string]expr{}}}
+	if ep.acceptOp("(") {
+		if err := p.parseParams(ep, s, &n.caller); err != nil {
+			return nil, err
+		}
+	}
+	x, err := ep.parseExpression()
+	if err != nil {
+		return nil, err
+	}
+	c, ok := x.(callExpr)
+	if !ok {
+		return nil, syntaxErr(s.pos, "a call block needs a macro call, such as {%% call m() %%}")
+	}
+	n.call = c
+	if err := ep.expectEnd(); err != nil {
+		return nil, err
+	}
+	body, end, err := p.parseBody()
+	if err != nil {
+		return nil, err
+	}
+	if tagName(end) != "endcall" {
+		return nil, unclosed(end, "call")
+	}
+	n.caller.body = body
+	return n, nil
+}
+
+// parseParams reads a parameter list, after its "(", up to its ")".
+func (p *parser) parseParams(ep *exprParser, s *segment, n *macroNode) error {
+	for !ep.acceptOp(")") {
+		if len(n.params) > 0 {
+			if err := ep.expectOp(","); err != nil {
+				return err
+			}
+		}
+		pt, ok := ep.next()
+		if !ok || pt.kind != tokName {
+			return syntaxErr(s.pos, "expected a parameter name")
+		}
+		n.params = append(n.params, pt.val)
+		if ep.acceptOp("=") {
+			d, err := ep.parseExpression()
+			if err != nil {
+				return err
+			}
+			n.defaults[pt.val] = d
+		}
+	}
+	return nil
+}
+
 func (p *parser) parseMacro(ep *exprParser, s *segment) (node, error) {
 	t, ok := ep.next()
 	if !ok || t.kind != tokName {
@@ -983,24 +1054,8 @@ func (p *parser) parseMacro(ep *exprParser, s *segment) (node, error) {
 	}
 	n := macroNode{name: t.val, defaults: map[string]expr{}}
 	if ep.acceptOp("(") {
-		for !ep.acceptOp(")") {
-			if len(n.params) > 0 {
-				if err := ep.expectOp(","); err != nil {
-					return nil, err
-				}
-			}
-			pt, ok := ep.next()
-			if !ok || pt.kind != tokName {
-				return nil, syntaxErr(s.pos, "expected a macro parameter name")
-			}
-			n.params = append(n.params, pt.val)
-			if ep.acceptOp("=") {
-				d, err := ep.parseExpression()
-				if err != nil {
-					return nil, err
-				}
-				n.defaults[pt.val] = d
-			}
+		if err := p.parseParams(ep, s, &n); err != nil {
+			return nil, err
 		}
 	}
 	if err := ep.expectEnd(); err != nil {

@@ -74,14 +74,37 @@ func (b *Box) Open(sealed []byte) (map[string]string, error) {
 const Mask = "***"
 
 // Redactor replaces secret values in strings with ***.
-type Redactor struct{ r *strings.Replacer }
+type Redactor struct {
+	r    *strings.Replacer
+	vals []string
+}
 
 // NewRedactor redacts the values of secrets (empty and very short values are ignored: masking
 // "a" would mangle every log line).
 func NewRedactor(secrets map[string]string) *Redactor {
-	var vals []string
+	vals := make([]string, 0, len(secrets))
 	for _, v := range secrets {
-		if len(v) >= 3 {
+		vals = append(vals, v)
+	}
+	return newRedactor(vals)
+}
+
+// With returns a redactor that also redacts values (values derived from secrets, such as
+// `${{ secrets.token | upper }}` rendered); r is unchanged.
+func (r *Redactor) With(values ...string) *Redactor {
+	var vals []string
+	if r != nil {
+		vals = append(vals, r.vals...)
+	}
+	return newRedactor(append(vals, values...))
+}
+
+func newRedactor(all []string) *Redactor {
+	var vals []string
+	seen := map[string]bool{}
+	for _, v := range all {
+		if len(v) >= 3 && !seen[v] {
+			seen[v] = true
 			vals = append(vals, v)
 		}
 	}
@@ -94,7 +117,7 @@ func NewRedactor(secrets map[string]string) *Redactor {
 	for _, v := range vals {
 		pairs = append(pairs, v, Mask)
 	}
-	return &Redactor{r: strings.NewReplacer(pairs...)}
+	return &Redactor{r: strings.NewReplacer(pairs...), vals: vals}
 }
 
 // String redacts s.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portico-dev/portico/framework/apierr"
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
 	"github.com/portico-dev/portico/plugins/scaffolder/secret"
@@ -51,8 +54,9 @@ type DryRunResult struct {
 	DirectoryContents []File           `json:"directoryContents"`
 	Output            map[string]any   `json:"output"`
 	Steps             []DryRunStep     `json:"steps"`
-	// Error is set when a step failed (Portico addition; Backstage answers 200 with the log).
-	Error string `json:"error,omitempty"`
+	// Error is set when a step failed; the API then answers the step's error instead
+	// (DryRunFailedError) and the editor page shows it beside the log.
+	Error string `json:"-"`
 
 	encoded []byte
 }
@@ -146,7 +150,7 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 	}
 	caller := CallerFrom(ctx)
 	baseURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(tplDir) + "/"}).String()
-	spec := t.TaskSpec(req.Values, template.User{Ref: caller.Ref}, baseURL)
+	spec := t.TaskSpec(req.Values, s.userOf(ctx, caller), baseURL)
 	spec.TemplateInfo.EntityRef = "template:default/dry-run"
 	res := &DryRunResult{Log: []map[string]any{}, DirectoryContents: []File{}, Output: map[string]any{}, Steps: []DryRunStep{}}
 	runner := s.o.Runner.WithReader(dirReader{root: tplDir, next: s.o.RunnerReader})
@@ -175,12 +179,18 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 	if err := ctx.Err(); err != nil {
 		return nil, err // the caller is gone
 	}
+	var failed error
 	if runErr != nil {
-		msg := secret.NewRedactor(req.Secrets).String(runErr.Error())
+		red := result.Redactor
+		if red == nil {
+			red = secret.NewRedactor(req.Secrets)
+		}
+		msg := red.String(runErr.Error())
 		if stoppedByLimit(runErr) || stoppedByLimit(context.Cause(runCtx)) {
 			return nil, fmt.Errorf("%w: dry run stopped: %s", ErrInput, msg)
 		}
 		res.Error = msg
+		failed = stepFailure(runErr, msg)
 	}
 	if result.Output != nil {
 		res.Output = result.Output
@@ -205,7 +215,31 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 		return nil, fmt.Errorf("%w: the dry run's result (%d bytes) exceeds the limit of %d bytes", ErrInput, len(enc), s.o.DryRunBytes)
 	}
 	res.encoded = enc
+	if failed != nil {
+		return nil, &DryRunFailedError{Result: res, Err: failed}
+	}
 	return res, nil
+}
+
+// DryRunFailedError is a dry run whose step failed: Backstage answers it with the step's error
+// (404 NotFoundError for an action that is not registered, 400 InputError for an invalid
+// input, 500 Error for an action's own failure). Result keeps the log for the editor page.
+type DryRunFailedError struct {
+	Result *DryRunResult
+	Err    error
+}
+
+func (e *DryRunFailedError) Error() string { return e.Err.Error() }
+func (e *DryRunFailedError) Unwrap() error { return e.Err }
+
+// stepFailure is the API error of a failed step, with msg (secrets redacted) as its message.
+func stepFailure(err error, msg string) error {
+	if k, _, ok := errkind.Of(err); ok {
+		return &apierr.Error{Name: k.Name(), Status: k.Status(), Message: msg}
+	}
+	// The template's own action failed: its message is the template author's to read, as
+	// the failed step's log line already shows it.
+	return &apierr.Error{Name: "Error", Status: http.StatusInternalServerError, Message: msg}
 }
 
 func writeFile(root string, f File) error {

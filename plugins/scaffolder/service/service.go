@@ -5,6 +5,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -162,7 +163,7 @@ func jsonValue(v any) (map[string]any, error) {
 }
 
 // ParameterSchema is GET /v2/templates/:ns/:kind/:name/parameter-schema.
-func (s *Service) ParameterSchema(ctx context.Context, namespace, kind, name string) (map[string]any, error) {
+func (s *Service) ParameterSchema(ctx context.Context, namespace, kind, name string) (OrderedObject, error) {
 	t, err := s.Template(ctx, kind+":"+namespace+"/"+name)
 	if err != nil {
 		return nil, err
@@ -170,41 +171,70 @@ func (s *Service) ParameterSchema(ctx context.Context, namespace, kind, name str
 	return ParameterSchemaOf(t.Template), nil
 }
 
-// ParameterSchemaOf builds the parameter-schema response of a template.
-func ParameterSchemaOf(t *template.Template) map[string]any {
+// ParameterSchemaOf builds the parameter-schema response of a template as Backstage writes it:
+// its keys in Backstage's order, and those Backstage leaves undefined (a missing description,
+// ui:options or formDecorators) left out rather than null or empty.
+func ParameterSchemaOf(t *template.Template) OrderedObject {
 	steps := []any{}
 	for _, p := range t.Pages {
 		title, _ := p["title"].(string)
 		if title == "" {
 			title = "Please enter the following information"
 		}
-		steps = append(steps, map[string]any{"title": title, "description": p["description"], "schema": p})
+		step := OrderedObject{{"title", title}}
+		if d, ok := p["description"]; ok {
+			step = append(step, Field{"description", d})
+		}
+		steps = append(steps, append(step, Field{"schema", p}))
 	}
-	out := map[string]any{
-		"title":          t.DisplayTitle(),
-		"description":    nilIfEmpty(t.Description),
-		"ui:options":     t.UIOptions,
-		"steps":          steps,
-		"formDecorators": orEmptyList(t.FormDecorators),
-	}
+	out := OrderedObject{{"title", t.DisplayTitle()}}
 	if t.Presentation != nil {
-		out["presentation"] = t.Presentation
+		out = append(out, Field{"presentation", t.Presentation})
+	}
+	if t.Description != "" {
+		out = append(out, Field{"description", t.Description})
+	}
+	if t.UIOptions != nil {
+		out = append(out, Field{"ui:options", t.UIOptions})
+	}
+	out = append(out, Field{"steps", steps})
+	if t.FormDecorators != nil {
+		out = append(out, Field{"formDecorators", t.FormDecorators})
 	}
 	return out
 }
 
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
+// Field is one key of an OrderedObject.
+type Field struct {
+	Key   string
+	Value any
 }
 
-func orEmptyList(l []any) []any {
-	if l == nil {
-		return []any{}
+// OrderedObject is a JSON object written with its keys in order.
+type OrderedObject []Field
+
+// MarshalJSON writes the object's keys in order.
+func (o OrderedObject) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(f.Key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(f.Value)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
 	}
-	return l
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // ActionInfo is one entry of GET /v2/actions.
@@ -265,14 +295,20 @@ func (s *Service) CreateTask(ctx context.Context, req CreateRequest) (string, er
 		return "", err
 	}
 	caller := CallerFrom(ctx)
+	spec := t.TaskSpec(req.Values, s.userOf(ctx, caller), t.BaseURL)
+	return s.create(ctx, spec, req.Secrets, caller)
+}
+
+// userOf is the task's user: the caller's ref and, when the catalog has it, their entity
+// (templates read ${{ user.entity.* }}, in tasks and dry runs alike).
+func (s *Service) userOf(ctx context.Context, caller Caller) template.User {
 	user := template.User{Ref: caller.Ref}
 	if caller.Ref != "" {
 		if e, err := s.o.Catalog.GetEntityByRef(ctx, caller.Ref); err == nil && e != nil {
 			user.Entity, _ = jsonValue(e.Value())
 		}
 	}
-	spec := t.TaskSpec(req.Values, user, t.BaseURL)
-	return s.create(ctx, spec, req.Secrets, caller)
+	return user
 }
 
 func (s *Service) create(ctx context.Context, spec template.TaskSpec, secrets map[string]string, caller Caller) (string, error) {

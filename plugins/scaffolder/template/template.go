@@ -145,7 +145,6 @@ func Parse(entity map[string]any) (*Template, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: spec.steps must be a list", ErrInvalid)
 	}
-	seen := map[string]bool{}
 	for i, rs := range rawSteps {
 		m, ok := rs.(map[string]any)
 		if !ok {
@@ -160,10 +159,8 @@ func Parse(entity map[string]any) (*Template, error) {
 		if st.ID == "" {
 			st.ID = fmt.Sprintf("step-%d", i+1)
 		}
-		if seen[st.ID] {
-			return nil, fmt.Errorf("%w: spec.steps[%d]: duplicate step id %q", ErrInvalid, i, st.ID)
-		}
-		seen[st.ID] = true
+		// Duplicate ids are accepted as Backstage accepts them: the later step's output
+		// replaces the earlier one under steps.<id>.
 		st.Name, _ = m["name"].(string)
 		if st.Name == "" {
 			st.Name = st.Action

@@ -42,8 +42,10 @@ func CompileSchema(schema map[string]any, name string) (*jsonschema.Schema, erro
 	if err != nil {
 		return nil, err
 	}
+	renameRegexFormat(doc)
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft7)
+	registerNPMFormats(c)
 	url := "mem:///" + name + ".json"
 	if err := c.AddResource(url, doc); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, name, err)

@@ -49,6 +49,11 @@ func (p *pages) editor(w http.ResponseWriter, r *http.Request, page *web.Page) {
 	v.Ran = true
 	status := 0
 	res, err := p.dryRun(r, v)
+	var failed *service.DryRunFailedError
+	if errors.As(err, &failed) {
+		// A failed step: the page shows the log up to the failure and the error.
+		res, err = failed.Result, nil
+	}
 	var ve *template.ValidationErrors
 	switch {
 	case errors.As(err, &ve):

@@ -80,9 +80,11 @@ func (p *pages) task(w http.ResponseWriter, r *http.Request, page *web.Page, id 
 		RetryAction:  page.Path + "/tasks/" + url.PathEscape(t.ID),
 		TasksHref:    page.Path + "/tasks",
 	}
-	idx := map[string]int{}
+	// Step ids may repeat (Backstage runs such templates): an event goes to the first step of
+	// its id that has not finished yet, since steps run in order.
+	idx := map[string][]int{}
 	for _, st := range spec.Steps {
-		idx[st.ID] = len(v.Steps)
+		idx[st.ID] = append(idx[st.ID], len(v.Steps))
 		v.Steps = append(v.Steps, stepView{ID: st.ID, Name: st.Name, Status: "open"})
 	}
 	for _, ev := range evs {
@@ -106,7 +108,14 @@ func (p *pages) task(w http.ResponseWriter, r *http.Request, page *web.Page, id 
 			v.Links, v.Texts = outputViews(out, entityui.LinksFor(page.Shell()).EntityString)
 			continue
 		}
-		if i, ok := idx[body.StepID]; ok {
+		if list, ok := idx[body.StepID]; ok {
+			i := list[len(list)-1]
+			for _, j := range list {
+				if !stepFinished(v.Steps[j].Status) {
+					i = j
+					break
+				}
+			}
 			if body.Status != "" {
 				v.Steps[i].Status = body.Status
 			}
@@ -116,6 +125,15 @@ func (p *pages) task(w http.ResponseWriter, r *http.Request, page *web.Page, id 
 		}
 	}
 	p.render(w, r, page, "scaffolder-task.html", "Run of "+v.Title, 0, v)
+}
+
+// stepFinished reports whether a step's status is final.
+func stepFinished(status string) bool {
+	switch status {
+	case "completed", "failed", "skipped", "cancelled":
+		return true
+	}
+	return false
 }
 
 func taskTitle(spec template.TaskSpec) string {

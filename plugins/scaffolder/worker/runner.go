@@ -13,8 +13,10 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
 	"github.com/portico-dev/portico/plugins/scaffolder/secret"
@@ -27,6 +29,21 @@ var ErrCancelled = errors.New("task cancelled")
 // ErrReportLimit is wrapped by the error of a dry run whose reported step inputs grow past
 // Run.MaxInputBytes.
 var ErrReportLimit = errors.New("dry-run report limit exceeded")
+
+// kindError is a step failure of one of Backstage's error kinds (NotFoundError for an action
+// that is not registered, InputError for an invalid input), which a dry run answers with that
+// kind's status as Backstage does. Its text is the message alone.
+type kindError struct {
+	kind *errkind.Kind
+	err  error // the message, wrapping the causes given with %w
+}
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
+
+func kindErrorf(kind *errkind.Kind, format string, args ...any) error {
+	return &kindError{kind: kind, err: fmt.Errorf(format, args...)}
+}
 
 // Deps are what a Runner gives actions.
 type Deps struct {
@@ -89,6 +106,9 @@ type StepResult struct {
 type Result struct {
 	Output map[string]any
 	Steps  []StepResult
+	// Redactor redacts the run's secrets and every value the steps derived from them (for
+	// the error message of a failed run).
+	Redactor *secret.Redactor
 }
 
 // done is a completed action execution, kept for rollback.
@@ -106,10 +126,10 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 	if r.Quota == nil {
 		r.Quota = action.NewQuota(rn.deps.WorkspaceBytes, rn.deps.WorkspaceFiles)
 	}
-	red := secret.NewRedactor(r.Secrets)
+	red := &taintedRedactor{red: secret.NewRedactor(r.Secrets)}
 	emit := func(body map[string]any) {
 		if r.Emit != nil {
-			r.Emit(red.Value(body).(map[string]any))
+			r.Emit(red.get().Value(body).(map[string]any))
 		}
 	}
 	stepsCtx := map[string]any{}
@@ -127,7 +147,12 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 	for k, v := range r.Secrets {
 		secrets[k] = v
 	}
+	emit(map[string]any{"message": fmt.Sprintf("Starting up task with %d steps", len(r.Spec.Steps))})
 	var res Result
+	finish := func(err error) (Result, error) {
+		res.Redactor = red.get()
+		return res, err
+	}
 	var completed []done
 	var inputBytes int64
 	var runErr error
@@ -142,10 +167,11 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 			res.Steps = append(res.Steps, sr)
 			break
 		}
-		output, execs, ran, input, err := rn.runStep(ctx, r, step, base, secrets, emit)
+		output, execs, ran, input, err := rn.runStep(ctx, r, step, base, secrets, emit, red)
+		dryRunSkipped := ran == ranDryRunSkipped
 		completed = append(completed, execs...)
 		if input != nil && r.DryRun {
-			sr.Input, _ = red.Value(redactSecretInput(step, step.Input, input)).(map[string]any)
+			sr.Input, _ = red.get().Value(redactSecretInput(step, step.Input, input)).(map[string]any)
 			if r.MaxInputBytes > 0 && err == nil {
 				b, _ := json.Marshal(sr.Input)
 				if inputBytes += int64(len(b)); inputBytes > r.MaxInputBytes {
@@ -164,15 +190,23 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 			if errors.Is(err, ErrCancelled) {
 				status = "cancelled"
 			}
-			msg := red.String(err.Error())
+			msg := red.get().String(err.Error())
 			emit(map[string]any{"message": msg, "stepId": step.ID, "status": status})
 			sr.Status = status
 			res.Steps = append(res.Steps, sr)
 			break
 		}
-		if !ran {
+		if ran == ranNot {
 			emit(map[string]any{"message": fmt.Sprintf("Skipping step %s because its if condition was false", step.ID), "stepId": step.ID, "status": "skipped"})
 			sr.Status = "skipped"
+			res.Steps = append(res.Steps, sr)
+			continue
+		}
+		if dryRunSkipped {
+			// Later steps see the example output; the step logged its skip and does not
+			// finish (Backstage writes no "Finished step" line for it).
+			stepsCtx[step.ID] = map[string]any{"output": output}
+			sr.Status, sr.Output = "skipped", output
 			res.Steps = append(res.Steps, sr)
 			continue
 		}
@@ -189,20 +223,20 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 		if !r.DryRun && r.Spec.RollbackEnabled() && (r.Interrupted == nil || !r.Interrupted()) {
 			rn.rollback(ctx, completed, emit)
 		}
-		return res, runErr
+		return finish(runErr)
 	}
 	// Secrets are not visible to the output.
 	raw, err := filterOutputItems(ctx, rn.deps.Templater, orEmpty(r.Spec.Output), base)
 	if err != nil {
-		return res, err
+		return finish(err)
 	}
 	out, err := rn.deps.Templater.RenderValue(ctx, raw, base)
 	if err != nil {
-		return res, fmt.Errorf("render output: %w", err)
+		return finish(fmt.Errorf("render output: %w", err))
 	}
 	outMap, _ := out.(map[string]any)
-	res.Output = red.Value(orEmpty(outMap)).(map[string]any)
-	return res, nil
+	res.Output = red.get().Value(orEmpty(outMap)).(map[string]any)
+	return finish(nil)
 }
 
 func cancelErr(ctx context.Context) error {
@@ -213,13 +247,60 @@ func cancelErr(ctx context.Context) error {
 	return fmt.Errorf("%w: %w", ErrCancelled, cause)
 }
 
-// runStep runs one step (each iteration). ran is false when `if` skipped every iteration.
-func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any)) (map[string]any, []done, bool, map[string]any, error) {
+// How a step ran: not at all (its if was false for every iteration), for real, or skipped by
+// a dry run because its action cannot run without side effects.
+type ranKind int
+
+const (
+	ranNot ranKind = iota
+	ranYes
+	ranDryRunSkipped
+)
+
+// runStep runs one step (each iteration).
+func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any), red *taintedRedactor) (map[string]any, []done, ranKind, map[string]any, error) {
 	emit(map[string]any{"message": fmt.Sprintf("Beginning step %s", step.Name), "stepId": step.ID, "status": "processing"})
 	act, ok := rn.deps.Actions.Get(step.Action)
 	if !ok {
-		//lint:ignore ST1005 Backstage's exact message, which clients and users know
-		return nil, nil, false, nil, fmt.Errorf("Template action with ID '%s' is not registered.", step.Action)
+		return nil, nil, ranNot, nil, kindErrorf(errkind.NotFound, "Template action with ID '%s' is not registered.", step.Action)
+	}
+	if r.DryRun {
+		// As Backstage: a step whose if is false is skipped; the others log their input
+		// rendered with every secret as "***", and an action that cannot dry-run is skipped
+		// whole, its output an example made from its output schema.
+		if step.Each == nil && step.If != nil {
+			ok, err := rn.deps.Templater.EvalCondition(ctx, step.If, base)
+			if err != nil {
+				return nil, nil, ranNot, nil, fmt.Errorf("evaluate if of step %s: %w", step.ID, err)
+			}
+			if !ok {
+				return nil, nil, ranNot, nil, nil
+			}
+		}
+		masked := make(map[string]any, len(secrets))
+		for k := range secrets {
+			masked[k] = "***"
+		}
+		debug, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(base, map[string]any{"secrets": masked}))
+		if err == nil {
+			b, _ := json.MarshalIndent(debug, "", "  ")
+			emit(map[string]any{"message": fmt.Sprintf("Running %s in dry-run mode with inputs (secrets redacted): %s", step.Action, b), "stepId": step.ID})
+		} else if ctx.Err() != nil {
+			return nil, nil, ranNot, nil, cancelErr(ctx)
+		}
+		if dr, ok := act.(action.DryRunner); !ok || !dr.SupportsDryRun() {
+			emit(map[string]any{"message": fmt.Sprintf("Skipping because %s does not support dry-run", step.Action), "stepId": step.ID, "status": "skipped"})
+			out := map[string]any{}
+			if ex, ok := act.(action.DryRunExample); ok {
+				if o, ok := ex.DryRunOutput(); ok {
+					return maps.Clone(o), nil, ranDryRunSkipped, nil, nil
+				}
+			}
+			if ex, ok := exampleOutput(act.Schema().Output).(map[string]any); ok {
+				out = ex
+			}
+			return out, nil, ranDryRunSkipped, nil, nil
+		}
 	}
 	type iteration struct{ each map[string]any }
 	iters := []iteration{{}}
@@ -227,8 +308,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		ectx := withKeys(base, map[string]any{"secrets": secrets})
 		v, err := rn.deps.Templater.RenderValue(ctx, step.Each, ectx)
 		if err != nil {
-			//lint:ignore ST1005 Backstage's exact message, which clients and users know
-			return nil, nil, false, nil, fmt.Errorf("Invalid value on action %s.each parameter: %w", step.Action, err)
+			return nil, nil, ranNot, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter: %w", step.Action, err)
 		}
 		iters = nil
 		switch t := v.(type) {
@@ -242,13 +322,12 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 				iters = append(iters, iteration{each: map[string]any{"key": k, "value": t[k]}})
 			}
 		default:
-			//lint:ignore ST1005 Backstage's exact message, which clients and users know
-			return nil, nil, false, nil, fmt.Errorf("Invalid value on action %s.each parameter, \"%v\" cannot be iterated", step.Action, v)
+			return nil, nil, ranNot, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter, \"%v\" cannot be iterated", step.Action, v)
 		}
 	}
 	output := map[string]any{}
 	var execs []done
-	ran := false
+	ran := ranNot
 	var lastInput map[string]any
 	for _, it := range iters {
 		vctx := base
@@ -264,7 +343,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 				continue
 			}
 		}
-		ran = true
+		ran = ranYes
 		rendered, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(vctx, map[string]any{"secrets": secrets}))
 		if err != nil {
 			return output, execs, ran, lastInput, fmt.Errorf("render input of step %s: %w", step.ID, err)
@@ -273,27 +352,20 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		if input == nil {
 			input = map[string]any{}
 		}
+		if len(secrets) > 0 && step.Input != nil {
+			// Values a filter made of a secret (`${{ secrets.token | upper }}`) are not the
+			// secret: find them by rendering the input again without secrets, as Backstage
+			// does, and redact them from the log and events too.
+			plain, err := rn.deps.Templater.RenderValue(ctx, step.Input, withKeys(vctx, map[string]any{"secrets": map[string]any{}}))
+			if err != nil {
+				red.add(stringLeaves(input, nil)...)
+			} else {
+				red.add(secretDerived(input, plain, nil)...)
+			}
+		}
 		lastInput = input
 		if err := template.ValidateInput(act.Schema().Input, input); err != nil {
-			//lint:ignore ST1005 Backstage's exact message, which clients and users know
-			return output, execs, ran, lastInput, fmt.Errorf("Invalid input passed to action %s, %w", step.Action, err)
-		}
-		if r.DryRun {
-			if dr, ok := act.(action.DryRunner); !ok || !dr.SupportsDryRun() {
-				emit(map[string]any{"message": fmt.Sprintf("Skipping because %s does not support dry-run", step.Action), "stepId": step.ID})
-				// Later steps still see outputs: example values from the output schema.
-				if ex, ok := exampleOutput(act.Schema().Output).(map[string]any); ok {
-					for name, v := range ex {
-						if it.each != nil {
-							list, _ := output[name].([]any)
-							output[name] = append(list, v)
-						} else {
-							output[name] = v
-						}
-					}
-				}
-				continue
-			}
+			return output, execs, ran, lastInput, kindErrorf(errkind.Input, "Invalid input passed to action %s, %v", step.Action, err)
 		}
 		if r.Workspace != "" {
 			if err := r.Quota.Measure(r.Workspace); err != nil {
@@ -342,6 +414,83 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		}
 	}
 	return output, execs, ran, lastInput, nil
+}
+
+// taintedRedactor is a run's redactor, which learns the values derived from secrets as steps
+// render their inputs. Safe for concurrent use (actions may log from goroutines).
+type taintedRedactor struct {
+	mu  sync.Mutex
+	red *secret.Redactor
+}
+
+func (t *taintedRedactor) get() *secret.Redactor {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.red
+}
+
+func (t *taintedRedactor) add(values ...string) {
+	if len(values) == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.red = t.red.With(values...)
+}
+
+// secretDerived returns, for each string of with (an input rendered with secrets) that
+// differs from without (the same input rendered without them), the part that differs once
+// their common prefix and suffix are set aside: "x-S3CR3T" against "x-" gives "S3CR3T", so
+// the template's own text around a secret stays readable.
+func secretDerived(with, without any, out []string) []string {
+	switch w := with.(type) {
+	case string:
+		wo, _ := without.(string)
+		if w == wo {
+			return out
+		}
+		p := 0
+		for p < len(w) && p < len(wo) && w[p] == wo[p] {
+			p++
+		}
+		q := 0
+		for q < len(w)-p && q < len(wo)-p && w[len(w)-1-q] == wo[len(wo)-1-q] {
+			q++
+		}
+		out = append(out, w[p:len(w)-q])
+	case map[string]any:
+		wo, _ := without.(map[string]any)
+		for k, v := range w {
+			out = secretDerived(v, wo[k], out)
+		}
+	case []any:
+		wo, _ := without.([]any)
+		for i, v := range w {
+			var other any
+			if i < len(wo) {
+				other = wo[i]
+			}
+			out = secretDerived(v, other, out)
+		}
+	}
+	return out
+}
+
+// stringLeaves returns every string inside v.
+func stringLeaves(v any, out []string) []string {
+	switch x := v.(type) {
+	case string:
+		out = append(out, x)
+	case map[string]any:
+		for _, val := range x {
+			out = stringLeaves(val, out)
+		}
+	case []any:
+		for _, val := range x {
+			out = stringLeaves(val, out)
+		}
+	}
+	return out
 }
 
 // rollbackTimeout bounds undoing one action.

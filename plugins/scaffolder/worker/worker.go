@@ -313,5 +313,8 @@ func (w *Worker) execute(ctx context.Context, c *store.Claimed, emit func(map[st
 		return errors.Is(cause, errShutdown) || errors.Is(cause, errLeaseLost)
 	}
 	res, err := w.opts.Runner.Run(ctx, Run{TaskID: c.Task.ID, Spec: spec, Secrets: secrets, Workspace: ws, Emit: emit, Interrupted: interrupted})
+	if res.Redactor != nil {
+		red = res.Redactor // knows the values derived from secrets too
+	}
 	return res, red, err
 }

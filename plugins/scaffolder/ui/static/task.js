@@ -6,7 +6,15 @@
   if (!root || root.dataset.finished === "true" || !window.EventSource) { return; }
   var url = root.dataset.stream + "?after=" + encodeURIComponent(root.dataset.after || "0");
   var source = new EventSource(url, { withCredentials: true });
-  function step(id) { return root.querySelector('.scaffolder-step[data-step="' + CSS.escape(id) + '"]'); }
+  // Step ids may repeat (Backstage runs such templates): an event goes to the first step of
+  // its id that has not finished, since steps run in order.
+  function step(id) {
+    var all = root.querySelectorAll('.scaffolder-step[data-step="' + CSS.escape(id) + '"]');
+    for (var i = 0; i < all.length; i++) {
+      if (!/completed|failed|skipped|cancelled/.test(all[i].querySelector(".step-status").textContent)) { return all[i]; }
+    }
+    return all.length ? all[all.length - 1] : null;
+  }
   function setStatus(el, status) {
     el.textContent = status;
     el.className = "step-status " + status;
