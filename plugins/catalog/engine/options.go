@@ -22,8 +22,8 @@ const (
 const (
 	DefaultProcessingInterval = 100 * time.Second
 	DefaultLease              = 2 * time.Minute
-	DefaultBatchSize          = 1000
-	DefaultStitchBatchSize    = 1000
+	DefaultBatchSize          = 3000
+	DefaultStitchBatchSize    = 2500
 	DefaultSearchFoldRows     = 8_000_000
 	DefaultPollInterval       = time.Second
 	DefaultProcessBudget      = 2 * time.Minute
