@@ -237,10 +237,10 @@ func (s *Shell) Mount(router framework.RootHTTPRouter) {
 		router.Handle(p.Path+"/", h)
 	}
 	if target := s.rootRedirect(); target != "" {
-		// Pages keep Backstage's default paths (page:home at /home, page:catalog at /catalog), so
-		// / is free unless config moves a page there (create-app puts the catalog at /). When
-		// nothing is, / sends people to the home page, else to the catalog, as Backstage's
-		// default app navigates / to the catalog.
+		// Pages keep Backstage's default paths (the home page at /home, the catalog at
+		// /catalog), so / is free unless config moves a page there (create-app puts the catalog
+		// at /). When nothing is, / sends people to the home page (RoleHome), else to the index
+		// (RoleIndex: the catalog), as Backstage's default app navigates / to the catalog.
 		router.Handle("/{$}", http.RedirectHandler(target, http.StatusFound))
 	}
 	router.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -248,16 +248,16 @@ func (s *Shell) Mount(router framework.RootHTTPRouter) {
 	}))
 }
 
-// rootRedirect is where / sends people when no page is mounted there: page:home, else
-// page:catalog, else the first page that has a nav item; "" when a page is at / or none fits.
+// rootRedirect is where / sends people when no page is mounted there: the page with RoleHome,
+// else RoleIndex, else the first page that has a nav item; "" when a page is at / or none fits.
 func (s *Shell) rootRedirect() string {
 	for _, p := range s.pages {
 		if p.Path == "/" {
 			return ""
 		}
 	}
-	for _, id := range []string{"page:home", "page:catalog"} {
-		if p := s.PagePath(id); p != "" {
+	for _, role := range []string{extension.RoleHome, extension.RoleIndex} {
+		if p := s.RolePath(role); p != "" {
 			return p
 		}
 	}

@@ -47,6 +47,7 @@ func uiExtensions(settings settingsReader) []extension.Extension {
 			ID:           "page:home",
 			AttachTo:     extension.AttachPage(),
 			ConfigSchema: homeConfigSchema,
+			Roles:        []string{extension.RoleHome},
 			Renderer:     web.PageHandlerFunc(home.serve),
 		},
 		extension.NavItem(extension.NavItemSpec{Namespace: "home", Title: "Home", Icon: "home", Renderer: web.NavTarget{PageID: "page:home"}}),

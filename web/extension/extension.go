@@ -54,4 +54,9 @@ const (
 	// RoleSearchFallback: where searches go when no page has RoleSearch (a page that filters
 	// by ?q=, such as the catalog index).
 	RoleSearchFallback = "search-fallback"
+	// RoleHome: where / sends people when no page is mounted at / (the home page).
+	RoleHome = "home"
+	// RoleIndex: where / sends people when no page is mounted at / and none has RoleHome (a
+	// page listing what the portal holds, such as the catalog index).
+	RoleIndex = "index"
 )

@@ -151,6 +151,9 @@ func (e *Engine) Start(ctx context.Context) error {
 // Run connects the providers and processes, stitches and cleans up until ctx ends.
 func (e *Engine) Run(ctx context.Context) error {
 	if err := e.Start(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: a stop, not a failure
+		}
 		return err
 	}
 	timer := time.NewTimer(0)

@@ -127,7 +127,7 @@ func New(r Reader, opts Options) *Pages {
 	ent := &entityPage{r: r, log: opts.Logger, settings: opts.Settings}
 	exts := []extension.Extension{
 		// The index filters by ?q=: the header's search box submits there until a search page exists.
-		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Roles: []string{extension.RoleSearchFallback}, Renderer: idx}),
+		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Roles: []string{extension.RoleSearchFallback, extension.RoleIndex}, Renderer: idx}),
 		extension.NavItem(extension.NavItemSpec{Namespace: "catalog", Title: "Catalog", Icon: "catalog", Renderer: web.NavTarget{PageID: IndexPageID}}),
 		extension.Page(extension.PageSpec{Namespace: "catalog", Name: "entity", Path: DefaultEntityPath, Renderer: ent}),
 		entityui.ContentExtension(entityui.ContentSpec{Namespace: "catalog", Name: "overview", Path: "/", Title: "Overview", Renderer: overview{}}),
