@@ -80,3 +80,15 @@ func cacheByHash(files http.Handler, sum string) http.Handler {
 		files.ServeHTTP(w, r)
 	})
 }
+
+// EmbeddedAssets returns a with its Files taken from the folder dir of an embedded tree (a
+// plugin's `//go:embed static`); the folder exists at compile time, so a missing one is a
+// programming error.
+func EmbeddedAssets(fsys fs.FS, dir string, a Assets) Assets {
+	files, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("web: assets of %s: %v", a.Namespace, err))
+	}
+	a.Files = files
+	return a
+}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"embed"
-	"io/fs"
 
 	"github.com/portico-dev/portico/web"
 )
@@ -19,13 +18,8 @@ var pageTemplates = web.MustParseTemplates(templateFS, nil, "templates/*.html")
 
 // Assets are the plugin's static files, served by the web shell: the catalog pages' stylesheet.
 func Assets() web.Assets {
-	files, err := fs.Sub(staticFS, "static")
-	if err != nil {
-		panic(err) // the embedded folder exists at compile time
-	}
-	return web.Assets{
+	return web.EmbeddedAssets(staticFS, "static", web.Assets{
 		Namespace:   "catalog",
-		Files:       files,
 		Stylesheets: []string{"catalog.css"},
-	}
+	})
 }
