@@ -141,9 +141,10 @@ func TestStarredOwnedRecentAndIdentity(t *testing.T) {
 	// Sign in with the guest provider's full-page flow: the identity cookie is set.
 	alice.signInAsGuest("/catalog")
 
-	// Owned: only team-a's component; the picker counts each choice.
-	body := alice.page("/catalog?filters[user]=owned", "alpha-service")
-	if strings.Contains(body, "beta-service") || !strings.Contains(body, `value="owned" checked`) || !strings.Contains(body, "Owned (1)") {
+	// Owned: only team-a's component; the picker counts each choice (counts are cached and
+	// refreshed in the background, so wait for the count of the fully ingested catalog).
+	body := alice.page("/catalog?filters[user]=owned", "Owned (1)")
+	if strings.Contains(body, "beta-service") || !strings.Contains(body, "alpha-service") || !strings.Contains(body, `value="owned" checked`) {
 		t.Errorf("owned filter shows other teams' entities or no picker:\n%s", body)
 	}
 	alice.page("/catalog?filters[user]=all", "gamma-service")
