@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/portico-dev/portico/framework"
@@ -14,35 +13,6 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog"
 	"github.com/portico-dev/portico/web"
 )
-
-// logBuffer collects a backend's log lines, safe for concurrent writes.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// lines returns the log lines containing every one of subs.
-func (b *logBuffer) lines(subs ...string) []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []string
-	for _, l := range strings.Split(b.buf.String(), "\n") {
-		ok := l != ""
-		for _, s := range subs {
-			ok = ok && strings.Contains(l, s)
-		}
-		if ok {
-			out = append(out, l)
-		}
-	}
-	return out
-}
 
 // noFollow is a client that shows redirects instead of following them.
 var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -135,7 +105,7 @@ func TestBackstageAppConfigStarts(t *testing.T) {
 		"mcpActions":    map[string]any{"namespacedToolNames": true},
 		"notifications": map[string]any{"processors": map[string]any{}},
 	}
-	var logs logBuffer
+	var logs frameworktest.LogBuffer
 	b := frameworktest.StartWithLogs(t, cfg, &logs, all.Features()...)
 
 	// Anonymous callers read the catalog (allow-all, no roles), read from outside the
@@ -162,11 +132,11 @@ func TestBackstageAppConfigStarts(t *testing.T) {
 		{"not used by Portico", "key=integrations.azure "},
 		{"not used by Portico", "key=auth.providers.okta "},
 	} {
-		if got := logs.lines(item...); len(got) != 1 {
+		if got := logs.Lines(item...); len(got) != 1 {
 			t.Errorf("%d log lines with %q, want 1:\n%s", len(got), item, strings.Join(got, "\n"))
 		}
 	}
-	if got := logs.lines("not used by Portico", "key=catalog "); len(got) != 0 {
+	if got := logs.Lines("not used by Portico", "key=catalog "); len(got) != 0 {
 		t.Errorf("catalog itself reported unused: %v", got)
 	}
 }

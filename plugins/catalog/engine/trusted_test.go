@@ -1,36 +1,18 @@
 package engine_test
 
 import (
-	"bytes"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/catalog/engine"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestConfigLocationsAreTrusted performs issue 14's case: create-app's catalog.locations are
 // ../../examples/*.yaml, outside backend.reading.localRoots. Config locations are read wherever
@@ -58,7 +40,7 @@ func TestConfigLocationsAreTrusted(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = reader.Close() })
-		var logs syncBuffer
+		var logs frameworktest.LogBuffer
 		glob := filepath.Join(outside, "examples", "*.yaml")
 		file := filepath.Join(outside, "org.yaml")
 		denied := filepath.Join(data, "secret.yaml")

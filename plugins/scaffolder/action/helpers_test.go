@@ -1,8 +1,6 @@
 package action_test
 
 import (
-	"bytes"
-
 	"log/slog"
 	"net/http"
 	"net/http/cgi"
@@ -10,10 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
@@ -24,26 +22,9 @@ type harness struct {
 	t       *testing.T
 	reg     *action.Registry
 	ws      string
-	log     *syncBuffer
+	log     *frameworktest.LogBuffer
 	outputs map[string]any
 	ctx     *action.Context
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func fixedNow() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
@@ -57,7 +38,7 @@ func newHarness(t *testing.T, deps action.BuiltinDeps) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, reg: reg, ws: t.TempDir(), log: &syncBuffer{}, outputs: map[string]any{}}
+	h := &harness{t: t, reg: reg, ws: t.TempDir(), log: &frameworktest.LogBuffer{}, outputs: map[string]any{}}
 	h.ctx = &action.Context{
 		TaskID: "task-1", StepID: "step-1",
 		Workspace: h.ws,
