@@ -113,9 +113,6 @@ func repoName(u *url.URL) string {
 }
 
 func (e *Engine) isRegistered(ctx context.Context, typ, target string) bool {
-	var n int
-	if err := e.db.QueryRowContext(ctx, e.q("SELECT COUNT(*) FROM locations WHERE type = ? AND target = ?"), typ, target).Scan(&n); err != nil {
-		return false
-	}
-	return n > 0
+	ok, err := e.st.LocationRegistered(ctx, typ, target)
+	return err == nil && ok
 }

@@ -7,28 +7,27 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/store"
 )
 
 // Engine ingests, processes and stitches catalog entities. It is safe for concurrent use;
 // several Engines (in one or several processes) may share one PostgreSQL database.
 type Engine struct {
 	opts       Options
-	db         *database.DB
 	log        *slog.Logger
 	validator  *model.Validator
 	processors []Processor
 	providers  []EntityProvider
 	rules      *rulesEnforcer
-	// ps is where the processing loop claims work and writes its results.
+	// st is the catalog's SQL (plugins/catalog/store).
+	st *store.Store
+	// ps is where the processing loop claims work and writes its results: st, unless a
+	// test runs the pipeline over memory.
 	ps processingStore
 	// configLocations are the catalog.locations refs (type:target): trusted whatever their type.
 	configLocations map[string]bool
@@ -69,11 +68,11 @@ func newEngine(opts Options, ps processingStore) (*Engine, error) {
 	opts.Locations = locs
 	e := &Engine{
 		opts:      opts,
-		db:        opts.DB,
 		log:       opts.Logger,
 		validator: model.NewValidator(model.Options{Kinds: opts.Kinds}),
 		rules:     newRulesEnforcer(opts.Rules, locs),
 	}
+	e.st = store.New(opts.DB, store.Options{Logger: opts.Logger, Now: e.now, ReferencesRemoved: e.referencesRemoved})
 	e.ps = ps
 	if e.ps == nil {
 		e.ps = sqlProcessing{e}
@@ -222,39 +221,7 @@ func (e *Engine) Step(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-func newID() string { return uuid.NewString() }
-
-// newEntityID returns a time-ordered (version 7) UUID for a new entity: rows keyed by it are
-// appended at the end of their B-tree indexes instead of landing on random pages, which keeps
-// bulk ingestion's page writes local on both databases.
-func newEntityID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return newID()
-	}
-	return id.String()
-}
-
-// placeholders returns "?,?,?" for n values.
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?,", n-1) + "?"
-}
-
-// chunks splits s into slices of at most n.
-func chunks[T any](s []T, n int) [][]T {
-	var out [][]T
-	for len(s) > n {
-		out = append(out, s[:n])
-		s = s[n:]
-	}
-	if len(s) > 0 {
-		out = append(out, s)
-	}
-	return out
-}
+func newID() string { return store.NewID() }
 
 // inputHasher combines the versions of several files into one.
 type inputHasher struct{ h []byte }

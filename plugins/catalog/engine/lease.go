@@ -2,11 +2,7 @@ package engine
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"unicode/utf8"
-
-	"github.com/portico-dev/portico/framework/database"
 )
 
 // ticketIDLen is the length of the random part of a stitch ticket (a UUID string).
@@ -24,30 +20,7 @@ func (e *Engine) stitchTicket() string { return e.opts.WorkerID + "/" + newID() 
 // leases. Epochs are bumped, so a late write of the dead incarnation (were it somehow alive)
 // is refused.
 func (e *Engine) reclaimOwnLeases(ctx context.Context) error {
-	now := database.NewNullTime(e.now())
-	prefix := e.opts.WorkerID + "/"
-	var processing, stitching int64
-	err := e.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, e.q(`UPDATE refresh_state
-			SET claimed_by = NULL, claim_expires_at = NULL, next_update_at = ?, epoch = epoch + 1
-			WHERE claimed_by = ?`), now, e.opts.WorkerID)
-		if err != nil {
-			return err
-		}
-		if processing, err = res.RowsAffected(); err != nil {
-			return err
-		}
-		// Only rows still waiting for a claim to end (next_stitch_at in the future) are
-		// touched; the ticket's exact shape keeps a worker named "a" off "a/b"'s tickets.
-		res, err = tx.ExecContext(ctx, e.q(`UPDATE final_entities SET next_stitch_at = ?
-			WHERE next_stitch_at > ? AND length(stitch_ticket) = ? AND substr(stitch_ticket, 1, ?) = ?`),
-			now, now, utf8.RuneCountInString(prefix)+ticketIDLen, utf8.RuneCountInString(prefix), prefix)
-		if err != nil {
-			return err
-		}
-		stitching, err = res.RowsAffected()
-		return err
-	})
+	processing, stitching, err := e.st.ReclaimLeases(ctx, e.opts.WorkerID, e.opts.WorkerID+"/", ticketIDLen)
 	if err != nil {
 		return fmt.Errorf("engine: reclaim leases of worker %s: %w", e.opts.WorkerID, err)
 	}

@@ -93,9 +93,9 @@ func (m *memProcessing) claim(ctx context.Context) ([]claimed, error) {
 	for i, r := range due {
 		r.due = false
 		r.epoch++
-		out[i] = claimed{id: r.id, ref: r.ref, raw: r.raw, unprocessedHash: r.hash, epoch: r.epoch, failures: r.failures}
+		out[i] = claimed{ID: r.id, Ref: r.ref, Raw: r.raw, UnprocessedHash: r.hash, Epoch: r.epoch, Failures: r.failures}
 		if r.resultHash != "" {
-			out[i].resultHash.String, out[i].resultHash.Valid = r.resultHash, true
+			out[i].ResultHash.String, out[i].ResultHash.Valid = r.resultHash, true
 		}
 	}
 	return out, nil
@@ -108,8 +108,8 @@ func (m *memProcessing) writeOutcomes(ctx context.Context, items []work) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, w := range items {
-		r := m.rows[w.c.ref]
-		if r == nil || r.epoch != w.c.epoch || r.hash != w.c.unprocessedHash {
+		r := m.rows[w.c.Ref]
+		if r == nil || r.epoch != w.c.Epoch || r.hash != w.c.UnprocessedHash {
 			continue // taken over or re-emitted meanwhile: the new holder writes
 		}
 		switch {
@@ -122,7 +122,7 @@ func (m *memProcessing) writeOutcomes(ctx context.Context, items []work) error {
 			r.errors, r.resultHash = nil, w.out.ResultHash
 			r.processed, r.relations, r.keys = w.out.JSON, w.out.Relations, w.out.Keys
 			for _, c := range w.out.Children {
-				data, err := c.data()
+				data, err := c.Data()
 				if err != nil {
 					return fmt.Errorf("child %s of %s: %w", c.Ref, r.ref, err)
 				}

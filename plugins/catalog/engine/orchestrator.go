@@ -12,23 +12,15 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/store"
 )
 
 // relRow is one row of the relations table.
-type relRow struct {
-	Source, Type, Target string
-}
+type relRow = store.RelationRow
 
-// childOut is a child entity ready to be written to refresh_state.
-type childOut struct {
-	Ref         string
-	JSON        []byte // nil when spilled: use data()
-	Hash        string
-	LocationKey string
-	spill       *spill // where the JSON is when it was spilled
-	off         int64
-	n           int
-}
+// childOut is a child entity ready to be written to refresh_state (its JSON may be in the
+// run's spill file: use Data).
+type childOut = store.Child
 
 // outcome is the result of processing one entity.
 type outcome struct {
@@ -190,7 +182,7 @@ func (e *Engine) runPipeline(ctx context.Context, raw []byte, col *collector) ou
 		model.SetDefaults(c.entity)
 		if c.spilled {
 			out.Children = append(out.Children, childOut{Ref: c.entity.Ref().String(), Hash: c.hash, LocationKey: c.locationKey,
-				spill: col.spill, off: c.off, n: c.n})
+				Spill: col.spill, Off: c.off, N: c.n})
 			continue
 		}
 		data := c.json

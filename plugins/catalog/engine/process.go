@@ -2,75 +2,28 @@ package engine
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/catalog/model"
+	"github.com/portico-dev/portico/plugins/catalog/store"
 )
 
 // claimed is a refresh_state row this worker holds a lease on.
-type claimed struct {
-	id, ref         string
-	raw             string
-	unprocessedHash string
-	resultHash      sql.NullString
-	inputHash       sql.NullString
-	cache           sql.NullString
-	errors          sql.NullString
-	epoch           int64
-	failures        int
-}
+type claimed = store.Claimed
 
 // work is a claimed row and what processing made of it.
 type work struct {
 	c    claimed
 	skip bool
 	out  outcome
-}
-
-// claim leases up to BatchSize due rows: their next_update_at moves to the lease expiry (so a
-// dead worker's rows come back then) and their epoch is bumped (so a late write from an
-// earlier holder is refused).
-func (e *Engine) claim(ctx context.Context) ([]claimed, error) {
-	now := e.now()
-	var out []claimed
-	err := e.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, e.q(`UPDATE refresh_state
-			SET claimed_by = ?, claim_expires_at = ?, next_update_at = ?, epoch = epoch + 1
-			WHERE entity_id IN (SELECT entity_id FROM refresh_state WHERE next_update_at <= ?
-				ORDER BY next_update_at LIMIT ? `+e.db.Dialect.ForUpdateSkipLocked()+`)
-			RETURNING entity_id, entity_ref, unprocessed_entity, unprocessed_hash, result_hash,
-				processed_input_hash, cache, errors, epoch, failures`),
-			e.opts.WorkerID, database.NewNullTime(now.Add(e.opts.Lease)), database.NewNullTime(now.Add(e.opts.Lease)),
-			database.NewNullTime(now), e.opts.BatchSize)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c claimed
-			if err := rows.Scan(&c.id, &c.ref, &c.raw, &c.unprocessedHash, &c.resultHash, &c.inputHash, &c.cache, &c.errors, &c.epoch, &c.failures); err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out, nil
 }
 
 // processAll claims, processes and writes due entities batch after batch until fewer than
@@ -154,7 +107,7 @@ func (e *Engine) runOne(ctx context.Context, c claimed) work {
 	if e.unchanged(ctx, c) {
 		return work{c: c, skip: true}
 	}
-	return work{c: c, out: e.processEntity(ctx, []byte(c.raw))}
+	return work{c: c, out: e.processEntity(ctx, []byte(c.Raw))}
 }
 
 func inputHashOf(unprocessedHash, fingerprint string, inputs map[string]string) string {
@@ -170,16 +123,16 @@ func inputHashOf(unprocessedHash, fingerprint string, inputs map[string]string) 
 // unchanged reports whether the entity, the engine's configuration and every external input
 // of its last successful processing are unchanged, so processing can be skipped.
 func (e *Engine) unchanged(ctx context.Context, c claimed) bool {
-	if !c.inputHash.Valid || (c.errors.Valid && c.errors.String != "[]" && c.errors.String != "") {
+	if !c.InputHash.Valid || (c.Errors.Valid && c.Errors.String != "[]" && c.Errors.String != "") {
 		return false
 	}
 	inputs := map[string]string{}
-	if c.cache.Valid && c.cache.String != "" {
-		if err := json.Unmarshal([]byte(c.cache.String), &inputs); err != nil {
+	if c.Cache.Valid && c.Cache.String != "" {
+		if err := json.Unmarshal([]byte(c.Cache.String), &inputs); err != nil {
 			return false
 		}
 	}
-	if inputHashOf(c.unprocessedHash, e.fingerprint, inputs) != c.inputHash.String {
+	if inputHashOf(c.UnprocessedHash, e.fingerprint, inputs) != c.InputHash.String {
 		return false
 	}
 	for k, v := range inputs {
@@ -236,21 +189,4 @@ func (e *Engine) nextUpdate(now time.Time, failures int) time.Time {
 	return now.Add(d + time.Duration(float64(d)*0.5*e.opts.Random()))
 }
 
-func errorsJSON(errs []model.SerializedError) string {
-	if len(errs) == 0 {
-		return "[]"
-	}
-	b, err := json.Marshal(errs)
-	if err != nil {
-		return "[]"
-	}
-	return string(b)
-}
-
-func inputsJSON(in map[string]string) sql.NullString {
-	if len(in) == 0 {
-		return sql.NullString{}
-	}
-	b, _ := json.Marshal(in)
-	return sql.NullString{String: string(b), Valid: true}
-}
+func errorsJSON(errs []model.SerializedError) string { return store.ErrorsJSON(errs) }

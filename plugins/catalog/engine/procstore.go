@@ -22,20 +22,18 @@ type processingStore interface {
 	locationRegistered(ctx context.Context, loc model.LocationRef) (bool, error)
 }
 
-// sqlProcessing is the processing store over the engine's database.
+// sqlProcessing is the processing store over the engine's database (store.Store).
 type sqlProcessing struct{ e *Engine }
 
-func (s sqlProcessing) claim(ctx context.Context) ([]claimed, error) { return s.e.claim(ctx) }
+func (s sqlProcessing) claim(ctx context.Context) ([]claimed, error) {
+	return s.e.st.Claim(ctx, s.e.opts.WorkerID, s.e.opts.Lease, s.e.opts.BatchSize)
+}
 
 func (s sqlProcessing) writeOutcomes(ctx context.Context, items []work) error {
 	return s.e.writeOutcomes(ctx, items)
 }
 
 func (s sqlProcessing) locationRegistered(ctx context.Context, loc model.LocationRef) (bool, error) {
-	var n int
-	err := s.e.db.QueryRowContext(ctx, s.e.q("SELECT COUNT(*) FROM locations WHERE type = ? AND target = ?"), loc.Type, loc.Target).Scan(&n)
-	if err != nil {
-		return false, err // refusedOrigin shows it in the location's processing error as it is
-	}
-	return n > 0, nil
+	// An error is shown by refusedOrigin in the location's processing error as it is.
+	return s.e.st.LocationRegistered(ctx, loc.Type, loc.Target)
 }

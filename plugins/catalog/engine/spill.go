@@ -40,7 +40,8 @@ func (s *spill) write(b []byte) (int64, error) {
 	return off, nil
 }
 
-func (s *spill) read(off int64, n int) ([]byte, error) {
+// Read returns n bytes at off (store.SpillReader).
+func (s *spill) Read(off int64, n int) ([]byte, error) {
 	b := make([]byte, n)
 	if _, err := s.f.ReadAt(b, off); err != nil {
 		return nil, fmt.Errorf("read spill file: %w", err)
@@ -52,14 +53,6 @@ func (s *spill) close() {
 	if s != nil {
 		_ = s.f.Close()
 	}
-}
-
-// data returns the child's encoded entity, from memory or from its run's spill file.
-func (c childOut) data() ([]byte, error) {
-	if c.spill == nil {
-		return c.JSON, nil
-	}
-	return c.spill.read(c.off, c.n)
 }
 
 // releaseSpills closes the spill files of processed work that is no longer needed.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,9 +9,9 @@ import (
 	"slices"
 
 	"github.com/portico-dev/portico/framework/apierr/errkind"
-	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/query"
+	"github.com/portico-dev/portico/plugins/catalog/store"
 	"github.com/portico-dev/portico/plugins/catalog/wire"
 )
 
@@ -30,28 +29,11 @@ const maxDryRunEntities = 10_000
 
 // refreshKeys schedules the entities that registered any of keys.
 func (e *Engine) refreshKeys(ctx context.Context, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	return e.execIn(ctx, e.db, `UPDATE refresh_state SET next_update_at = ?, processed_input_hash = NULL
-		WHERE entity_id IN (SELECT entity_id FROM refresh_keys WHERE key IN (%s))`, dedupe(keys), database.NewNullTime(e.now()))
+	return e.st.RefreshKeys(ctx, keys, e.now())
 }
 
 func (e *Engine) listLocations(ctx context.Context) ([]model.Location, error) {
-	rows, err := e.db.QueryContext(ctx, "SELECT id, type, target FROM locations ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("list locations: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Location
-	for rows.Next() {
-		var l model.Location
-		if err := rows.Scan(&l.ID, &l.Type, &l.Target); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return e.st.ListLocations(ctx)
 }
 
 // AddLocation registers a location of one of Options.AllowedLocationTypes (url only by
@@ -66,9 +48,8 @@ func (e *Engine) AddLocation(ctx context.Context, typ, target string, dryRun boo
 		allowed, _ := json.Marshal(e.opts.AllowedLocationTypes)
 		return wire.AddLocationResult{}, invalidf("Registered locations must be of an allowed type %s", allowed)
 	}
-	var existingID string
-	err := e.db.QueryRowContext(ctx, e.q("SELECT id FROM locations WHERE type = ? AND target = ?"), typ, target).Scan(&existingID)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	existingID, err := e.st.LocationID(ctx, typ, target)
+	if err != nil {
 		return wire.AddLocationResult{}, fmt.Errorf("add location: %w", err)
 	}
 	exists := existingID != ""
@@ -87,8 +68,8 @@ func (e *Engine) AddLocation(ctx context.Context, typ, target string, dryRun boo
 		return wire.AddLocationResult{}, fmt.Errorf("%w: Location %s:%s already exists", model.ErrConflict, typ, target)
 	}
 	loc := model.Location{ID: newID(), Type: typ, Target: target}
-	if _, err := e.db.ExecContext(ctx, e.q("INSERT INTO locations (id, type, target) VALUES (?, ?, ?)"), loc.ID, typ, target); err != nil {
-		if database.IsUniqueViolation(err) {
+	if err := e.st.InsertLocation(ctx, loc); err != nil {
+		if errors.Is(err, store.ErrExists) {
 			return wire.AddLocationResult{}, fmt.Errorf("%w: Location %s:%s already exists", model.ErrConflict, typ, target)
 		}
 		return wire.AddLocationResult{}, fmt.Errorf("add location: %w", err)
@@ -126,7 +107,7 @@ func (e *Engine) dryRun(ctx context.Context, typ, target string) ([]json.RawMess
 		for _, c := range res.Children {
 			if !seen[c.Ref] {
 				seen[c.Ref] = true
-				data, err := c.data()
+				data, err := c.Data()
 				if err != nil {
 					res.spill.close()
 					return nil, err
@@ -141,17 +122,14 @@ func (e *Engine) dryRun(ctx context.Context, typ, target string) ([]json.RawMess
 
 // RemoveLocation unregisters a location and eagerly removes what only it produced.
 func (e *Engine) RemoveLocation(ctx context.Context, id string) error {
-	var typ, target string
-	err := e.db.QueryRowContext(ctx, e.q("SELECT type, target FROM locations WHERE id = ?"), id).Scan(&typ, &target)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: Found no location with ID %s", model.ErrNotFound, id)
-	}
+	loc, found, err := e.st.DeleteLocation(ctx, id)
 	if err != nil {
 		return fmt.Errorf("remove location: %w", err)
 	}
-	if _, err := e.db.ExecContext(ctx, e.q("DELETE FROM locations WHERE id = ?"), id); err != nil {
-		return fmt.Errorf("remove location: %w", err)
+	if !found {
+		return fmt.Errorf("%w: Found no location with ID %s", model.ErrNotFound, id)
 	}
+	typ, target := loc.Type, loc.Target
 	return e.applyMutation(ctx, RegisteredLocationProviderName, DeltaMutation(nil, []DeferredEntity{locationDeferred(typ, target)}))
 }
 
@@ -162,18 +140,18 @@ func (e *Engine) Refresh(ctx context.Context, entityRef string) error {
 	if err != nil {
 		return invalidf("%s", err.Error())
 	}
-	var id string
-	if err := e.db.QueryRowContext(ctx, e.q("SELECT entity_id FROM refresh_state WHERE entity_ref = ?"), ref).Scan(&id); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: Entity %s not found", model.ErrNotFound, ref)
-		}
+	found, err := e.st.EntityExists(ctx, ref)
+	if err != nil {
 		return fmt.Errorf("refresh: %w", err)
+	}
+	if !found {
+		return fmt.Errorf("%w: Entity %s not found", model.ErrNotFound, ref)
 	}
 	all, err := e.ancestors(ctx, ref)
 	if err != nil {
 		return err
 	}
-	return e.execIn(ctx, e.db, "UPDATE refresh_state SET next_update_at = ?, processed_input_hash = NULL WHERE entity_ref IN (%s)", all, database.NewNullTime(e.now()))
+	return e.st.RefreshRefs(ctx, all, e.now())
 }
 
 // ancestors returns ref and every entity above it in the reference graph.
@@ -181,7 +159,7 @@ func (e *Engine) ancestors(ctx context.Context, ref string) ([]string, error) {
 	seen := map[string]bool{ref: true}
 	frontier := []string{ref}
 	for len(frontier) > 0 && len(seen) < 10_000 {
-		parents, err := e.queryStrings(ctx, e.db, "SELECT source_entity_ref FROM refresh_state_references WHERE source_entity_ref IS NOT NULL AND target_entity_ref IN (%s)", frontier)
+		parents, err := e.st.Parents(ctx, frontier)
 		if err != nil {
 			return nil, fmt.Errorf("ancestors: %w", err)
 		}
@@ -199,30 +177,14 @@ func (e *Engine) ancestors(ctx context.Context, ref string) ([]string, error) {
 // DeleteEntityByUID removes an entity. Its children become orphans; a parent that still
 // emits it brings it back on the parent's next processing.
 func (e *Engine) DeleteEntityByUID(ctx context.Context, uid string) error {
-	return e.inTx(ctx, func(tx *sql.Tx) error {
-		var ref string
-		err := tx.QueryRowContext(ctx, e.q("SELECT entity_ref FROM refresh_state WHERE entity_id = ?"), uid).Scan(&ref)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: Entity with uid %s not found", model.ErrNotFound, uid)
-		}
-		if err != nil {
-			return fmt.Errorf("delete entity: %w", err)
-		}
-		parents, err := e.queryStrings(ctx, tx, "SELECT source_entity_ref FROM refresh_state_references WHERE source_entity_ref IS NOT NULL AND target_entity_ref IN (%s)", []string{ref})
-		if err != nil {
-			return err
-		}
-		// Parents must write their results again for the entity to come back.
-		if err := e.execIn(ctx, tx, "UPDATE refresh_state SET result_hash = NULL, processed_input_hash = NULL WHERE entity_ref IN (%s)", parents); err != nil {
-			return err
-		}
-		e.referencesRemoved()
-		if _, err := tx.ExecContext(ctx, e.q("DELETE FROM refresh_state_references WHERE target_entity_ref = ?"), ref); err != nil {
-			return err
-		}
-		_, err = e.deleteEntities(ctx, tx, []string{ref})
+	found, err := e.st.DeleteEntity(ctx, uid)
+	if err != nil {
 		return err
-	})
+	}
+	if !found {
+		return fmt.Errorf("%w: Entity with uid %s not found", model.ErrNotFound, uid)
+	}
+	return nil
 }
 
 // ValidateEntity runs the processing pipeline over an entity as if it had been read from
