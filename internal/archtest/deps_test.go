@@ -14,6 +14,8 @@ const module = "github.com/portico-dev/portico"
 
 type pkg struct {
 	ImportPath string
+	Dir        string
+	GoFiles    []string // non-test Go files, relative to Dir
 	Imports    []string
 	Deps       []string
 }
