@@ -164,6 +164,20 @@ func layerOf(path string) string {
 	return ""
 }
 
+// pluginLayers returns the layers found in each plugin (plugin → layer → true).
+func pluginLayers(pkgs []pkg) map[string]map[string]bool {
+	layers := map[string]map[string]bool{}
+	for _, p := range pkgs {
+		if l := layerOf(p.ImportPath); l != "" {
+			if layers[pluginOf(p.ImportPath)] == nil {
+				layers[pluginOf(p.ImportPath)] = map[string]bool{}
+			}
+			layers[pluginOf(p.ImportPath)][l] = true
+		}
+	}
+	return layers
+}
+
 // TestPluginLayers enforces the layers inside every plugin that has them:
 // api, ui → service → engine → store → wire, model. api and ui never import each other; no
 // layer reaches one above it, directly or through another package of the plugin.
@@ -182,15 +196,7 @@ func TestPluginLayers(t *testing.T) {
 		{"model", []string{"api", "ui", "service", "engine", "store", "wire"}, "the model is pure types and rules"},
 	}
 	pkgs := listPackages(t)
-	layers := map[string]map[string]bool{} // plugin → layers found
-	for _, p := range pkgs {
-		if l := layerOf(p.ImportPath); l != "" {
-			if layers[pluginOf(p.ImportPath)] == nil {
-				layers[pluginOf(p.ImportPath)] = map[string]bool{}
-			}
-			layers[pluginOf(p.ImportPath)][l] = true
-		}
-	}
+	layers := pluginLayers(pkgs)
 	// The catalog has every layer: if the detection broke, the test would pass vacuously.
 	for _, l := range []string{"api", "ui", "service", "engine", "store", "wire", "model"} {
 		if !layers["catalog"][l] {

@@ -14,31 +14,46 @@ import (
 // sqlText matches a string literal holding an SQL statement (or the start of one).
 var sqlText = regexp.MustCompile(`(?is)\b(select\b.+\bfrom|insert\s+(or\s+\w+\s+)?into|update\s+\w+\s+set|delete\s+from|create\s+(unique\s+)?index|drop\s+(index|table)|pragma\s+\w+)\b`)
 
+// stringLit is a string literal of a Go file, unquoted.
+type stringLit struct {
+	pos   token.Position
+	value string
+}
+
+// stringLiterals returns the string literals of a Go file.
+func stringLiterals(path string) ([]stringLit, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var out []stringLit
+	ast.Inspect(f, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			if s, err := strconv.Unquote(lit.Value); err == nil {
+				out = append(out, stringLit{fset.Position(lit.Pos()), s})
+			}
+		}
+		return true
+	})
+	return out, nil
+}
+
 // sqlLiterals returns the string literals of a package's non-test files that hold SQL, as
 // "file:line: text".
 func sqlLiterals(t *testing.T, p pkg) []string {
 	t.Helper()
 	var out []string
-	fset := token.NewFileSet()
 	for _, name := range p.GoFiles {
-		f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, parser.SkipObjectResolution)
+		lits, err := stringLiterals(filepath.Join(p.Dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
+		for _, lit := range lits {
+			if sqlText.MatchString(lit.value) {
+				out = append(out, lit.pos.String()+": "+lit.value)
 			}
-			s, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				s = lit.Value
-			}
-			if sqlText.MatchString(s) {
-				out = append(out, fset.Position(lit.Pos()).String()+": "+s)
-			}
-			return true
-		})
+		}
 	}
 	return out
 }
@@ -49,15 +64,7 @@ func sqlLiterals(t *testing.T, p pkg) []string {
 // (That the store never imports the engine is TestPluginLayers' rule.)
 func TestEngineHoldsNoSQL(t *testing.T) {
 	pkgs := listPackages(t)
-	layers := map[string]map[string]bool{} // plugin → layers found
-	for _, p := range pkgs {
-		if l := layerOf(p.ImportPath); l != "" {
-			if layers[pluginOf(p.ImportPath)] == nil {
-				layers[pluginOf(p.ImportPath)] = map[string]bool{}
-			}
-			layers[pluginOf(p.ImportPath)][l] = true
-		}
-	}
+	layers := pluginLayers(pkgs)
 	checked := map[string]bool{}
 	for _, p := range pkgs {
 		plugin := pluginOf(p.ImportPath)

@@ -25,7 +25,7 @@ type Engine struct {
 	providers  []EntityProvider
 	rules      *rulesEnforcer
 	// st is the catalog's SQL (plugins/catalog/store).
-	st *store.Store
+	st storage
 	// ps is where the processing loop claims work and writes its results: st, unless a
 	// test runs the pipeline over memory.
 	ps processingStore

@@ -71,20 +71,8 @@ func (s *Store) ApplyMutation(ctx context.Context, provider string, full bool, a
 }
 
 func (s *Store) bucket(ctx context.Context, x execer, provider string) ([]string, error) {
-	rows, err := x.QueryContext(ctx, s.q("SELECT target_entity_ref FROM refresh_state_references WHERE source_key = ?"), provider)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return collect(ctx, x, s.q("SELECT target_entity_ref FROM refresh_state_references WHERE source_key = ?"), []any{provider},
+		func(rows *sql.Rows, v *string) error { return rows.Scan(v) })
 }
 
 // prune deletes candidates that no provider or parent references any more, then their
@@ -168,23 +156,13 @@ func (s *Store) deleteEntities(ctx context.Context, tx *sql.Tx, refs []string) (
 func (s *Store) DeleteOrphans(ctx context.Context) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT rs.entity_ref FROM refresh_state rs
+		refs, err := collect(ctx, tx, s.q(`SELECT rs.entity_ref FROM refresh_state rs
 			LEFT JOIN refresh_state_references r ON r.target_entity_ref = rs.entity_ref
 			WHERE r.target_entity_ref IS NULL
-			ORDER BY rs.entity_ref LIMIT ?`), sqlChunk)
+			ORDER BY rs.entity_ref LIMIT ?`), []any{sqlChunk}, func(rows *sql.Rows, r *string) error { return rows.Scan(r) })
 		if err != nil {
 			return err
 		}
-		var refs []string
-		for rows.Next() {
-			var r string
-			if err := rows.Scan(&r); err != nil {
-				rows.Close()
-				return err
-			}
-			refs = append(refs, r)
-		}
-		rows.Close()
 		if len(refs) == 0 {
 			return nil
 		}
@@ -241,20 +219,12 @@ func (s *Store) RefreshRefs(ctx context.Context, refs []string, now time.Time) e
 
 // ListLocations returns the locations registered through the API, by id.
 func (s *Store) ListLocations(ctx context.Context) ([]model.Location, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, type, target FROM locations ORDER BY id")
+	out, err := collect(ctx, s.db, "SELECT id, type, target FROM locations ORDER BY id", nil,
+		func(rows *sql.Rows, l *model.Location) error { return rows.Scan(&l.ID, &l.Type, &l.Target) })
 	if err != nil {
 		return nil, fmt.Errorf("list locations: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Location
-	for rows.Next() {
-		var l model.Location
-		if err := rows.Scan(&l.ID, &l.Type, &l.Target); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // LocationID returns the id of a registered location ("" when it is not registered).

@@ -6,48 +6,12 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 )
-
-// Claim leases up to limit due rows for worker: their next_update_at moves to the lease
-// expiry (so a dead worker's rows come back then) and their epoch is bumped (so a late write
-// from an earlier holder is refused). The rows are ordered by id.
-func (s *Store) Claim(ctx context.Context, worker string, lease time.Duration, limit int) ([]Claimed, error) {
-	now := s.now()
-	var out []Claimed
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`UPDATE refresh_state
-			SET claimed_by = ?, claim_expires_at = ?, next_update_at = ?, epoch = epoch + 1
-			WHERE entity_id IN (SELECT entity_id FROM refresh_state WHERE next_update_at <= ?
-				ORDER BY next_update_at LIMIT ? `+s.db.Dialect.ForUpdateSkipLocked()+`)
-			RETURNING entity_id, entity_ref, unprocessed_entity, unprocessed_hash, result_hash,
-				processed_input_hash, cache, errors, epoch, failures`),
-			worker, database.NewNullTime(now.Add(lease)), database.NewNullTime(now.Add(lease)),
-			database.NewNullTime(now), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c Claimed
-			if err := rows.Scan(&c.ID, &c.Ref, &c.Raw, &c.UnprocessedHash, &c.ResultHash, &c.InputHash, &c.Cache, &c.Errors, &c.Epoch, &c.Failures); err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
-}
 
 // LocationRegistered reports whether a location is in the locations table (registered
 // through the API).
@@ -182,27 +146,17 @@ func (s *Store) writeProducts(ctx context.Context, tx *sql.Tx, changed []*Outcom
 	// Relations: diff against the stored ones so both ends of every added or removed edge are
 	// re-stitched, and nothing else.
 	old := map[string]map[RelationRow]bool{}
-	for _, c := range chunks(ids, sqlChunk) {
-		rows, err := tx.QueryContext(ctx, s.q("SELECT originating_entity_id, source_entity_ref, type, target_entity_ref FROM relations WHERE originating_entity_id IN ("+placeholders(len(c))+")"), anys(c)...)
-		if err != nil {
+	err := s.scanIn(ctx, tx, "SELECT originating_entity_id, source_entity_ref, type, target_entity_ref FROM relations WHERE originating_entity_id IN (%s)", ids, func(rows *sql.Rows) error {
+		var id string
+		var r RelationRow
+		if err := rows.Scan(&id, &r.Source, &r.Type, &r.Target); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id string
-			var r RelationRow
-			if err := rows.Scan(&id, &r.Source, &r.Type, &r.Target); err != nil {
-				rows.Close()
-				return err
-			}
-			if old[id] == nil {
-				old[id] = map[RelationRow]bool{}
-			}
-			old[id][r] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		addPair(old, id, r)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	var relDelete []string
 	var relInsert [][]any
@@ -258,23 +212,16 @@ func (s *Store) writeProducts(ctx context.Context, tx *sql.Tx, changed []*Outcom
 		acceptedKey[c.Ref] = c.LocationKey
 	}
 	oldChildren := map[string]map[string]bool{}
-	for _, c := range chunks(refs, sqlChunk) {
-		rows, err := tx.QueryContext(ctx, s.q("SELECT source_entity_ref, target_entity_ref FROM refresh_state_references WHERE source_entity_ref IN ("+placeholders(len(c))+")"), anys(c)...)
-		if err != nil {
+	err = s.scanIn(ctx, tx, "SELECT source_entity_ref, target_entity_ref FROM refresh_state_references WHERE source_entity_ref IN (%s)", refs, func(rows *sql.Rows) error {
+		var src, t string
+		if err := rows.Scan(&src, &t); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var src, t string
-			if err := rows.Scan(&src, &t); err != nil {
-				rows.Close()
-				return err
-			}
-			if oldChildren[src] == nil {
-				oldChildren[src] = map[string]bool{}
-			}
-			oldChildren[src][t] = true
-		}
-		rows.Close()
+		addPair(oldChildren, src, t)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	var refInsert [][]any
 	var refDelete []string
@@ -393,24 +340,17 @@ func (s *Store) upsertChunk(ctx context.Context, tx *sql.Tx, items []Child) (acc
 		key  sql.NullString
 	}
 	have := make(map[string]existing, len(refs))
-	for _, c := range chunks(refs, sqlChunk) {
-		rows, err := tx.QueryContext(ctx, s.q("SELECT entity_ref, unprocessed_hash, location_key FROM refresh_state WHERE entity_ref IN ("+placeholders(len(c))+")"), anys(c)...)
-		if err != nil {
-			return nil, nil, err
+	err = s.scanIn(ctx, tx, "SELECT entity_ref, unprocessed_hash, location_key FROM refresh_state WHERE entity_ref IN (%s)", refs, func(rows *sql.Rows) error {
+		var ref string
+		var ex existing
+		if err := rows.Scan(&ref, &ex.hash, &ex.key); err != nil {
+			return err
 		}
-		for rows.Next() {
-			var ref string
-			var ex existing
-			if err := rows.Scan(&ref, &ex.hash, &ex.key); err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			have[ref] = ex
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
+		have[ref] = ex
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	now := database.NewNullTime(s.now())
 	var inserts [][]any
@@ -468,21 +408,17 @@ func (s *Store) upsertChunk(ctx context.Context, tx *sql.Tx, items []Child) (acc
 		}
 		// A concurrent writer may have inserted some refs first: check who owns them now.
 		owners := map[string]sql.NullString{}
-		for _, c := range chunks(insertRefs, sqlChunk) {
-			rows, err := tx.QueryContext(ctx, s.q("SELECT entity_ref, location_key FROM refresh_state WHERE entity_ref IN ("+placeholders(len(c))+")"), anys(c)...)
-			if err != nil {
-				return nil, nil, err
+		err := s.scanIn(ctx, tx, "SELECT entity_ref, location_key FROM refresh_state WHERE entity_ref IN (%s)", insertRefs, func(rows *sql.Rows) error {
+			var ref string
+			var key sql.NullString
+			if err := rows.Scan(&ref, &key); err != nil {
+				return err
 			}
-			for rows.Next() {
-				var ref string
-				var key sql.NullString
-				if err := rows.Scan(&ref, &key); err != nil {
-					rows.Close()
-					return nil, nil, err
-				}
-				owners[ref] = key
-			}
-			rows.Close()
+			owners[ref] = key
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
 		}
 		for _, ref := range insertRefs {
 			c := byRef[ref]

@@ -147,35 +147,78 @@ func nullPtr(s *string) sql.NullString {
 	return sql.NullString{String: *s, Valid: true}
 }
 
-// queryStrings runs a query returning one string column per row, over chunks of args.
-func (s *Store) queryStrings(ctx context.Context, x execer, query string, args []string, extra ...any) ([]string, error) {
-	var out []string
-	for _, c := range chunks(args, sqlChunk) {
-		a := make([]any, 0, len(c)+len(extra))
-		a = append(a, extra...)
-		for _, v := range c {
-			a = append(a, v)
-		}
-		rows, err := x.QueryContext(ctx, s.q(fmt.Sprintf(query, placeholders(len(c)))), a...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var v sql.NullString
-			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if v.Valid {
-				out = append(out, v.String)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+// scanRows runs query over x and calls each for every row.
+func scanRows(ctx context.Context, x execer, query string, args []any, each func(rows *sql.Rows) error) error {
+	rows, err := x.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return rows.Err()
+}
+
+// collect runs query over x and returns one value per row, as scan reads it.
+func collect[T any](ctx context.Context, x execer, query string, args []any, scan func(rows *sql.Rows, v *T) error) ([]T, error) {
+	var out []T
+	err := scanRows(ctx, x, query, args, func(rows *sql.Rows) error {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// collectTx is collect in a transaction of its own (a claim: UPDATE … RETURNING).
+func collectTx[T any](ctx context.Context, s *Store, query string, args []any, scan func(rows *sql.Rows, v *T) error) ([]T, error) {
+	var out []T
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = collect(ctx, tx, query, args, scan)
+		return err
+	})
+	return out, err
+}
+
+// addPair adds v to the set m[k].
+func addPair[K, V comparable](m map[K]map[V]bool, k K, v V) {
+	if m[k] == nil {
+		m[k] = map[V]bool{}
+	}
+	m[k][v] = true
+}
+
+// scanIn runs a query with an IN list (%s) over chunks of args, calling each for every row.
+func (s *Store) scanIn(ctx context.Context, x execer, query string, args []string, each func(rows *sql.Rows) error) error {
+	for _, c := range chunks(args, sqlChunk) {
+		if err := scanRows(ctx, x, s.q(fmt.Sprintf(query, placeholders(len(c)))), anys(c), each); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryStrings runs a query returning one string column per row, over chunks of args.
+func (s *Store) queryStrings(ctx context.Context, x execer, query string, args []string) ([]string, error) {
+	var out []string
+	err := s.scanIn(ctx, x, query, args, func(rows *sql.Rows) error {
+		var v sql.NullString
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		if v.Valid {
+			out = append(out, v.String)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // execIn runs a statement with an IN list over chunks of args; extra args come first.
