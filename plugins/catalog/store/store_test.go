@@ -14,13 +14,25 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/store/migrations"
 )
 
-// newStore returns a store over a migrated db whose clock is *now.
-func newStore(t *testing.T, db *database.DB, now *time.Time, removed *int) *store.Store {
-	t.Helper()
-	if err := db.Migrate(t.Context(), migrations.FS); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return store.New(db, store.Options{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return *now }, ReferencesRemoved: func() { *removed++ }})
+// fixture is a store over a migrated database, with its clock and the number of times it
+// reported a removed reference.
+type fixture struct {
+	s       *store.Store
+	db      *database.DB
+	now     time.Time
+	removed int
+}
+
+// forEachStore runs body over a fresh store on each database.
+func forEachStore(t *testing.T, body func(t *testing.T, f *fixture)) {
+	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		if err := db.Migrate(t.Context(), migrations.FS); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		f := &fixture{db: db, now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+		f.s = store.New(db, store.Options{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return f.now }, ReferencesRemoved: func() { f.removed++ }})
+		body(t, f)
+	})
 }
 
 func child(ref, key string) store.Child {
@@ -39,28 +51,33 @@ func refs[T any](rows []T, ref func(T) string) []string {
 
 func claimedRef(c store.Claimed) string { return c.Ref }
 
+// claim claims as worker w1 and checks that exactly want were due (when: what preceded).
+func claim(t *testing.T, s *store.Store, when string, want ...string) []store.Claimed {
+	t.Helper()
+	got, err := s.Claim(t.Context(), "w1", time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(want)
+	if r := refs(got, claimedRef); !slices.Equal(r, want) {
+		t.Fatalf("%s: due %v, want %v", when, r, want)
+	}
+	return got
+}
+
 // TestStoreProcessingAndStitching drives the store as the engine does, on both databases:
 // a provider's mutation inserts entities, a claim leases them, written outcomes insert a
 // child, relations and refresh keys, stitching writes final entities, a conflicting key is
 // refused, refresh keys and deletion reach the right rows.
 func TestStoreProcessingAndStitching(t *testing.T) {
-	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		ctx := t.Context()
-		now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-		removed := 0
-		s := newStore(t, db, &now, &removed)
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		ctx, s, db := t.Context(), f.s, f.db
 
 		a, b := "component:default/a", "component:default/b"
 		if err := s.ApplyMutation(ctx, "prov", true, []store.Child{child(a, "k"), child(b, "k")}, nil); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Claim(ctx, "w1", time.Minute, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := refs(got, claimedRef); !slices.Equal(r, []string{a, b}) {
-			t.Fatalf("claimed %v, want %v", r, []string{a, b})
-		}
+		got := claim(t, s, "after the mutation", a, b)
 		if again, _ := s.Claim(ctx, "w2", time.Minute, 10); len(again) != 0 {
 			t.Fatalf("leased rows claimed again: %v", refs(again, claimedRef))
 		}
@@ -68,7 +85,7 @@ func TestStoreProcessingAndStitching(t *testing.T) {
 		c := "component:default/c"
 		var outs []store.Outcome
 		for _, cl := range got {
-			o := store.Outcome{Claimed: cl, OK: true, NextUpdate: now.Add(time.Hour), ResultHash: "r-" + cl.Ref,
+			o := store.Outcome{Claimed: cl, OK: true, NextUpdate: f.now.Add(time.Hour), ResultHash: "r-" + cl.Ref,
 				JSON: []byte(`{"kind":"Component"}`), InputHash: "i", Errors: "[]"}
 			if cl.Ref == a {
 				o.Relations = []store.RelationRow{{Source: a, Type: "dependsOn", Target: b}}
@@ -77,16 +94,10 @@ func TestStoreProcessingAndStitching(t *testing.T) {
 			}
 			outs = append(outs, o)
 		}
-		if err := s.WriteOutcomes(ctx, now, outs); err != nil {
+		if err := s.WriteOutcomes(ctx, f.now, outs); err != nil {
 			t.Fatal(err)
 		}
-		got, err = s.Claim(ctx, "w1", time.Minute, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := refs(got, claimedRef); !slices.Equal(r, []string{c}) {
-			t.Fatalf("after writing, due %v, want the child %s", r, c)
-		}
+		claim(t, s, "after writing (the child)", c)
 
 		claims, err := s.ClaimStitch(ctx, "w1/t1", time.Minute, 10)
 		if err != nil {
@@ -132,17 +143,11 @@ func TestStoreProcessingAndStitching(t *testing.T) {
 		}
 
 		// A refresh key makes its entity due again (c is still leased).
-		now = now.Add(30 * time.Second)
-		if err := s.RefreshKeys(ctx, []string{"url:file"}, now); err != nil {
+		f.now = f.now.Add(30 * time.Second)
+		if err := s.RefreshKeys(ctx, []string{"url:file"}, f.now); err != nil {
 			t.Fatal(err)
 		}
-		got, err = s.Claim(ctx, "w1", time.Minute, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := refs(got, claimedRef); !slices.Equal(r, []string{a}) {
-			t.Fatalf("after refreshing its key, due %v, want %s", r, a)
-		}
+		claim(t, s, "after refreshing its key", a)
 
 		// Deleting b removes it and queues a (whose relation pointed at it) for stitching.
 		var bID string
@@ -151,14 +156,14 @@ func TestStoreProcessingAndStitching(t *testing.T) {
 				bID = cl.ID
 			}
 		}
-		before := removed
+		before := f.removed
 		if found, err := s.DeleteEntity(ctx, bID); err != nil || !found {
 			t.Fatalf("DeleteEntity(b) = %v, %v", found, err)
 		}
 		if ok, err := s.EntityExists(ctx, b); err != nil || ok {
 			t.Fatalf("b exists after deletion (%v)", err)
 		}
-		if removed == before {
+		if f.removed == before {
 			t.Error("deleting an entity did not report a removed reference")
 		}
 		if found, err := s.DeleteEntity(ctx, bID); err != nil || found {
@@ -169,11 +174,8 @@ func TestStoreProcessingAndStitching(t *testing.T) {
 
 // TestStoreLocations covers the locations registered through the API on both databases.
 func TestStoreLocations(t *testing.T) {
-	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		ctx := t.Context()
-		now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-		removed := 0
-		s := newStore(t, db, &now, &removed)
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		ctx, s := t.Context(), f.s
 		loc := model.Location{ID: store.NewID(), Type: "url", Target: "https://example.com/catalog-info.yaml"}
 		if err := s.InsertLocation(ctx, loc); err != nil {
 			t.Fatal(err)
