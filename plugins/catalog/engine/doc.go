@@ -5,10 +5,14 @@
 //
 // It follows Backstage's catalog backend (plugins/catalog-backend): the same tables, the same
 // location-key conflict rule, the same orphan handling and the same error messages, with work
-// claimed in the database (FOR UPDATE SKIP LOCKED on PostgreSQL, a single writer on SQLite)
+// claimed in the database (skip-locked row claims on PostgreSQL, a single writer on SQLite)
 // under a lease and an epoch that fences late writes, so several engines on one PostgreSQL
 // share the work. Processing results are compared by hash so unchanged input costs almost
 // nothing, and stitching is deferred and coalesced so hot entities are stitched once per round.
+//
+// The engine holds no SQL: it decides what to store, and plugins/catalog/store writes it,
+// reached through the roles declared in storage.go (and processingStore for the processing
+// loop, which tests run over memory).
 //
 // Typical use:
 //
