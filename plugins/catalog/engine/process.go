@@ -38,10 +38,10 @@ type work struct {
 	out  outcome
 }
 
-// claim leases up to BatchSize due rows: their next_update_at moves to the lease expiry (so a
+// claim leases up to limit due rows: their next_update_at moves to the lease expiry (so a
 // dead worker's rows come back then) and their epoch is bumped (so a late write from an
 // earlier holder is refused).
-func (e *Engine) claim(ctx context.Context) ([]claimed, error) {
+func (e *Engine) claim(ctx context.Context, limit int) ([]claimed, error) {
 	now := e.now()
 	var out []claimed
 	err := e.inTx(ctx, func(tx *sql.Tx) error {
@@ -52,7 +52,7 @@ func (e *Engine) claim(ctx context.Context) ([]claimed, error) {
 			RETURNING entity_id, entity_ref, unprocessed_entity, unprocessed_hash, result_hash,
 				processed_input_hash, cache, errors, epoch, failures`),
 			e.opts.WorkerID, database.NewNullTime(now.Add(e.opts.Lease)), database.NewNullTime(now.Add(e.opts.Lease)),
-			database.NewNullTime(now), e.opts.BatchSize)
+			database.NewNullTime(now), limit)
 		if err != nil {
 			return err
 		}
@@ -74,16 +74,19 @@ func (e *Engine) claim(ctx context.Context) ([]claimed, error) {
 }
 
 // processAll claims, processes and writes due entities batch after batch until fewer than
-// BatchSize were due or ProcessBudget has passed; it returns the number claimed. Batches are
+// a batch were due or ProcessBudget has passed; it returns the number claimed. Batches are
 // pipelined: the next batch is claimed before the current one is written and processed while
 // it is written (processing reads files, not the database), so the single SQLite writer and
 // the processing workers keep both cores busy.
 func (e *Engine) processAll(ctx context.Context) (int, error) {
 	deadline := e.opts.Clock().Add(e.opts.ProcessBudget)
-	cur, err := e.ps.claim(ctx)
+	limit := e.processBatch()
+	cur, err := e.ps.claim(ctx, limit)
 	if err != nil || len(cur) == 0 {
 		return 0, err
 	}
+	full := len(cur) >= limit // a backlog: more may be due
+	e.sizeBatches(ctx, full)
 	items := e.processItems(ctx, cur)
 	total := 0
 	for {
@@ -92,8 +95,9 @@ func (e *Engine) processAll(ctx context.Context) (int, error) {
 			return total, err
 		}
 		var next []claimed
-		if len(cur) >= e.opts.BatchSize && e.opts.Clock().Before(deadline) {
-			if next, err = e.ps.claim(ctx); err != nil {
+		if full && e.opts.Clock().Before(deadline) {
+			limit = e.processBatch()
+			if next, err = e.ps.claim(ctx, limit); err != nil {
 				releaseSpills(items)
 				return total, err
 			}
@@ -115,7 +119,7 @@ func (e *Engine) processAll(ctx context.Context) (int, error) {
 		if len(next) == 0 {
 			return total, nil
 		}
-		cur, items = next, nextItems
+		cur, items, full = next, nextItems, len(next) >= limit
 	}
 }
 

@@ -47,7 +47,7 @@ type stitchResult struct {
 	text   string      // the full-text document (query.TextDocument)
 }
 
-// stitchAll stitches every queued entity, StitchBatchSize at a time; it returns the number
+// stitchAll stitches every queued entity, stitchBatch at a time; it returns the number
 // claimed. Marks coalesce: an entity marked by many changes (a group gaining many members) is
 // stitched once per batch round, not once per change. Batches are pipelined: the next batch
 // is claimed before the current one is written, then read and built while it is written (on
@@ -93,7 +93,7 @@ func (e *Engine) stitchAll(ctx context.Context) (int, error) {
 	return total, e.foldPendingSearch(ctx)
 }
 
-// claimStitch claims up to StitchBatchSize queued entities; nil when none is due.
+// claimStitch claims up to stitchBatch queued entities; nil when none is due.
 func (e *Engine) claimStitch(ctx context.Context) (*stitchBatch, error) {
 	now := e.now()
 	ticket := e.stitchTicket()
@@ -103,7 +103,7 @@ func (e *Engine) claimStitch(ctx context.Context) (*stitchBatch, error) {
 			WHERE entity_id IN (SELECT entity_id FROM final_entities WHERE next_stitch_at <= ?
 				ORDER BY next_stitch_at LIMIT ? `+e.db.Dialect.ForUpdateSkipLocked()+`)
 			RETURNING entity_id, entity_ref, hash`),
-			ticket, database.NewNullTime(now.Add(e.opts.Lease)), database.NewNullTime(now), e.opts.StitchBatchSize)
+			ticket, database.NewNullTime(now.Add(e.opts.Lease)), database.NewNullTime(now), e.stitchBatch())
 		if err != nil {
 			return err
 		}
