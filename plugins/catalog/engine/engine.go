@@ -36,6 +36,7 @@ type Engine struct {
 	fingerprint string
 
 	stats   stats
+	batches batchSizes
 	staging searchStaging
 	orphans struct {
 		dirty    atomic.Bool  // a reference was removed since the last orphan scan

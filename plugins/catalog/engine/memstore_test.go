@@ -31,8 +31,11 @@ type memRow struct {
 // changed) and become due; a child whose location key differs from its row's is refused, as
 // the conflict rule does. It does not defer stitching, orphans or refresh keys.
 type memProcessing struct {
-	mu        sync.Mutex
+	mu sync.Mutex
+	// batch, when > 0, caps every claim below the engine's limit; claims records each
+	// claim's size.
 	batch     int
+	claims    []int
 	rows      map[string]*memRow // by ref
 	nextID    int
 	locations map[string]bool // registered through the API, by LocationRef string
@@ -73,7 +76,7 @@ func (m *memProcessing) upsert(ref string, raw []byte, hash, locationKey string)
 	return true
 }
 
-func (m *memProcessing) claim(ctx context.Context) ([]claimed, error) {
+func (m *memProcessing) claim(ctx context.Context, limit int) ([]claimed, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -86,9 +89,13 @@ func (m *memProcessing) claim(ctx context.Context) ([]claimed, error) {
 		}
 	}
 	slices.SortFunc(due, func(a, b *memRow) int { return cmp.Compare(a.id, b.id) })
-	if len(due) > m.batch {
-		due = due[:m.batch]
+	if m.batch > 0 {
+		limit = min(limit, m.batch)
 	}
+	if len(due) > limit {
+		due = due[:limit]
+	}
+	m.claims = append(m.claims, len(due))
 	out := make([]claimed, len(due))
 	for i, r := range due {
 		r.due = false
@@ -99,6 +106,12 @@ func (m *memProcessing) claim(ctx context.Context) ([]claimed, error) {
 		}
 	}
 	return out, nil
+}
+
+func (m *memProcessing) countEntities(context.Context) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.rows), nil
 }
 
 func (m *memProcessing) writeOutcomes(ctx context.Context, items []work) error {

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/portico-dev/portico/framework/database"
@@ -22,12 +24,29 @@ const (
 const (
 	DefaultProcessingInterval = 100 * time.Second
 	DefaultLease              = 2 * time.Minute
-	DefaultBatchSize          = 3000
-	DefaultStitchBatchSize    = 2500
 	DefaultSearchFoldRows     = 8_000_000
 	DefaultPollInterval       = time.Second
 	DefaultProcessBudget      = 2 * time.Minute
 	maxBackoff                = time.Hour
+)
+
+// Batch sizes. A claimed batch is in memory with its decoded entities, final JSON and
+// search rows, two batches at a time (one written while the next is processed or stitched),
+// so the batch sizes bound the engine's heap. Each batch's write transaction also rewrites
+// every index page its rows land on; in a large catalog a batch's rows are spread over that
+// many pages, so ingesting N entities in batches of B writes pages N/B times over (N²/B):
+// a large catalog needs large batches, while a small one, whose indexes are a few pages, is
+// ingested as fast in small ones. Unless Options fix them, the sizes scale with the
+// catalog: one BatchShare-th of its entities, between MinBatchSize and MaxBatchSize
+// (MaxStitchBatchSize for stitching). docs/performance.md ("Batch sizes") has the figures.
+const (
+	MinBatchSize       = 250
+	MaxBatchSize       = 3000
+	MaxStitchBatchSize = 2500
+	BatchShare         = 10
+	// batchRecount is how old the entity count may get before a busy processing round
+	// counts again (a round whose first claim is full always counts).
+	batchRecount = time.Minute
 )
 
 // ConfigLocation is one entry of catalog.locations.
@@ -89,13 +108,15 @@ type Options struct {
 	ProcessingInterval time.Duration
 	// Lease is how long a claimed entity stays reserved for this worker; 0 means DefaultLease.
 	Lease time.Duration
-	// BatchSize is the number of entities claimed for processing at once; 0 means
-	// DefaultBatchSize. Two batches are in memory at a time (one written while the next is
-	// processed), with their entities decoded: the batch sizes bound the engine's heap.
+	// BatchSize is the number of entities claimed for processing at once. 0 (the default)
+	// scales it with the catalog: its entity count / BatchShare, within [MinBatchSize,
+	// MaxBatchSize] (see the batch size constants). Two batches are in memory at a time (one
+	// written while the next is processed), with their entities decoded: the batch sizes
+	// bound the engine's heap.
 	BatchSize int
 	// StitchBatchSize is the number of entities claimed for stitching at once (one write
-	// transaction); 0 means DefaultStitchBatchSize. Larger batches write each index page of
-	// the search table fewer times.
+	// transaction). 0 (the default) scales it as BatchSize, up to MaxStitchBatchSize. Larger
+	// batches write each index page of the search table fewer times.
 	StitchBatchSize int
 	// SearchFoldRows is the count of staged search rows from which a stitching round folds
 	// them into the search table before it ends (SQLite; see pending.go): lower values make a
@@ -150,12 +171,6 @@ func (o *Options) setDefaults() error {
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
 	}
-	if o.BatchSize <= 0 {
-		o.BatchSize = DefaultBatchSize
-	}
-	if o.StitchBatchSize <= 0 {
-		o.StitchBatchSize = DefaultStitchBatchSize
-	}
 	if o.SearchFoldRows <= 0 {
 		o.SearchFoldRows = DefaultSearchFoldRows
 	}
@@ -193,4 +208,64 @@ func (r Rule) check() error {
 		}
 	}
 	return nil
+}
+
+// scaledBatch is the batch size rule: fixed when it is set (> 0), else one BatchShare-th of
+// the catalog's entities, within [MinBatchSize, limit].
+func scaledBatch(fixed, entities, limit int) int {
+	if fixed > 0 {
+		return fixed
+	}
+	return min(max(entities/BatchShare, MinBatchSize), limit)
+}
+
+// batchSizes are the batch sizes in use and when the catalog was last counted for them.
+type batchSizes struct {
+	process, stitch atomic.Int64
+	countedAt       atomic.Int64 // Clock's UnixNano of the last count; 0 before the first
+}
+
+// processBatch is the number of entities claimed for processing at once.
+func (e *Engine) processBatch() int {
+	if n := e.batches.process.Load(); n > 0 {
+		return int(n)
+	}
+	return scaledBatch(e.opts.BatchSize, 0, MaxBatchSize)
+}
+
+// stitchBatch is the number of entities claimed for stitching at once.
+func (e *Engine) stitchBatch() int {
+	if n := e.batches.stitch.Load(); n > 0 {
+		return int(n)
+	}
+	return scaledBatch(e.opts.StitchBatchSize, 0, MaxStitchBatchSize)
+}
+
+// sizeBatches counts the catalog's entities and sizes the batches to them when a processing
+// round's first claim came back full (a backlog of at least a batch: the catalog may have
+// grown) or the last count is older than batchRecount (it may have shrunk). Fixed sizes are
+// never counted for. Idle rounds (nothing claimed) do not call it.
+// A failed count keeps the sizes in use (it is logged).
+func (e *Engine) sizeBatches(ctx context.Context, fullClaim bool) {
+	if e.opts.BatchSize > 0 && e.opts.StitchBatchSize > 0 {
+		return
+	}
+	now := e.opts.Clock()
+	last := e.batches.countedAt.Load()
+	if !fullClaim && last != 0 && now.Sub(time.Unix(0, last)) < batchRecount {
+		return
+	}
+	n, err := e.ps.countEntities(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("catalog: counting entities for batch sizes failed; keeping the sizes in use", "err", err)
+		}
+		return
+	}
+	p, s := scaledBatch(e.opts.BatchSize, n, MaxBatchSize), scaledBatch(e.opts.StitchBatchSize, n, MaxStitchBatchSize)
+	oldP, oldS := e.batches.process.Swap(int64(p)), e.batches.stitch.Swap(int64(s))
+	if oldP != int64(p) || oldS != int64(s) {
+		e.log.Debug("catalog batch sizes", "entities", n, "process", p, "stitch", s)
+	}
+	e.batches.countedAt.Store(now.UnixNano())
 }

@@ -27,16 +27,19 @@ type work struct {
 }
 
 // processAll claims, processes and writes due entities batch after batch until fewer than
-// BatchSize were due or ProcessBudget has passed; it returns the number claimed. Batches are
+// a batch were due or ProcessBudget has passed; it returns the number claimed. Batches are
 // pipelined: the next batch is claimed before the current one is written and processed while
 // it is written (processing reads files, not the database), so the single SQLite writer and
 // the processing workers keep both cores busy.
 func (e *Engine) processAll(ctx context.Context) (int, error) {
 	deadline := e.opts.Clock().Add(e.opts.ProcessBudget)
-	cur, err := e.ps.claim(ctx)
+	limit := e.processBatch()
+	cur, err := e.ps.claim(ctx, limit)
 	if err != nil || len(cur) == 0 {
 		return 0, err
 	}
+	full := len(cur) >= limit // a backlog: more may be due
+	e.sizeBatches(ctx, full)
 	items := e.processItems(ctx, cur)
 	total := 0
 	for {
@@ -45,8 +48,9 @@ func (e *Engine) processAll(ctx context.Context) (int, error) {
 			return total, err
 		}
 		var next []claimed
-		if len(cur) >= e.opts.BatchSize && e.opts.Clock().Before(deadline) {
-			if next, err = e.ps.claim(ctx); err != nil {
+		if full && e.opts.Clock().Before(deadline) {
+			limit = e.processBatch()
+			if next, err = e.ps.claim(ctx, limit); err != nil {
 				releaseSpills(items)
 				return total, err
 			}
@@ -68,7 +72,7 @@ func (e *Engine) processAll(ctx context.Context) (int, error) {
 		if len(next) == 0 {
 			return total, nil
 		}
-		cur, items = next, nextItems
+		cur, items, full = next, nextItems, len(next) >= limit
 	}
 }
 

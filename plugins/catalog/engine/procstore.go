@@ -12,8 +12,11 @@ import (
 // The pipeline itself (read → process → validate → emit) touches nothing else, so it runs
 // over an in-memory store in tests (memstore_test.go). sqlProcessing is the database one.
 type processingStore interface {
-	// claim leases up to BatchSize due entities, ordered by id.
-	claim(ctx context.Context) ([]claimed, error)
+	// claim leases up to limit due entities, ordered by id.
+	claim(ctx context.Context, limit int) ([]claimed, error)
+	// countEntities is the number of entities in the catalog (refresh_state rows, processed
+	// or not): the batch sizes scale with it.
+	countEntities(ctx context.Context) (int, error)
 	// writeOutcomes stores a processed batch (results, children, relations, refresh keys)
 	// and releases its leases; a row taken over meanwhile is left to its new holder.
 	writeOutcomes(ctx context.Context, items []work) error
@@ -25,8 +28,12 @@ type processingStore interface {
 // sqlProcessing is the processing store over the engine's database (store.Store).
 type sqlProcessing struct{ e *Engine }
 
-func (s sqlProcessing) claim(ctx context.Context) ([]claimed, error) {
-	return s.e.st.Claim(ctx, s.e.opts.WorkerID, s.e.opts.Lease, s.e.opts.BatchSize)
+func (s sqlProcessing) claim(ctx context.Context, limit int) ([]claimed, error) {
+	return s.e.st.Claim(ctx, s.e.opts.WorkerID, s.e.opts.Lease, limit)
+}
+
+func (s sqlProcessing) countEntities(ctx context.Context) (int, error) {
+	return s.e.st.CountEntities(ctx)
 }
 
 func (s sqlProcessing) writeOutcomes(ctx context.Context, items []work) error {

@@ -76,10 +76,10 @@ func (e *Engine) stitchAll(ctx context.Context) (int, error) {
 	return total, e.foldPendingSearch(ctx)
 }
 
-// claimStitch claims up to StitchBatchSize queued entities; nil when none is due.
+// claimStitch claims up to stitchBatch queued entities; nil when none is due.
 func (e *Engine) claimStitch(ctx context.Context) (*stitchBatch, error) {
 	ticket := e.stitchTicket()
-	claims, err := e.st.ClaimStitch(ctx, ticket, e.opts.Lease, e.opts.StitchBatchSize)
+	claims, err := e.st.ClaimStitch(ctx, ticket, e.opts.Lease, e.stitchBatch())
 	if err != nil || len(claims) == 0 {
 		return nil, err
 	}

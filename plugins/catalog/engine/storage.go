@@ -25,6 +25,7 @@ type storage interface {
 // processingSQL is what sqlProcessing (the processing loop's database store) needs.
 type processingSQL interface {
 	Claim(ctx context.Context, worker string, lease time.Duration, limit int) ([]store.Claimed, error)
+	CountEntities(ctx context.Context) (int, error)
 	WriteOutcomes(ctx context.Context, now time.Time, items []store.Outcome) error
 	WriteFailed(ctx context.Context, c store.Claimed, errs string, next time.Time) (bool, error)
 }

@@ -81,3 +81,13 @@ func (s *Store) ReclaimLeases(ctx context.Context, worker, ticketPrefix string, 
 	})
 	return processing, stitching, err
 }
+
+// CountEntities counts the rows of refresh_state: the catalog's size, which the engine's
+// batch sizes scale with.
+func (s *Store) CountEntities(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM refresh_state").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count entities: %w", err)
+	}
+	return n, nil
+}
