@@ -86,11 +86,11 @@ func TestKeyStoreMigrationDropsStoredPrivateKeys(t *testing.T) {
 		ctx := t.Context()
 		w := newWorld(t, db, auth.Config{})
 		authDB := pluginDB(db, auth.AuthPluginID)
-		old, err := os.ReadFile(filepath.Join("migrations", db.Dialect.Name, "0001_plugin_keys.sql"))
+		old, err := os.ReadFile(filepath.Join("migrations", database.CommonDir, "0001_plugin_keys.sql"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		v1 := fstest.MapFS{db.Dialect.Name + "/0001_plugin_keys.sql": {Data: old}}
+		v1 := fstest.MapFS{database.CommonDir + "/0001_plugin_keys.sql": {Data: old}}
 		if err := authDB.MigrateNamespace(ctx, "auth-keys", v1); err != nil {
 			t.Fatal(err)
 		}

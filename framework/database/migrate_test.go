@@ -2,6 +2,8 @@ package database_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -182,6 +184,11 @@ func TestReadMigrationsRejects(t *testing.T) {
 		{name: "zero", fsys: fstest.MapFS{"sqlite/0000_a.sql": {}}, wantErr: "positive"},
 		{name: "no name", fsys: fstest.MapFS{"sqlite/0001_.sql": {}}, wantErr: "want"},
 		{name: "duplicate version", fsys: fstest.MapFS{"sqlite/0001_a.sql": {}, "sqlite/1_b.sql": {}}, wantErr: "share version 1"},
+		{name: "duplicate common version", fsys: fstest.MapFS{"common/0001_a.sql": {}, "common/1_b.sql": {}}, wantErr: "share version 1"},
+		{name: "override under another name", fsys: fstest.MapFS{"common/0001_a.sql": {}, "sqlite/0001_b.sql": {}}, wantErr: "under different names"},
+		{name: "bad template", fsys: fstest.MapFS{"common/0001_a.sql": {Data: []byte("{{if .Postgres}}")}}, wantErr: "migration file common/0001_a.sql"},
+		{name: "unknown template field", fsys: fstest.MapFS{"common/0001_a.sql": {Data: []byte("{{.MySQL}}")}}, wantErr: "MySQL"},
+		{name: "bad common name", fsys: fstest.MapFS{"common/init.sql": {}, "sqlite/0001_a.sql": {}}, wantErr: "common/init.sql"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,4 +267,74 @@ func TestConcurrentMigrate(t *testing.T) {
 			t.Errorf("applied = %v, want [1 2 3]", got)
 		}
 	})
+}
+
+func TestMigrateCommonFiles(t *testing.T) {
+	timeType := "{{if .Postgres}}TIMESTAMPTZ{{else}}TEXT{{end}}"
+	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := t.Context()
+		// The layout before common/: every file once per dialect.
+		old := migrations(map[string]string{
+			"0001_init.sql": "CREATE TABLE a (id INTEGER PRIMARY KEY, at TEXT);",
+			"0002_b.sql":    "CREATE TABLE b (id INTEGER PRIMARY KEY);",
+		})
+		if err := db.Migrate(ctx, old); err != nil {
+			t.Fatalf("Migrate old layout: %v", err)
+		}
+		// The same versions moved to common/, one still overridden per dialect, and a new one.
+		moved := fstest.MapFS{
+			"common/0001_init.sql": {Data: []byte("CREATE TABLE a (id INTEGER PRIMARY KEY, at " + timeType + ");")},
+			"common/0002_b.sql":    {Data: []byte("this would fail if it ran again")},
+			"common/0003_c.sql":    {Data: []byte("CREATE TABLE c (id INTEGER PRIMARY KEY, at " + timeType + ");")},
+			"sqlite/0002_b.sql":    {Data: []byte("CREATE TABLE b (id INTEGER PRIMARY KEY);")},
+			"postgres/0004_d.sql":  {Data: []byte("CREATE TABLE d (id BIGSERIAL PRIMARY KEY);")},
+		}
+		if err := db.Migrate(ctx, moved); err != nil {
+			t.Fatalf("Migrate common layout over the old one: %v", err)
+		}
+		want := []int{1, 2, 3}
+		if db.Dialect.IsPostgres() {
+			want = []int{1, 2, 3, 4}
+		}
+		if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, want) {
+			t.Errorf("applied = %v, want %v", got, want)
+		}
+		if !tableExists(t, db, "c") || tableExists(t, db, "d") != db.Dialect.IsPostgres() {
+			t.Error("table c should exist on both dialects, table d on PostgreSQL only")
+		}
+		if _, err := db.ExecContext(ctx, db.Dialect.Rebind("INSERT INTO c (id, at) VALUES (1, ?)"), "2026-01-02T03:04:05Z"); err != nil {
+			t.Errorf("insert a time into the rendered column: %v", err)
+		}
+	})
+}
+
+func TestReadMigrationsCommon(t *testing.T) {
+	fsys := fstest.MapFS{
+		"common/0001_a.sql":   {Data: []byte("CREATE TABLE a (at {{if .Postgres}}TIMESTAMPTZ{{else}}TEXT{{end}});")},
+		"common/0002_b.sql":   {Data: []byte("common b")},
+		"sqlite/0002_b.sql":   {Data: []byte("sqlite b")},
+		"postgres/0003_c.sql": {Data: []byte("postgres c {{not a template}}")},
+	}
+	tests := []struct {
+		dialect string
+		want    []string
+	}{
+		{database.SQLite, []string{"1_a: CREATE TABLE a (at TEXT);", "2_b: sqlite b"}},
+		{database.Postgres, []string{"1_a: CREATE TABLE a (at TIMESTAMPTZ);", "2_b: common b", "3_c: postgres c {{not a template}}"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dialect, func(t *testing.T) {
+			list, err := database.ReadMigrations(fsys, database.Dialect{Name: tt.dialect})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range list {
+				got = append(got, fmt.Sprintf("%d_%s: %s", m.Version, m.Name, m.SQL))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("migrations = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }
