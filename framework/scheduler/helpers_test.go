@@ -47,6 +47,15 @@ func openPair(t *testing.T, opts database.Options) (*database.DB, *database.DB) 
 	return a, b
 }
 
+// replicaPair returns schedulers of two replicas, workers "a" and "b", on one plugin database
+// and one fake clock.
+func replicaPair(t *testing.T, opts database.Options) (a, b *scheduler.Scheduler, clk *clock) {
+	t.Helper()
+	dbA, dbB := openPair(t, opts)
+	clk = newClock()
+	return newScheduler(t, dbA, clk, "a"), newScheduler(t, dbB, clk, "b"), clk
+}
+
 func mustSchedule(t *testing.T, s *scheduler.Scheduler, spec scheduler.TaskSpec) {
 	t.Helper()
 	if err := s.Schedule(t.Context(), spec); err != nil {
@@ -55,6 +64,22 @@ func mustSchedule(t *testing.T, s *scheduler.Scheduler, spec scheduler.TaskSpec)
 }
 
 // tick runs one Tick and waits for the runs it started.
+// holdOnA schedules spec on a and b (b counting its runs in the returned counter), starts a's
+// run (spec.Fn signals started), then ticks b once while a holds the task's lease.
+func holdOnA(t *testing.T, a, b *scheduler.Scheduler, spec scheduler.TaskSpec, started <-chan struct{}) *counter {
+	t.Helper()
+	mustSchedule(t, a, spec)
+	bRuns := &counter{}
+	spec.Fn = bRuns.fn
+	mustSchedule(t, b, spec)
+	if err := a.Tick(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	tick(t, b)
+	return bRuns
+}
+
 func tick(t *testing.T, s *scheduler.Scheduler) {
 	t.Helper()
 	if err := s.Tick(t.Context()); err != nil {

@@ -60,10 +60,7 @@ func TestCadence(t *testing.T) {
 // both at once and runs exactly once per due round.
 func TestTwoWorkersNeverOverlap(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		dbA, dbB := openPair(t, opts)
-		clk := newClock()
-		a := newScheduler(t, dbA, clk, "replica-a")
-		b := newScheduler(t, dbB, clk, "replica-b")
+		a, b, clk := replicaPair(t, opts)
 
 		const rounds = 30
 		var (
@@ -194,10 +191,7 @@ func TestTwoRunLoops(t *testing.T) {
 
 func TestDeadHolderLeaseIsTakenOver(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		dbA, dbB := openPair(t, opts)
-		clk := newClock()
-		a := newScheduler(t, dbA, clk, "a")
-		b := newScheduler(t, dbB, clk, "b")
+		a, b, clk := replicaPair(t, opts)
 
 		release := make(chan struct{})
 		started := make(chan struct{}, 1)
@@ -212,16 +206,7 @@ func TestDeadHolderLeaseIsTakenOver(t *testing.T) {
 			}
 			return nil
 		}
-		mustSchedule(t, a, spec)
-		var bRuns counter
-		spec.Fn = bRuns.fn
-		mustSchedule(t, b, spec)
-
-		if err := a.Tick(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		<-started
-		tick(t, b)
+		bRuns := holdOnA(t, a, b, spec, started)
 		if bRuns.get() != 0 {
 			t.Fatal("b ran the task while a held it")
 		}
@@ -274,15 +259,7 @@ func TestLiveHolderNoticesLostLease(t *testing.T) {
 			causes <- context.Cause(ctx)
 			return ctx.Err()
 		}
-		mustSchedule(t, a, spec)
-		var bRuns counter
-		spec.Fn = bRuns.fn
-		mustSchedule(t, b, spec)
-		if err := a.Tick(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		<-started
-		tick(t, b)
+		bRuns := holdOnA(t, a, b, spec, started)
 		if bRuns.get() != 1 {
 			t.Fatalf("b ran %d times, want 1", bRuns.get())
 		}

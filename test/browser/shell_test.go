@@ -44,6 +44,15 @@ func signIn(ctx context.Context, t *testing.T, portal *frameworktest.Backend) {
 	}
 }
 
+// openPortal starts the example portal and a browser signed in to it.
+func openPortal(t *testing.T) (context.Context, *frameworktest.Backend) {
+	t.Helper()
+	ctx := browsertest.New(t)
+	portal := startPortal(t)
+	signIn(ctx, t, portal)
+	return ctx, portal
+}
+
 func startPortal(t *testing.T) *frameworktest.Backend {
 	t.Helper()
 	return startPortalWith(t, nil)
@@ -72,9 +81,7 @@ func startPortalWith(t *testing.T, app map[string]any) *frameworktest.Backend {
 }
 
 func TestHomeSearchAndTheme(t *testing.T) {
-	ctx := browsertest.New(t)
-	portal := startPortal(t)
-	signIn(ctx, t, portal)
+	ctx, portal := openPortal(t)
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(portal.URL+"/"),
