@@ -97,16 +97,11 @@ func rowsPlugin(got chan<- *database.DB) Plugin {
 		ID: "rows",
 		Register: func(r *PluginRegistrar) {
 			r.RegisterInit(func(ctx context.Context, d *Deps) error {
-				db, err := Use(ctx, d, DatabaseService)
-				if err != nil {
-					return err
-				}
-				log, err := Use(ctx, d, LoggerService)
-				if err != nil {
-					return err
-				}
-				router, err := Use(ctx, d, HTTPRouterService)
-				if err != nil {
+				r := Resolve(ctx, d)
+				db := Need(r, DatabaseService)
+				log := Need(r, LoggerService)
+				router := Need(r, HTTPRouterService)
+				if err := r.Err(); err != nil {
 					return err
 				}
 				router.HandleFunc("GET /rows", func(w http.ResponseWriter, r *http.Request) {
