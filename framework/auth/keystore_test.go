@@ -179,21 +179,8 @@ func dumpTables(t *testing.T, db *database.DB) []string {
 	if db.Dialect.IsPostgres() {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`
 	}
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
 	var out []string
-	for _, table := range tables {
+	for _, table := range databasetest.Column[string](t, db, q) {
 		rows, err := db.QueryContext(ctx, `SELECT * FROM `+table)
 		if err != nil {
 			t.Fatal(err)

@@ -26,21 +26,8 @@ func migrations(files map[string]string) fstest.MapFS {
 
 func appliedVersions(t *testing.T, db *database.DB, namespace string) []int {
 	t.Helper()
-	rows, err := db.QueryContext(t.Context(), db.Dialect.Rebind(
-		`SELECT version FROM portico_migrations WHERE plugin_id = ? AND namespace = ? ORDER BY version`), db.PluginID, namespace)
-	if err != nil {
-		t.Fatalf("read portico_migrations: %v", err)
-	}
-	defer func() { _ = rows.Close() }()
-	var got []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, v)
-	}
-	return got
+	return databasetest.Column[int](t, db,
+		`SELECT version FROM portico_migrations WHERE plugin_id = ? AND namespace = ? ORDER BY version`, db.PluginID, namespace)
 }
 
 func tableExists(t *testing.T, db *database.DB, table string) bool {

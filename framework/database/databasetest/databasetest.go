@@ -165,6 +165,42 @@ func NewManager(t testing.TB, opts database.Options) *database.Manager {
 	return m
 }
 
+// ForPlugins opens the database of each plugin ID through m.
+func ForPlugins(t testing.TB, m *database.Manager, pluginIDs ...string) []*database.DB {
+	t.Helper()
+	dbs := make([]*database.DB, len(pluginIDs))
+	for i, id := range pluginIDs {
+		db, err := m.ForPlugin(t.Context(), id)
+		if err != nil {
+			t.Fatalf("open plugin %s: %v", id, err)
+		}
+		dbs[i] = db
+	}
+	return dbs
+}
+
+// Column runs query (? placeholders, rebound for db's dialect) and returns its one column.
+func Column[T any](t testing.TB, db *database.DB, query string, args ...any) []T {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), db.Dialect.Rebind(query), args...)
+	if err != nil {
+		t.Fatalf("query %s: %v", query, err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatalf("scan %s: %v", query, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("query %s: %v", query, err)
+	}
+	return out
+}
+
 func openWith(t testing.TB, opts database.Options, pluginID string) *database.DB {
 	t.Helper()
 	db, err := NewManager(t, opts).ForPlugin(t.Context(), pluginID)
