@@ -16,9 +16,7 @@ import (
 )
 
 func TestGitFileReadURL(t *testing.T) {
-	repo := newTestRepo(t)
-	r := newReader(t, urlreader.Options{LocalRoots: []string{filepath.Dir(repo.dir)}})
-	base := "git+file://" + repo.dir
+	repo, r, base := gitFileReader(t, urlreader.Options{})
 	tests := []struct {
 		name    string
 		url     string
@@ -87,9 +85,7 @@ func TestGitFileNotModified(t *testing.T) {
 }
 
 func TestGitReadTree(t *testing.T) {
-	repo := newTestRepo(t)
-	r := newReader(t, urlreader.Options{LocalRoots: []string{filepath.Dir(repo.dir)}})
-	base := "git+file://" + repo.dir
+	repo, r, base := gitFileReader(t, urlreader.Options{})
 	tests := []struct {
 		name     string
 		url      string
@@ -170,9 +166,7 @@ func TestGitReadTreeETag(t *testing.T) {
 }
 
 func TestGitErrors(t *testing.T) {
-	repo := newTestRepo(t)
-	r := newReader(t, urlreader.Options{LocalRoots: []string{filepath.Dir(repo.dir)}, MaxBytes: 8})
-	base := "git+file://" + repo.dir
+	repo, r, base := gitFileReader(t, urlreader.Options{MaxBytes: 8})
 	tests := []struct {
 		name    string
 		read    func() error
@@ -235,9 +229,7 @@ func TestGitErrors(t *testing.T) {
 // TestGitConcurrentReads reads one repository at several refs from many
 // goroutines while new commits land, sharing one cache entry.
 func TestGitConcurrentReads(t *testing.T) {
-	repo := newTestRepo(t)
-	r := newReader(t, urlreader.Options{LocalRoots: []string{filepath.Dir(repo.dir)}})
-	base := "git+file://" + repo.dir
+	repo, r, base := gitFileReader(t, urlreader.Options{})
 	cases := []struct{ url, want string }{
 		{base + "#main:docs/sub/page.md", "page\n"},
 		{base + "#v1:docs/index.md", "# v1\n"},

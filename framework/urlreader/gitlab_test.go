@@ -19,8 +19,7 @@ type fakeGitLab struct {
 	srv   *httptest.Server
 	token string
 
-	mu       sync.Mutex
-	requests []string
+	requestLog
 }
 
 func newFakeGitLab(t *testing.T, repo *testRepo, token string, redirectTo string) *fakeGitLab {
@@ -36,7 +35,7 @@ func newFakeGitLab(t *testing.T, repo *testRepo, token string, redirectTo string
 		// GitLab wants the project path and file path each as one escaped
 		// segment: /projects/group%2Fsub%2Fproj/repository/files/docs%2Findex.md/raw
 		raw := r.URL.EscapedPath()
-		f.record("api " + raw)
+		f.Add("api " + raw)
 		if r.Header.Get("PRIVATE-TOKEN") != token {
 			writeJSON(w, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
 			return
@@ -72,7 +71,7 @@ func newFakeGitLab(t *testing.T, repo *testRepo, token string, redirectTo string
 		_, _ = w.Write(content)
 	})
 	mux.Handle("/gitlab/", http.StripPrefix("/gitlab", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.record("git " + r.URL.Path)
+		f.Add("git " + r.URL.Path)
 		backend.ServeHTTP(w, r)
 	})))
 	f.srv = httptest.NewServer(mux)
@@ -84,18 +83,6 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
-}
-
-func (f *fakeGitLab) record(s string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = append(f.requests, s)
-}
-
-func (f *fakeGitLab) seen(s string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Contains(f.requests, s)
 }
 
 func (f *fakeGitLab) integration() urlreader.GitLabIntegration {
@@ -145,7 +132,7 @@ func TestGitLabReadURL(t *testing.T) {
 				t.Errorf("body = %q, want %q", resp.Body, tc.want)
 			}
 			if tc.wantReq != "" && !gl.seen(tc.wantReq) {
-				t.Errorf("no request %q; saw %v", tc.wantReq, gl.requests)
+				t.Errorf("no request %q; saw %v", tc.wantReq, gl.Entries())
 			}
 		})
 	}
@@ -219,7 +206,7 @@ func TestGitLabTreeAndSearch(t *testing.T) {
 		t.Errorf("ETag = %s, want %s", tree.ETag, repo.first)
 	}
 	if !gl.seen("git /group/sub/proj.git/git-upload-pack") {
-		t.Errorf("tree was not fetched over git: %v", gl.requests)
+		t.Errorf("tree was not fetched over git: %v", gl.Entries())
 	}
 
 	if _, err := r.Search(t.Context(), base, urlreader.SearchOptions{}); err == nil || !strings.Contains(err.Error(), "not a file") {

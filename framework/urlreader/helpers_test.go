@@ -6,8 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portico-dev/portico/framework/frameworktest"
 
 	"github.com/portico-dev/portico/framework/urlreader"
 )
@@ -176,4 +179,38 @@ func readAll(t *testing.T, files []urlreader.File) map[string]string {
 		out[f.Path] = string(b)
 	}
 	return out
+}
+
+// requestLog records the requests a fake server saw.
+type requestLog struct{ frameworktest.Recorder }
+
+// seen reports whether a request starting with prefix was recorded.
+func (l *requestLog) seen(prefix string) bool {
+	return slices.ContainsFunc(l.Entries(), func(s string) bool { return strings.HasPrefix(s, prefix) })
+}
+
+// gitFileReader returns a fresh test repository, a reader whose local roots hold it (opts
+// adds to them) and the repository's git+file URL.
+func gitFileReader(t *testing.T, opts urlreader.Options) (*testRepo, *urlreader.Reader, string) {
+	t.Helper()
+	repo := newTestRepo(t)
+	opts.LocalRoots = append(opts.LocalRoots, filepath.Dir(repo.dir))
+	return repo, newReader(t, opts), "git+file://" + repo.dir
+}
+
+// searchURLs runs Search for url and returns the results' URLs, checking each one's content reads.
+func searchURLs(t *testing.T, r *urlreader.Reader, url string) []string {
+	t.Helper()
+	res, err := r.Search(t.Context(), url, urlreader.SearchOptions{})
+	if err != nil {
+		t.Fatalf("Search(%s): %v", url, err)
+	}
+	var urls []string
+	for _, f := range res {
+		urls = append(urls, f.URL)
+		if _, err := f.Content(); err != nil {
+			t.Errorf("Content(%s): %v", f.URL, err)
+		}
+	}
+	return urls
 }
