@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,23 +62,27 @@ func startPortal(t *testing.T) *frameworktest.Backend {
 // startPortalWith runs the whole portal on the example company; app holds extra app.* keys.
 func startPortalWith(t *testing.T, app map[string]any) *frameworktest.Backend {
 	t.Helper()
-	appCfg := map[string]any{"title": "Kestrel Portal"}
-	for k, v := range app {
-		appCfg[k] = v
-	}
+	cfg := examplePortalConfig(t)
+	maps.Copy(cfg["app"].(map[string]any), app)
+	return frameworktest.Start(t, cfg, all.Features()...)
+}
+
+// examplePortalConfig is the app-config of the portal on the example company (examples/).
+func examplePortalConfig(t *testing.T) map[string]any {
+	t.Helper()
 	examples, err := filepath.Abs("../../examples/catalog-info.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return frameworktest.Start(t, map[string]any{
-		"app":          appCfg,
+	return map[string]any{
+		"app":          map[string]any{"title": "Kestrel Portal"},
 		"organization": map[string]any{"name": "Kestrel Travel"},
 		"backend":      map[string]any{"reading": map[string]any{"localRoots": []any{filepath.Dir(examples)}}},
 		"catalog": map[string]any{
 			"rules":     []any{map[string]any{"allow": []any{"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "Template"}}},
 			"locations": []any{map[string]any{"type": "file", "target": examples}},
 		},
-	}, all.Features()...)
+	}
 }
 
 func TestHomeSearchAndTheme(t *testing.T) {
