@@ -56,6 +56,18 @@ func replicaPair(t *testing.T, opts database.Options) (a, b *scheduler.Scheduler
 	return newScheduler(t, dbA, clk, "a"), newScheduler(t, dbB, clk, "b"), clk
 }
 
+// forEachScope runs body in a subtest per task scope (named by the scope, then suffix), each
+// with a fresh scheduler, worker "w", on db.
+func forEachScope(t *testing.T, db *database.DB, suffix string, body func(t *testing.T, scope string, s *scheduler.Scheduler, clk *clock)) {
+	t.Helper()
+	for _, scope := range []string{scheduler.ScopeGlobal, scheduler.ScopeLocal} {
+		t.Run(scope+suffix, func(t *testing.T) {
+			clk := newClock()
+			body(t, scope, newScheduler(t, db, clk, "w"), clk)
+		})
+	}
+}
+
 func mustSchedule(t *testing.T, s *scheduler.Scheduler, spec scheduler.TaskSpec) {
 	t.Helper()
 	if err := s.Schedule(t.Context(), spec); err != nil {
