@@ -77,14 +77,8 @@ func TestDatabaseOptionsFromConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := DatabaseOptionsFromConfig(config.FromMap(tt.cfg, "test"))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if failedAsWanted(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
@@ -142,14 +136,8 @@ func TestServerOptionsFromConfig(t *testing.T) {
 				cfg["backend"] = tt.backend
 			}
 			o, err := ServerOptionsFromConfig(config.FromMap(cfg, "test"))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if failedAsWanted(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tt.check(t, o)
 		})
@@ -240,4 +228,20 @@ func TestURLReaderOptionsFromConfigErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failedAsWanted checks err against want, a part of the error text ("": no error wanted), and
+// reports whether the call failed as wanted, leaving nothing more to check.
+func failedAsWanted(t *testing.T, err error, want string) bool {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error = %v, want one containing %q", err, want)
+	}
+	return true
 }
