@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -36,12 +35,8 @@ func screenshotDir(t *testing.T) string {
 // pages and their API calls are made with credentials.
 func signIn(ctx context.Context, t *testing.T, portal *frameworktest.Backend) {
 	t.Helper()
-	httpOnly := true
-	_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
-		Name: auth.CookieName, Value: portal.Token, URL: portal.URL, Path: "/", HTTPOnly: &httpOnly,
-	})
-	if err != nil {
-		t.Fatalf("set identity cookie: %v", err)
+	if err := browsertest.SetIdentity(ctx, portal.URL, auth.CookieName, portal.Token); err != nil {
+		t.Fatal(err)
 	}
 }
 
