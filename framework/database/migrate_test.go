@@ -30,6 +30,14 @@ func appliedVersions(t *testing.T, db *database.DB, namespace string) []int {
 		`SELECT version FROM portico_migrations WHERE plugin_id = ? AND namespace = ? ORDER BY version`, db.PluginID, namespace)
 }
 
+// wantApplied checks the versions recorded as applied in namespace.
+func wantApplied(t *testing.T, db *database.DB, namespace string, want ...int) {
+	t.Helper()
+	if got := appliedVersions(t, db, namespace); !equalInts(got, want) {
+		t.Errorf("%s applied = %v, want %v", namespace, got, want)
+	}
+}
+
 func tableExists(t *testing.T, db *database.DB, table string) bool {
 	t.Helper()
 	_, err := db.ExecContext(t.Context(), "SELECT 1 FROM "+table+" WHERE 1 = 0")
@@ -58,9 +66,7 @@ func TestMigrate(t *testing.T) {
 			if err := db.Migrate(ctx, v1); err != nil {
 				t.Fatalf("Migrate: %v", err)
 			}
-			if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, []int{1, 2, 3}) {
-				t.Errorf("applied = %v, want [1 2 3]", got)
-			}
+			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3)
 			if !tableExists(t, db, "a") || !tableExists(t, db, "b") {
 				t.Error("tables a and b should exist")
 			}
@@ -91,9 +97,7 @@ func TestMigrate(t *testing.T) {
 			if err := db.Migrate(ctx, v2); err != nil {
 				t.Fatalf("Migrate: %v", err)
 			}
-			if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, []int{1, 2, 3, 4}) {
-				t.Errorf("applied = %v, want [1 2 3 4]", got)
-			}
+			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3, 4)
 		})
 		t.Run("failing migration rolls back fully", func(t *testing.T) {
 			bad := migrations(map[string]string{
@@ -113,9 +117,7 @@ func TestMigrate(t *testing.T) {
 			if n := countRows(t, db, "a"); n != 1 {
 				t.Errorf("table a has %d rows, want 1", n)
 			}
-			if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, []int{1, 2, 3, 4}) {
-				t.Errorf("applied = %v, want [1 2 3 4]", got)
-			}
+			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3, 4)
 		})
 		t.Run("newer database schema is refused", func(t *testing.T) {
 			old := migrations(map[string]string{"0001_init.sql": "", "0002_b.sql": ""})
@@ -138,12 +140,8 @@ func TestMigrate(t *testing.T) {
 			if err := db.MigrateNamespace(ctx, "scheduler", other); err != nil {
 				t.Fatalf("MigrateNamespace: %v", err)
 			}
-			if got := appliedVersions(t, db, "scheduler"); !equalInts(got, []int{1}) {
-				t.Errorf("scheduler applied = %v, want [1]", got)
-			}
-			if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, []int{1, 2, 3, 4}) {
-				t.Errorf("default applied = %v, want [1 2 3 4]", got)
-			}
+			wantApplied(t, db, "scheduler", 1)
+			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3, 4)
 		})
 	})
 }
@@ -250,9 +248,7 @@ func TestConcurrentMigrate(t *testing.T) {
 		if n := countRows(t, dbs[0], "runs"); n != 2 {
 			t.Errorf("runs has %d rows, want 2 (each migration exactly once)", n)
 		}
-		if got := appliedVersions(t, dbs[0], database.DefaultNamespace); !equalInts(got, []int{1, 2, 3}) {
-			t.Errorf("applied = %v, want [1 2 3]", got)
-		}
+		wantApplied(t, dbs[0], database.DefaultNamespace, 1, 2, 3)
 	})
 }
 
@@ -283,9 +279,7 @@ func TestMigrateCommonFiles(t *testing.T) {
 		if db.Dialect.IsPostgres() {
 			want = []int{1, 2, 3, 4}
 		}
-		if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, want) {
-			t.Errorf("applied = %v, want %v", got, want)
-		}
+		wantApplied(t, db, database.DefaultNamespace, want...)
 		if !tableExists(t, db, "c") || tableExists(t, db, "d") != db.Dialect.IsPostgres() {
 			t.Error("table c should exist on both dialects, table d on PostgreSQL only")
 		}

@@ -30,15 +30,7 @@ func TestIsUnavailable(t *testing.T) {
 		want bool
 	}
 	sqliteFile := func(t *testing.T) *database.DB {
-		m, err := database.NewManager(database.Options{Directory: t.TempDir()}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = m.Close() })
-		db, err := m.ForPlugin(t.Context(), "unavail")
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := databasetest.OpenSQLite(t, "unavail")
 		if _, err := db.ExecContext(t.Context(), "CREATE TABLE t (x TEXT PRIMARY KEY)"); err != nil {
 			t.Fatal(err)
 		}
