@@ -13,6 +13,7 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/plugins/all"
 )
 
@@ -220,15 +221,7 @@ func TestDBMigrate(t *testing.T) {
 	}
 	// The plugin's table now exists in its own SQLite file under ./.portico.
 	dbFile := filepath.Join(dir, ".portico", "backstage_plugin_notes.sqlite")
-	m, err := database.NewManager(database.Options{Filename: dbFile}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	db, err := m.ForPlugin(t.Context(), "notes")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := databasetest.ForPlugins(t, databasetest.NewManager(t, database.Options{Filename: dbFile}), "notes")[0]
 	if _, err := db.ExecContext(t.Context(), "INSERT INTO notes (body) VALUES ('hi')"); err != nil {
 		t.Fatalf("table missing after db migrate: %v", err)
 	}
