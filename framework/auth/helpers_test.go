@@ -187,6 +187,33 @@ func (w *world) fetchCount(path string) int {
 }
 
 // plugin returns the auth service of id, keys in the world's database.
+// serviceToken is a token plugin id issues in its own name for target.
+func (w *world) serviceToken(t testing.TB, id, target string) string {
+	t.Helper()
+	s := w.plugin(id)
+	return pluginToken(t, s, s.GetOwnServiceCredentials(), target)
+}
+
+// pluginToken is a token s issues for target on behalf of creds.
+func pluginToken(t testing.TB, s *auth.PluginService, creds auth.Credentials, target string) string {
+	t.Helper()
+	tok, err := s.GetPluginRequestToken(t.Context(), creds, target)
+	if err != nil {
+		t.Fatalf("token for %s: %v", target, err)
+	}
+	return tok
+}
+
+// accepted returns the credentials s reads from tok, failing the test when s refuses it.
+func accepted(t testing.TB, s *auth.PluginService, tok string) auth.Credentials {
+	t.Helper()
+	creds, err := s.Authenticate(t.Context(), tok)
+	if err != nil {
+		t.Fatalf("token refused: %v", err)
+	}
+	return creds
+}
+
 func (w *world) plugin(id string) *auth.PluginService {
 	w.t.Helper()
 	w.mu.Lock()

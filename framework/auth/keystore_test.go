@@ -36,13 +36,7 @@ func TestStolenDatabaseCannotSignServiceTokens(t *testing.T) {
 		}
 		w := newWorld(t, db, auth.Config{})
 		authSvc, catalog := w.plugin(auth.AuthPluginID), w.plugin("catalog")
-		tok, err := authSvc.GetPluginRequestToken(ctx, authSvc.GetOwnServiceCredentials(), "catalog")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := catalog.Authenticate(ctx, tok); err != nil {
-			t.Fatalf("a genuine token is refused: %v", err)
-		}
+		accepted(t, catalog, pluginToken(t, authSvc, authSvc.GetOwnServiceCredentials(), "catalog")) // a genuine token
 		set, err := authSvc.Keys().PublicKeys(ctx)
 		if err != nil || len(set.Keys) == 0 {
 			t.Fatalf("published keys: %v, %v", set.Keys, err)
@@ -121,13 +115,7 @@ func TestKeyStoreMigrationDropsStoredPrivateKeys(t *testing.T) {
 		// New tokens come from a new key held in memory (made after catalog cached the key
 		// set: let its refetch cooldown pass).
 		w.clock.Advance(auth.DefaultJWKSCooldown)
-		tok, err := authSvc.GetPluginRequestToken(ctx, authSvc.GetOwnServiceCredentials(), "catalog")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := catalog.Authenticate(ctx, tok); err != nil {
-			t.Fatal(err)
-		}
+		accepted(t, catalog, pluginToken(t, authSvc, authSvc.GetOwnServiceCredentials(), "catalog"))
 		// Once the old key's tokens have expired, its public key goes too.
 		w.clock.Advance(2 * time.Hour)
 		set, _ := authSvc.Keys().PublicKeys(ctx)
