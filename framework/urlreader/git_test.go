@@ -36,20 +36,8 @@ func TestGitFileReadURL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := r.ReadURL(t.Context(), tc.url, urlreader.ReadOptions{})
-			if tc.wantErr != nil {
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("ReadURL(%s) err = %v, want %v", tc.url, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ReadURL(%s): %v", tc.url, err)
-			}
-			if string(resp.Body) != tc.want {
-				t.Errorf("ReadURL(%s) = %q, want %q", tc.url, resp.Body, tc.want)
-			}
-			if resp.ETag == "" || resp.LastModified.IsZero() {
+			resp := checkRead(t, r, tc.url, urlreader.ReadOptions{}, tc.want, tc.wantErr, "")
+			if resp != nil && (resp.ETag == "" || resp.LastModified.IsZero()) {
 				t.Errorf("ReadURL(%s) ETag %q, LastModified %v; want both set", tc.url, resp.ETag, resp.LastModified)
 			}
 		})

@@ -150,26 +150,9 @@ func TestGitHubReadURL(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newReader(t, urlreader.Options{Integrations: urlreader.Integrations{GitHub: []urlreader.GitHubIntegration{tc.integ}}})
-			resp, err := r.ReadURL(t.Context(), gh.srv.URL+tc.path, tc.opts)
-			switch {
-			case tc.wantErr != nil:
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tc.wantErr)
-				}
-			case tc.wantText != "":
-				if err == nil || !strings.Contains(err.Error(), tc.wantText) {
-					t.Fatalf("err = %v, want it to mention %q", err, tc.wantText)
-				}
-			default:
-				if err != nil {
-					t.Fatalf("ReadURL: %v", err)
-				}
-				if string(resp.Body) != tc.want {
-					t.Errorf("body = %q, want %q", resp.Body, tc.want)
-				}
-				if tc.wantVia != "" && !gh.seen(tc.wantVia) {
-					t.Errorf("no request %q; saw %v", tc.wantVia, gh.Entries())
-				}
+			resp := checkRead(t, r, gh.srv.URL+tc.path, tc.opts, tc.want, tc.wantErr, tc.wantText)
+			if resp != nil && tc.wantVia != "" && !gh.seen(tc.wantVia) {
+				t.Errorf("no request %q; saw %v", tc.wantVia, gh.Entries())
 			}
 		})
 	}

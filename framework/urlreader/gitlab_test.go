@@ -118,20 +118,8 @@ func TestGitLabReadURL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := r.ReadURL(t.Context(), tc.url, urlreader.ReadOptions{})
-			if tc.wantErr != nil {
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ReadURL(%s): %v", tc.url, err)
-			}
-			if string(resp.Body) != tc.want {
-				t.Errorf("body = %q, want %q", resp.Body, tc.want)
-			}
-			if tc.wantReq != "" && !gl.seen(tc.wantReq) {
+			resp := checkRead(t, r, tc.url, urlreader.ReadOptions{}, tc.want, tc.wantErr, "")
+			if resp != nil && tc.wantReq != "" && !gl.seen(tc.wantReq) {
 				t.Errorf("no request %q; saw %v", tc.wantReq, gl.Entries())
 			}
 		})

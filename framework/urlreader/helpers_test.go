@@ -1,6 +1,7 @@
 package urlreader_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/cgi"
 	"os"
@@ -213,4 +214,30 @@ func searchURLs(t *testing.T, r *urlreader.Reader, url string) []string {
 		}
 	}
 	return urls
+}
+
+// checkRead reads url with r and checks the outcome: an error wrapping wantErr when it is set,
+// else an error mentioning wantMsg when that is set, else the body want. It returns the
+// response of a successful read, nil when an error was wanted.
+func checkRead(t *testing.T, r *urlreader.Reader, url string, opts urlreader.ReadOptions, want string, wantErr error, wantMsg string) *urlreader.ReadResponse {
+	t.Helper()
+	resp, err := r.ReadURL(t.Context(), url, opts)
+	switch {
+	case wantErr != nil:
+		if !errors.Is(err, wantErr) {
+			t.Fatalf("ReadURL(%s) err = %v, want %v", url, err, wantErr)
+		}
+		return nil
+	case wantMsg != "":
+		if err == nil || !strings.Contains(err.Error(), wantMsg) {
+			t.Fatalf("ReadURL(%s) err = %v, want it to mention %q", url, err, wantMsg)
+		}
+		return nil
+	case err != nil:
+		t.Fatalf("ReadURL(%s): %v", url, err)
+	}
+	if string(resp.Body) != want {
+		t.Errorf("ReadURL(%s) = %q, want %q", url, resp.Body, want)
+	}
+	return resp
 }
