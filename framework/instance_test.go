@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portico-dev/portico/internal/testerr"
+
 	"github.com/portico-dev/portico/config"
 )
 
@@ -39,7 +41,7 @@ func TestInstanceID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := InstanceID(config.FromMap(map[string]any{"backend": tt.backend}, "test"))
-			if failedAsWanted(t, err, tt.wantErr) {
+			if testerr.Check(t, err, tt.wantErr) {
 				return
 			}
 			if got != tt.want {

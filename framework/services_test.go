@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/internal/testerr"
+
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework/database"
 )
@@ -77,7 +79,7 @@ func TestDatabaseOptionsFromConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := DatabaseOptionsFromConfig(config.FromMap(tt.cfg, "test"))
-			if failedAsWanted(t, err, tt.wantErr) {
+			if testerr.Check(t, err, tt.wantErr) {
 				return
 			}
 			if !reflect.DeepEqual(got, tt.want) {
@@ -136,7 +138,7 @@ func TestServerOptionsFromConfig(t *testing.T) {
 				cfg["backend"] = tt.backend
 			}
 			o, err := ServerOptionsFromConfig(config.FromMap(cfg, "test"))
-			if failedAsWanted(t, err, tt.wantErr) {
+			if testerr.Check(t, err, tt.wantErr) {
 				return
 			}
 			tt.check(t, o)
@@ -228,20 +230,4 @@ func TestURLReaderOptionsFromConfigErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// failedAsWanted checks err against want, a part of the error text ("": no error wanted), and
-// reports whether the call failed as wanted, leaving nothing more to check.
-func failedAsWanted(t *testing.T, err error, want string) bool {
-	t.Helper()
-	if want == "" {
-		if err != nil {
-			t.Fatal(err)
-		}
-		return false
-	}
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("error = %v, want one containing %q", err, want)
-	}
-	return true
 }
