@@ -187,7 +187,14 @@ func TestDecodeRequired(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r req
-			wantError(t, decodeConfig(t, tt.yaml).Decode("p", &r), tt.want)
+			err := decodeConfig(t, tt.yaml).Decode("p", &r)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantError(t, err, tt.want)
 		})
 	}
 }
