@@ -75,14 +75,7 @@ func newFakeGitHub(t *testing.T, repo *testRepo, token string) *fakeGitHub {
 			_ = json.NewEncoder(w).Encode(map[string]string{"type": "file", "encoding": "base64", "sha": blob})
 			return
 		}
-		etag := `"` + blob + `"`
-		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
-		_, _ = w.Write(content)
+		serveVersioned(w, r, `"`+blob+`"`, "application/vnd.github.raw; charset=utf-8", content)
 	})
 	mux.HandleFunc("GET /raw/{owner}/{repo}/{ref}/{path...}", func(w http.ResponseWriter, r *http.Request) {
 		f.Add("raw " + r.URL.Path)

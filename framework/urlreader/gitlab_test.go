@@ -61,14 +61,7 @@ func newFakeGitLab(t *testing.T, repo *testRepo, token string, redirectTo string
 			writeJSON(w, http.StatusNotFound, `{"message":"404 File Not Found"}`)
 			return
 		}
-		etag := `W/"` + blob + `"`
-		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write(content)
+		serveVersioned(w, r, `W/"`+blob+`"`, "text/plain; charset=utf-8", content)
 	})
 	mux.Handle("/gitlab/", http.StripPrefix("/gitlab", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.Add("git " + r.URL.Path)

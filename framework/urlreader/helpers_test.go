@@ -241,3 +241,15 @@ func checkRead(t *testing.T, r *urlreader.Reader, url string, opts urlreader.Rea
 	}
 	return resp
 }
+
+// serveVersioned answers a fake host's file request: 304 when the request's If-None-Match is
+// etag, else content with etag and contentType.
+func serveVersioned(w http.ResponseWriter, r *http.Request, etag, contentType string, content []byte) {
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	_, _ = w.Write(content)
+}
