@@ -30,10 +30,7 @@ import (
 func TestStolenDatabaseCannotSignServiceTokens(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		ctx := t.Context()
-		db, err := databasetest.NewManager(t, opts).ForPlugin(ctx, auth.AuthPluginID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := databasetest.OpenWith(t, opts, auth.AuthPluginID)
 		w := newWorld(t, db, auth.Config{})
 		authSvc, catalog := w.plugin(auth.AuthPluginID), w.plugin("catalog")
 		accepted(t, catalog, pluginToken(t, authSvc, authSvc.GetOwnServiceCredentials(), "catalog")) // a genuine token

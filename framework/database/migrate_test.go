@@ -203,10 +203,7 @@ func TestReadMigrationsRejects(t *testing.T) {
 func TestSkipMigrations(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		opts.SkipMigrations = true
-		db, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "skipper")
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := databasetest.OpenWith(t, opts, "skipper")
 		if err := db.Migrate(t.Context(), migrations(map[string]string{"0001_a.sql": "CREATE TABLE a (id INTEGER);"})); err != nil {
 			t.Fatalf("Migrate: %v", err)
 		}
@@ -228,10 +225,7 @@ func TestConcurrentMigrate(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		dbs := make([]*database.DB, replicas)
 		for i := range dbs {
-			db, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "racer")
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := databasetest.OpenWith(t, opts, "racer")
 			dbs[i] = db
 		}
 		var wg sync.WaitGroup

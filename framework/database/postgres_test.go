@@ -39,10 +39,7 @@ func TestPostgresEnsureExists(t *testing.T) {
 		}
 	})
 	t.Run("ensureExists creates the prefixed database", func(t *testing.T) {
-		db, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "catalog")
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := databasetest.OpenWith(t, opts, "catalog")
 		if !databaseExists(t, admin, opts.Prefix+"catalog") {
 			t.Errorf("database %scatalog missing", opts.Prefix)
 		}

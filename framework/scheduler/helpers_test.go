@@ -36,15 +36,7 @@ func newScheduler(t *testing.T, db *database.DB, clk *clock, worker string) *sch
 // openPair returns two handles (two replicas) on one plugin database.
 func openPair(t *testing.T, opts database.Options) (*database.DB, *database.DB) {
 	t.Helper()
-	a, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "sched")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "sched")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, b
+	return databasetest.OpenWith(t, opts, "sched"), databasetest.OpenWith(t, opts, "sched")
 }
 
 // replicaPair returns schedulers of two replicas, workers "a" and "b", on one plugin database

@@ -53,7 +53,7 @@ func ForEachDialect(t *testing.T, body func(t *testing.T, db *database.DB)) {
 	t.Helper()
 	ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		t.Helper()
-		body(t, openWith(t, opts, DefaultPluginID))
+		body(t, OpenWith(t, opts, DefaultPluginID))
 	})
 }
 
@@ -87,14 +87,14 @@ func Open(t testing.TB, pluginID string) []*database.DB {
 // temporary directory.
 func OpenSQLite(t testing.TB, pluginID string) *database.DB {
 	t.Helper()
-	return openWith(t, SQLiteOptions(t), pluginID)
+	return OpenWith(t, SQLiteOptions(t), pluginID)
 }
 
 // OpenPostgres returns a fresh PostgreSQL database of pluginID, dropped when
 // the test ends, or skips the test when [EnvPostgresURL] is unset.
 func OpenPostgres(t testing.TB, pluginID string) *database.DB {
 	t.Helper()
-	return openWith(t, PostgresOptions(t), pluginID)
+	return OpenWith(t, PostgresOptions(t), pluginID)
 }
 
 // SQLiteOptions returns Options for SQLite files in a temporary directory.
@@ -201,7 +201,9 @@ func Column[T any](t testing.TB, db *database.DB, query string, args ...any) []T
 	return out
 }
 
-func openWith(t testing.TB, opts database.Options, pluginID string) *database.DB {
+// OpenWith returns the database of pluginID through a new Manager for opts (closed when the
+// test ends), failing the test when it cannot be opened.
+func OpenWith(t testing.TB, opts database.Options, pluginID string) *database.DB {
 	t.Helper()
 	db, err := NewManager(t, opts).ForPlugin(t.Context(), pluginID)
 	if err != nil {
