@@ -3,6 +3,7 @@ package database_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -87,27 +88,23 @@ func TestMigrate(t *testing.T) {
 				t.Errorf("table a has %d rows, want 1 (migration 1 ran twice?)", n)
 			}
 		})
+		// v2 appends 0004 to v1 (0001 without its insert: applied versions never run again).
+		v2 := map[string]string{
+			"0001_init.sql":  "CREATE TABLE a (id INTEGER PRIMARY KEY);",
+			"0002_b.sql":     "CREATE TABLE b (id INTEGER PRIMARY KEY);",
+			"0003_empty.sql": "",
+			"0004_c.sql":     "CREATE TABLE c (id INTEGER PRIMARY KEY);",
+		}
 		t.Run("appended migration applies", func(t *testing.T) {
-			v2 := migrations(map[string]string{
-				"0001_init.sql":  "CREATE TABLE a (id INTEGER PRIMARY KEY);",
-				"0002_b.sql":     "CREATE TABLE b (id INTEGER PRIMARY KEY);",
-				"0003_empty.sql": "",
-				"0004_c.sql":     "CREATE TABLE c (id INTEGER PRIMARY KEY);",
-			})
-			if err := db.Migrate(ctx, v2); err != nil {
+			if err := db.Migrate(ctx, migrations(v2)); err != nil {
 				t.Fatalf("Migrate: %v", err)
 			}
 			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3, 4)
 		})
 		t.Run("failing migration rolls back fully", func(t *testing.T) {
-			bad := migrations(map[string]string{
-				"0001_init.sql":  "",
-				"0002_b.sql":     "",
-				"0003_empty.sql": "",
-				"0004_c.sql":     "",
-				"0005_bad.sql":   "CREATE TABLE d (id INTEGER PRIMARY KEY);\nINSERT INTO a (id) VALUES (2);\nINSERT INTO no_such_table VALUES (1);",
-			})
-			err := db.Migrate(ctx, bad)
+			bad := maps.Clone(v2)
+			bad["0005_bad.sql"] = "CREATE TABLE d (id INTEGER PRIMARY KEY);\nINSERT INTO a (id) VALUES (2);\nINSERT INTO no_such_table VALUES (1);"
+			err := db.Migrate(ctx, migrations(bad))
 			if err == nil || !strings.Contains(err.Error(), "5_bad") {
 				t.Fatalf("Migrate error = %v, want one naming migration 5", err)
 			}
