@@ -29,13 +29,28 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/reader"
 )
 
-type benchCatalogFlags struct {
+// benchGenFlags are the flags every bench command shares: the generated catalog and where it
+// goes.
+type benchGenFlags struct {
 	entities int
 	seed     int64
 	postgres string
-	queries  int
 	keep     bool
-	cpuprof  string
+}
+
+// register adds the flags to c; the texts say what this command does with the file and the
+// database.
+func (f *benchGenFlags) register(c *cobra.Command, entitiesHelp, postgresHelp, keepHelp string) {
+	c.Flags().IntVar(&f.entities, "entities", 10000, entitiesHelp)
+	c.Flags().Int64Var(&f.seed, "seed", 1, "generator seed (same seed, same catalog)")
+	c.Flags().StringVar(&f.postgres, "postgres", "", postgresHelp)
+	c.Flags().BoolVar(&f.keep, "keep", false, keepHelp)
+}
+
+type benchCatalogFlags struct {
+	benchGenFlags
+	queries int
+	cpuprof string
 }
 
 func (a *app) benchCommand() *cobra.Command {
@@ -54,11 +69,10 @@ and query latencies (p50/p99) through the same reader the REST API uses.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.benchCatalog(cmd.Context(), f) },
 	}
-	c.Flags().IntVar(&f.entities, "entities", 10000, "number of entities to generate")
-	c.Flags().Int64Var(&f.seed, "seed", 1, "generator seed (same seed, same catalog)")
-	c.Flags().StringVar(&f.postgres, "postgres", "", "PostgreSQL URL; a fresh database is created (and dropped) on that server. Default: SQLite in a temp dir")
+	f.register(c, "number of entities to generate",
+		"PostgreSQL URL; a fresh database is created (and dropped) on that server. Default: SQLite in a temp dir",
+		"keep the generated files and database")
 	c.Flags().IntVar(&f.queries, "queries", 200, "runs of each query for the latency figures")
-	c.Flags().BoolVar(&f.keep, "keep", false, "keep the generated files and database")
 	c.Flags().StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the ingestion to this file (go tool pprof)")
 	cmd.AddCommand(c, a.benchServeCommand())
 	return cmd

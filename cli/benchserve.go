@@ -24,12 +24,9 @@ import (
 )
 
 type benchServeFlags struct {
-	entities int
-	seed     int64
-	postgres string
-	keep     bool
-	settle   time.Duration
-	timeout  time.Duration
+	benchGenFlags
+	settle  time.Duration
+	timeout time.Duration
 }
 
 func (a *app) benchServeCommand() *cobra.Command {
@@ -51,10 +48,9 @@ The child inherits the environment, so GODEBUG=gctrace=1 or GOGC apply to it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.benchServe(cmd.Context(), f) },
 	}
-	c.Flags().IntVar(&f.entities, "entities", 10000, "number of entities to generate into the one file")
-	c.Flags().Int64Var(&f.seed, "seed", 1, "generator seed (same seed, same catalog)")
-	c.Flags().StringVar(&f.postgres, "postgres", "", "PostgreSQL URL the server uses (databases get a fresh prefix and are dropped). Default: SQLite in the working directory")
-	c.Flags().BoolVar(&f.keep, "keep", false, "keep the generated file, config, server log and database")
+	f.register(c, "number of entities to generate into the one file",
+		"PostgreSQL URL the server uses (databases get a fresh prefix and are dropped). Default: SQLite in the working directory",
+		"keep the generated file, config, server log and database")
 	c.Flags().DurationVar(&f.settle, "settle", 3*time.Second, "how long to keep watching RSS after the last entity is visible")
 	c.Flags().DurationVar(&f.timeout, "timeout", 10*time.Minute, "give up when ingestion takes longer")
 	return c

@@ -13,6 +13,7 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/plugins/all"
 )
 
@@ -45,47 +46,43 @@ func TestConfigCheck(t *testing.T) {
 		name    string
 		files   map[string]string
 		environ []string
-		args    []string
+		flags   []string // after "config check"
 		wantErr bool
 		want    []string // substrings of stdout or the error
 	}{
 		{
 			name:  "no config at all is fine",
-			files: nil, args: []string{"config", "check"},
-			want: []string{"config ok"},
+			files: nil,
+			want:  []string{"config ok"},
 		},
 		{
 			name:  "valid config",
 			files: map[string]string{"app-config.yaml": "app:\n  title: Acme\nbackend:\n  listen:\n    port: 7010\n"},
-			args:  []string{"config", "check"}, want: []string{"config ok"},
+			want:  []string{"config ok"},
 		},
 		{
 			name:    "missing --config file",
-			args:    []string{"config", "check", "--config", "nope.yaml"},
+			flags:   []string{"--config", "nope.yaml"},
 			wantErr: true, want: []string{"nope.yaml"},
 		},
 		{
 			name:    "malformed yaml names file and line",
 			files:   map[string]string{"app-config.yaml": "app:\n  title: [unclosed\n"},
-			args:    []string{"config", "check"},
 			wantErr: true, want: []string{"app-config.yaml:"},
 		},
 		{
 			name:    "unknown include",
 			files:   map[string]string{"app-config.yaml": "app:\n  title:\n    $include: missing.yaml\n"},
-			args:    []string{"config", "check"},
 			wantErr: true, want: []string{"app-config.yaml:2: app.title", "missing.yaml"},
 		},
 		{
 			name:    "wrong type names file, line and key",
 			files:   map[string]string{"app-config.yaml": "app:\n  title: Acme\nbackend:\n  listen:\n    port: [1, 2]\n"},
-			args:    []string{"config", "check"},
 			wantErr: true, want: []string{"app-config.yaml:5: backend.listen.port"},
 		},
 		{
 			name:    "unset required key",
 			files:   map[string]string{"app-config.yaml": "backend:\n  database:\n    client: pg\n"},
-			args:    []string{"config", "check"},
 			wantErr: true, want: []string{"app-config.yaml:2: backend.database", "connection"},
 		},
 		{
@@ -95,20 +92,18 @@ func TestConfigCheck(t *testing.T) {
 			files: map[string]string{"app-config.yaml": "kubernetes: {serviceLocatorMethod: {type: multiTenant}}\ntechdocs: {builder: local}\n" +
 				"proxy: {endpoints: {}}\ncatalog:\n  providers: {github: {org: acme}}\nintegrations:\n  azure: [{host: dev.azure.com}]\n" +
 				"auth:\n  providers:\n    okta: {development: {clientId: x, clientSecret: y}}\n"},
-			args: []string{"config", "check"},
 			want: []string{"warning: auth.providers.okta: not used by Portico", "warning: catalog.providers.github:", "warning: integrations.azure:",
 				"warning: kubernetes:", "warning: proxy:", "warning: techdocs:", "config ok"},
 		},
 		{
 			name:    "bad env override",
 			environ: []string{"APP_CONFIG_backend_listen_port=null"},
-			args:    []string{"config", "check"},
 			wantErr: true, want: []string{"APP_CONFIG_backend_listen_port"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, _, err := run(t, tt.files, tt.environ, tt.args...)
+			out, _, err := run(t, tt.files, tt.environ, append([]string{"config", "check"}, tt.flags...)...)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v; stdout:\n%s", err, tt.wantErr, out)
 			}
@@ -220,15 +215,7 @@ func TestDBMigrate(t *testing.T) {
 	}
 	// The plugin's table now exists in its own SQLite file under ./.portico.
 	dbFile := filepath.Join(dir, ".portico", "backstage_plugin_notes.sqlite")
-	m, err := database.NewManager(database.Options{Filename: dbFile}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	db, err := m.ForPlugin(t.Context(), "notes")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := databasetest.ForPlugins(t, databasetest.NewManager(t, database.Options{Filename: dbFile}), "notes")[0]
 	if _, err := db.ExecContext(t.Context(), "INSERT INTO notes (body) VALUES ('hi')"); err != nil {
 		t.Fatalf("table missing after db migrate: %v", err)
 	}

@@ -129,41 +129,35 @@ func (c *Config) decodeValue(n *node, key string, v reflect.Value) error {
 	}
 	switch v.Type() {
 	case durationType:
-		d, err := durationFromNode(n, c.fullKey(key))
-		if err != nil {
-			return err
+		d, err := c.duration(n, key)
+		if err == nil {
+			v.SetInt(int64(d))
 		}
-		v.SetInt(int64(d))
-		return nil
+		return err
 	case configPtrType:
-		if n.kind != kindObject {
-			return c.typeErr(n, key, "object")
+		sub, err := c.object(n, key)
+		if err == nil {
+			v.Set(reflect.ValueOf(sub))
 		}
-		v.Set(reflect.ValueOf(c.sub(n, c.fullKey(key))))
-		return nil
+		return err
 	}
 	switch v.Kind() {
 	case reflect.String:
-		if n.kind != kindString || n.str == "" {
-			return c.typeErr(n, key, "string")
-		}
-		v.SetString(n.str)
-	case reflect.Bool:
-		switch {
-		case n.kind == kindBool:
-			v.SetBool(n.b)
-		case n.kind == kindString && (n.str == "true" || n.str == "false"):
-			v.SetBool(n.str == "true")
-		default:
-			return c.typeErr(n, key, "boolean")
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		f, err := c.number(n, key)
+		str, err := c.str(n, key)
 		if err != nil {
 			return err
 		}
-		if f != math.Trunc(f) {
-			return errAt(n, c.fullKey(key), "invalid type, got non-integer number, wanted integer")
+		v.SetString(str)
+	case reflect.Bool:
+		b, err := c.boolean(n, key)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		f, err := c.integer(n, key)
+		if err != nil {
+			return err
 		}
 		bits := v.Type().Bits()
 		if f < -math.Ldexp(1, bits-1) || f >= math.Ldexp(1, bits-1) {
@@ -171,12 +165,9 @@ func (c *Config) decodeValue(n *node, key string, v reflect.Value) error {
 		}
 		v.SetInt(int64(f))
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		f, err := c.number(n, key)
+		f, err := c.integer(n, key)
 		if err != nil {
 			return err
-		}
-		if f != math.Trunc(f) {
-			return errAt(n, c.fullKey(key), "invalid type, got non-integer number, wanted integer")
 		}
 		if f < 0 || f >= math.Ldexp(1, v.Type().Bits()) {
 			return errAt(n, c.fullKey(key), fmt.Sprintf("%v is out of range for an unsigned %d-bit integer", f, v.Type().Bits()))

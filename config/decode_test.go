@@ -70,6 +70,14 @@ func decodeConfig(t *testing.T, yaml string) *Config {
 	return mustLoad(t, memFS{"app-config.yaml": yaml}, nil)
 }
 
+// decodeInto decodes key of yaml into a decodeAll holding decodeDefaults.
+func decodeInto(t *testing.T, yaml, key string) (decodeAll, error) {
+	t.Helper()
+	d := decodeDefaults()
+	err := decodeConfig(t, yaml).Decode(key, &d)
+	return d, err
+}
+
 func TestDecodeValues(t *testing.T) {
 	seven := 7
 	tests := []struct {
@@ -111,9 +119,8 @@ func TestDecodeValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := decodeConfig(t, tt.yaml)
-			d := decodeDefaults()
-			if err := c.Decode("plugin", &d); err != nil {
+			d, err := decodeInto(t, tt.yaml, "plugin")
+			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
 			if got := tt.check(d); !reflect.DeepEqual(got, tt.want) {
@@ -155,9 +162,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := decodeConfig(t, tt.yaml)
-			d := decodeDefaults()
-			err := c.Decode(tt.key, &d)
+			_, err := decodeInto(t, tt.yaml, tt.key)
 			wantError(t, err, tt.want)
 			if !strings.HasPrefix(err.Error(), tt.want) {
 				t.Fatalf("got %q, want it to start with %q", err, tt.want)

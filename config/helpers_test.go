@@ -57,3 +57,21 @@ func tree(c *Config) any {
 	v, _ := c.Get("")
 	return v
 }
+
+// origin is where a key's value came from: a file and line (see Config.Origin).
+type origin struct {
+	key, file string
+	line      int
+}
+
+// wantOrigins checks Config.Origin for each key of want.
+func wantOrigins(t *testing.T, c *Config, want []origin) {
+	t.Helper()
+	for _, o := range want {
+		t.Run(o.key, func(t *testing.T) {
+			if f, l := c.Origin(o.key); f != o.file || l != o.line {
+				t.Fatalf("Origin(%q) = %s:%d, want %s:%d", o.key, f, l, o.file, o.line)
+			}
+		})
+	}
+}

@@ -187,26 +187,14 @@ func TestLoadOrigins(t *testing.T) {
 		"b.yaml": "# comment\nbackend:\n  listen:\n    host: h\n",
 	}
 	c := mustLoad(t, files, []string{"APP_CONFIG_app_baseUrl=http://x"}, "a.yaml", "b.yaml")
-	tests := []struct {
-		key  string
-		file string
-		line int
-	}{
+	wantOrigins(t, c, []origin{
 		{"app.title", "a.yaml", 2},
 		{"backend.listen.port", "a.yaml", 5},
 		{"backend.listen.host", "b.yaml", 4},
 		{"backend.listen", "b.yaml", 3},
 		{"app.baseUrl", "env", 0},
 		{"app.missing", "", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
-			f, l := c.Origin(tt.key)
-			if f != tt.file || l != tt.line {
-				t.Fatalf("Origin(%q) = %s:%d, want %s:%d", tt.key, f, l, tt.file, tt.line)
-			}
-		})
-	}
+	})
 }
 
 func TestFromMap(t *testing.T) {

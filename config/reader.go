@@ -92,6 +92,15 @@ func (c *Config) Get(key string) (any, bool) {
 	return plain(n), true
 }
 
+// required reads key with read (an Optional getter) and fails when it is absent.
+func required[T any](c *Config, key string, read func(string) (T, bool, error)) (T, error) {
+	v, ok, err := read(key)
+	if err == nil && !ok {
+		err = c.missing(key)
+	}
+	return v, err
+}
+
 // Origin returns the file and line a value came from: "env" and 0 for APP_CONFIG_ overrides,
 // "" and 0 when key is absent. Merged objects report the highest-priority file that set them.
 func (c *Config) Origin(key string) (file string, line int) {
@@ -105,45 +114,29 @@ func (c *Config) Origin(key string) (file string, line int) {
 // String reads a non-empty string. As in Backstage, an empty string is a type error: it
 // usually means an environment variable was set but empty.
 func (c *Config) String(key string) (string, error) {
-	s, ok, err := c.OptionalString(key)
-	if err == nil && !ok {
-		err = c.missing(key)
-	}
-	return s, err
+	return required(c, key, c.OptionalString)
 }
 
 // OptionalString reads a non-empty string; ok is false when key is absent.
 func (c *Config) OptionalString(key string) (string, bool, error) {
-	n, err := c.lookup(key)
-	if err != nil || n == nil {
-		return "", false, err
-	}
+	return optional(c, key, c.str)
+}
+
+func (c *Config) str(n *node, key string) (string, error) {
 	if n.kind != kindString || n.str == "" {
-		return "", false, c.typeErr(n, key, "string")
+		return "", c.typeErr(n, key, "string")
 	}
-	return n.str, true, nil
+	return n.str, nil
 }
 
 // Number reads a number. Numeric strings ("7007", as ${PORT} interpolation yields) are accepted.
 func (c *Config) Number(key string) (float64, error) {
-	f, ok, err := c.OptionalNumber(key)
-	if err == nil && !ok {
-		err = c.missing(key)
-	}
-	return f, err
+	return required(c, key, c.OptionalNumber)
 }
 
 // OptionalNumber reads a number; ok is false when key is absent.
 func (c *Config) OptionalNumber(key string) (float64, bool, error) {
-	n, err := c.lookup(key)
-	if err != nil || n == nil {
-		return 0, false, err
-	}
-	f, err := c.number(n, key)
-	if err != nil {
-		return 0, false, err
-	}
-	return f, true, nil
+	return optional(c, key, c.number)
 }
 
 func (c *Config) number(n *node, key string) (float64, error) {
@@ -175,151 +168,137 @@ func parseNumeric(s string) (float64, bool) {
 
 // Int reads an integral number; numeric strings are accepted.
 func (c *Config) Int(key string) (int, error) {
-	i, ok, err := c.OptionalInt(key)
-	if err == nil && !ok {
-		err = c.missing(key)
-	}
-	return i, err
+	return required(c, key, c.OptionalInt)
 }
 
 // OptionalInt reads an integral number; ok is false when key is absent.
 func (c *Config) OptionalInt(key string) (int, bool, error) {
-	f, ok, err := c.OptionalNumber(key)
-	if err != nil || !ok {
-		return 0, false, err
+	return optional(c, key, func(n *node, key string) (int, error) {
+		f, err := c.integer(n, key)
+		if err == nil && (f < math.MinInt || f >= math.MaxInt) {
+			err = errAt(n, c.fullKey(key), "invalid type, got non-integer number, wanted integer")
+		}
+		return int(f), err
+	})
+}
+
+// integer reads an integral number; numeric strings are accepted.
+func (c *Config) integer(n *node, key string) (float64, error) {
+	f, err := c.number(n, key)
+	if err != nil {
+		return 0, err
 	}
-	if f != math.Trunc(f) || f < math.MinInt || f >= math.MaxInt {
-		n, _ := c.lookup(key)
-		return 0, false, errAt(n, c.fullKey(key), "invalid type, got non-integer number, wanted integer")
+	if f != math.Trunc(f) {
+		return 0, errAt(n, c.fullKey(key), "invalid type, got non-integer number, wanted integer")
 	}
-	return int(f), true, nil
+	return f, nil
 }
 
 // Bool reads a boolean. The strings "true" and "false" (from interpolation) are accepted too.
 func (c *Config) Bool(key string) (bool, error) {
-	b, ok, err := c.OptionalBool(key)
-	if err == nil && !ok {
-		err = c.missing(key)
-	}
-	return b, err
+	return required(c, key, c.OptionalBool)
 }
 
 // OptionalBool reads a boolean; ok is false when key is absent.
 func (c *Config) OptionalBool(key string) (bool, bool, error) {
-	n, err := c.lookup(key)
-	if err != nil || n == nil {
-		return false, false, err
-	}
+	return optional(c, key, c.boolean)
+}
+
+func (c *Config) boolean(n *node, key string) (bool, error) {
 	switch {
 	case n.kind == kindBool:
-		return n.b, true, nil
-	case n.kind == kindString && n.str == "true":
-		return true, true, nil
-	case n.kind == kindString && n.str == "false":
-		return false, true, nil
+		return n.b, nil
+	case n.kind == kindString && (n.str == "true" || n.str == "false"):
+		return n.str == "true", nil
 	default:
-		return false, false, c.typeErr(n, key, "boolean")
+		return false, c.typeErr(n, key, "boolean")
 	}
 }
 
 // StringArray reads an array of non-empty strings.
 func (c *Config) StringArray(key string) ([]string, error) {
-	s, ok, err := c.OptionalStringArray(key)
-	if err == nil && !ok {
-		err = c.missing(key)
-	}
-	return s, err
+	return required(c, key, c.OptionalStringArray)
 }
 
 // OptionalStringArray reads an array of non-empty strings; ok is false when key is absent.
 func (c *Config) OptionalStringArray(key string) ([]string, bool, error) {
-	n, err := c.lookup(key)
-	if err != nil || n == nil {
-		return nil, false, err
-	}
-	if n.kind != kindArray {
-		return nil, false, c.typeErr(n, key, "string-array")
-	}
-	out := make([]string, len(n.arr))
-	for i, e := range n.arr {
-		if e.kind != kindString || e.str == "" {
-			return nil, false, c.typeErr(e, indexKey(key, i), "string")
-		}
-		out[i] = e.str
-	}
-	return out, true, nil
+	return optional(c, key, func(n *node, key string) ([]string, error) {
+		return arrayOf(c, n, key, "string-array", c.str)
+	})
 }
 
 // Config returns a reader for the object at key; its errors keep naming full paths.
 func (c *Config) Config(key string) (*Config, error) {
-	s, ok, err := c.OptionalConfig(key)
-	if err == nil && !ok {
-		err = c.missing(key)
-	}
-	return s, err
+	return required(c, key, c.OptionalConfig)
 }
 
 // OptionalConfig returns a reader for the object at key; ok is false when key is absent.
 func (c *Config) OptionalConfig(key string) (*Config, bool, error) {
-	n, err := c.lookup(key)
-	if err != nil || n == nil {
-		return nil, false, err
-	}
+	return optional(c, key, c.object)
+}
+
+func (c *Config) object(n *node, key string) (*Config, error) {
 	if n.kind != kindObject {
-		return nil, false, c.typeErr(n, key, "object")
+		return nil, c.typeErr(n, key, "object")
 	}
-	return c.sub(n, c.fullKey(key)), true, nil
+	return c.sub(n, c.fullKey(key)), nil
 }
 
 // ConfigArray returns readers for an array of objects at key.
 func (c *Config) ConfigArray(key string) ([]*Config, error) {
-	s, ok, err := c.OptionalConfigArray(key)
-	if err == nil && !ok {
-		err = c.missing(key)
-	}
-	return s, err
+	return required(c, key, c.OptionalConfigArray)
 }
 
 // OptionalConfigArray returns readers for an array of objects; ok is false when key is absent.
 func (c *Config) OptionalConfigArray(key string) ([]*Config, bool, error) {
-	n, err := c.lookup(key)
-	if err != nil || n == nil {
-		return nil, false, err
-	}
-	if n.kind != kindArray {
-		return nil, false, c.typeErr(n, key, "object-array")
-	}
-	out := make([]*Config, len(n.arr))
-	for i, e := range n.arr {
-		if e.kind != kindObject {
-			return nil, false, c.typeErr(e, indexKey(key, i), "object")
-		}
-		out[i] = c.sub(e, c.fullKey(indexKey(key, i)))
-	}
-	return out, true, nil
+	return optional(c, key, func(n *node, key string) ([]*Config, error) {
+		return arrayOf(c, n, key, "object-array", c.object)
+	})
 }
 
 // Duration reads a duration: '5s', '2 minutes', '1h30m', ISO 8601 'PT1M', an object such as
 // {minutes: 1, seconds: 30}, or a plain number of milliseconds.
 func (c *Config) Duration(key string) (time.Duration, error) {
-	d, ok, err := c.OptionalDuration(key)
-	if err == nil && !ok {
-		err = c.missing(key)
-	}
-	return d, err
+	return required(c, key, c.OptionalDuration)
 }
 
 // OptionalDuration reads a duration; ok is false when key is absent.
 func (c *Config) OptionalDuration(key string) (time.Duration, bool, error) {
+	return optional(c, key, c.duration)
+}
+
+func (c *Config) duration(n *node, key string) (time.Duration, error) {
+	return durationFromNode(n, c.fullKey(key))
+}
+
+// optional reads key with conv; ok is false when key is absent.
+func optional[T any](c *Config, key string, conv func(n *node, key string) (T, error)) (T, bool, error) {
+	var zero T
 	n, err := c.lookup(key)
 	if err != nil || n == nil {
-		return 0, false, err
+		return zero, false, err
 	}
-	d, err := durationFromNode(n, c.fullKey(key))
+	v, err := conv(n, key)
 	if err != nil {
-		return 0, false, err
+		return zero, false, err
 	}
-	return d, true, nil
+	return v, true, nil
+}
+
+// arrayOf converts the array n, found at key, element by element; kind names it in errors.
+func arrayOf[T any](c *Config, n *node, key, kind string, conv func(n *node, key string) (T, error)) ([]T, error) {
+	if n.kind != kindArray {
+		return nil, c.typeErr(n, key, kind)
+	}
+	out := make([]T, len(n.arr))
+	for i, e := range n.arr {
+		v, err := conv(e, indexKey(key, i))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 func indexKey(key string, i int) string {

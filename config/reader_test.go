@@ -69,6 +69,11 @@ func TestReaderValues(t *testing.T) {
 	}
 }
 
+// errOf returns a reader of key through read that keeps only its error.
+func errOf[T any](read func(string) (T, error), key string) func() error {
+	return func() error { _, err := read(key); return err }
+}
+
 func TestReaderErrors(t *testing.T) {
 	c := readerConfig(t)
 	tests := []struct {
@@ -76,21 +81,21 @@ func TestReaderErrors(t *testing.T) {
 		read func() error
 		want string
 	}{
-		{"missing", func() error { _, err := c.String("app.nope"); return err }, "missing required config value at 'app.nope'"},
-		{"wrong type names file, line and full key", func() error { _, err := c.Number("backend.listen.port"); return err }, "app-config.yaml:18: backend.listen.port: invalid type, got array, wanted number"},
-		{"non-numeric string", func() error { _, err := c.Number("app.title"); return err }, "app-config.yaml:2: app.title: invalid type, got string that is not a number, wanted number"},
-		{"non-integer", func() error { _, err := c.Int("app.ratio"); return err }, "app-config.yaml:6: app.ratio: invalid type, got non-integer number, wanted integer"},
-		{"empty string", func() error { _, err := c.String("app.empty"); return err }, "app-config.yaml:3: app.empty: invalid type, got empty-string, wanted string"},
-		{"number is not a string", func() error { _, err := c.String("app.port"); return err }, "app-config.yaml:4: app.port: invalid type, got number, wanted string"},
-		{"yes is not a boolean", func() error { _, err := c.Bool("app.flagWord"); return err }, "app-config.yaml:9: app.flagWord: invalid type, got string, wanted boolean"},
-		{"string array element", func() error { _, err := c.StringArray("app.mixed"); return err }, "app-config.yaml:11: app.mixed[1]: invalid type, got number, wanted string"},
-		{"string array not an array", func() error { _, err := c.StringArray("app.title"); return err }, "app.title: invalid type, got string, wanted string-array"},
-		{"config not an object", func() error { _, err := c.Config("app.title"); return err }, "app-config.yaml:2: app.title: invalid type, got string, wanted object"},
-		{"config array element", func() error { _, err := c.ConfigArray("app.notObjects"); return err }, "app-config.yaml:15: app.notObjects[0]: invalid type, got string, wanted object"},
-		{"config array not an array", func() error { _, err := c.ConfigArray("app"); return err }, "app-config.yaml:1: app: invalid type, got object, wanted object-array"},
-		{"path through a scalar", func() error { _, err := c.String("app.title.x"); return err }, "app-config.yaml:2: app.title: invalid type, got string, wanted object"},
-		{"duration", func() error { _, err := c.Duration("app.title"); return err }, `app-config.yaml:2: app.title: invalid duration "Portal"`},
-		{"missing duration", func() error { _, err := c.Duration("nope"); return err }, "missing required config value at 'nope'"},
+		{"missing", errOf(c.String, "app.nope"), "missing required config value at 'app.nope'"},
+		{"wrong type names file, line and full key", errOf(c.Number, "backend.listen.port"), "app-config.yaml:18: backend.listen.port: invalid type, got array, wanted number"},
+		{"non-numeric string", errOf(c.Number, "app.title"), "app-config.yaml:2: app.title: invalid type, got string that is not a number, wanted number"},
+		{"non-integer", errOf(c.Int, "app.ratio"), "app-config.yaml:6: app.ratio: invalid type, got non-integer number, wanted integer"},
+		{"empty string", errOf(c.String, "app.empty"), "app-config.yaml:3: app.empty: invalid type, got empty-string, wanted string"},
+		{"number is not a string", errOf(c.String, "app.port"), "app-config.yaml:4: app.port: invalid type, got number, wanted string"},
+		{"yes is not a boolean", errOf(c.Bool, "app.flagWord"), "app-config.yaml:9: app.flagWord: invalid type, got string, wanted boolean"},
+		{"string array element", errOf(c.StringArray, "app.mixed"), "app-config.yaml:11: app.mixed[1]: invalid type, got number, wanted string"},
+		{"string array not an array", errOf(c.StringArray, "app.title"), "app.title: invalid type, got string, wanted string-array"},
+		{"config not an object", errOf(c.Config, "app.title"), "app-config.yaml:2: app.title: invalid type, got string, wanted object"},
+		{"config array element", errOf(c.ConfigArray, "app.notObjects"), "app-config.yaml:15: app.notObjects[0]: invalid type, got string, wanted object"},
+		{"config array not an array", errOf(c.ConfigArray, "app"), "app-config.yaml:1: app: invalid type, got object, wanted object-array"},
+		{"path through a scalar", errOf(c.String, "app.title.x"), "app-config.yaml:2: app.title: invalid type, got string, wanted object"},
+		{"duration", errOf(c.Duration, "app.title"), `app-config.yaml:2: app.title: invalid duration "Portal"`},
+		{"missing duration", errOf(c.Duration, "nope"), "missing required config value at 'nope'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -116,23 +116,12 @@ func TestTransformOrigins(t *testing.T) {
 		"conf/x.txt":      "x",
 	}
 	c := mustLoad(t, files, []string{"HOST=h"})
-	tests := []struct {
-		key  string
-		file string
-		line int
-	}{
+	wantOrigins(t, c, []origin{
 		{"a.b", "app-config.yaml", 2},
 		{"a.inc.x", "conf/inc.yaml", 2},
 		{"a.inc.y.z", "conf/inc.yaml", 4},
 		{"a.f", "app-config.yaml", 5},
-	}
-	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
-			if f, l := c.Origin(tt.key); f != tt.file || l != tt.line {
-				t.Fatalf("Origin(%q) = %s:%d, want %s:%d", tt.key, f, l, tt.file, tt.line)
-			}
-		})
-	}
+	})
 }
 
 func TestTransformErrors(t *testing.T) {

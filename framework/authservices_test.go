@@ -66,18 +66,12 @@ func (s *userSigner) token(t *testing.T, sub string) string {
 func policyPlugin(services *auth.Service) Plugin {
 	return Plugin{ID: "policies", Register: func(r *PluginRegistrar) {
 		r.RegisterInit(func(ctx context.Context, d *Deps) error {
-			router, err := Use(ctx, d, HTTPRouterService)
-			if err != nil {
-				return err
-			}
-			httpAuth, err := Use(ctx, d, HTTPAuthService)
-			if err != nil {
-				return err
-			}
-			if *services, err = Use(ctx, d, AuthService); err != nil {
-				return err
-			}
-			if _, err := Use(ctx, d, SchedulerService); err != nil { // mounts its task routes
+			deps := Resolve(ctx, d)
+			router := Need(deps, HTTPRouterService)
+			httpAuth := Need(deps, HTTPAuthService)
+			*services = Need(deps, AuthService)
+			Need(deps, SchedulerService) // mounts its task routes
+			if err := deps.Err(); err != nil {
 				return err
 			}
 			echo := func(w http.ResponseWriter, r *http.Request) {

@@ -143,12 +143,10 @@ func echoPlugin(events *[]string, mu *sync.Mutex) Plugin {
 			ep := &echoPoint{}
 			ProvideExtensionPoint(r, echoExtension, ep)
 			r.RegisterInit(func(ctx context.Context, d *Deps) error {
-				router, err := Use(ctx, d, HTTPRouterService)
-				if err != nil {
-					return err
-				}
-				lc, err := Use(ctx, d, LifecycleService)
-				if err != nil {
+				r := Resolve(ctx, d)
+				router := Need(r, HTTPRouterService)
+				lc := Need(r, LifecycleService)
+				if err := r.Err(); err != nil {
 					return err
 				}
 				record("plugin init with " + strings.Join(ep.words, ","))

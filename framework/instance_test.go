@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portico-dev/portico/internal/testerr"
+
 	"github.com/portico-dev/portico/config"
 )
 
@@ -39,14 +41,11 @@ func TestInstanceID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := InstanceID(config.FromMap(map[string]any{"backend": tt.backend}, "test"))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("InstanceID(%v) error = %v, want one naming %q", tt.backend, err, tt.wantErr)
-				}
+			if testerr.Check(t, err, tt.wantErr) {
 				return
 			}
-			if err != nil || got != tt.want {
-				t.Errorf("InstanceID(%v) = %q, %v; want %q", tt.backend, got, err, tt.want)
+			if got != tt.want {
+				t.Errorf("InstanceID(%v) = %q, want %q", tt.backend, got, tt.want)
 			}
 		})
 	}

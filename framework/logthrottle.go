@@ -3,6 +3,8 @@ package framework
 import (
 	"sync"
 	"time"
+
+	"github.com/portico-dev/portico/internal/lru"
 )
 
 // Defaults of the failed-request log throttle.
@@ -54,26 +56,8 @@ func (l *logThrottle) allow(kind string) (ok bool, suppressed int) {
 		return true, n
 	}
 	if len(l.kinds) >= l.max {
-		l.evict(now)
+		lru.Evict(l.kinds, now, l.window, l.max, func(k *throttled) time.Time { return k.last })
 	}
 	l.kinds[kind] = &throttled{last: now}
 	return true, 0
-}
-
-// evict forgets the kinds whose window ended (their count is lost only if no request of
-// the kind comes again), or the oldest one when every window is open.
-func (l *logThrottle) evict(now time.Time) {
-	var oldest string
-	for kind, k := range l.kinds {
-		if now.Sub(k.last) >= l.window {
-			delete(l.kinds, kind)
-			continue
-		}
-		if oldest == "" || k.last.Before(l.kinds[oldest].last) {
-			oldest = kind
-		}
-	}
-	if len(l.kinds) >= l.max && oldest != "" {
-		delete(l.kinds, oldest)
-	}
 }

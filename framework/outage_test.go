@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/internal/logbuf"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/portico-dev/portico/config"
@@ -23,28 +24,14 @@ import (
 	"github.com/portico-dev/portico/framework/database/databasetest"
 )
 
-// lineBuffer collects log output for assertions.
-type lineBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lineBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
+// lineBuffer collects JSON log output for assertions.
+type lineBuffer struct{ logbuf.Buffer }
 
 // lines returns the JSON log records written so far.
 func (b *lineBuffer) lines(t *testing.T) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(b.buf.String()), "\n") {
-		if l == "" {
-			continue
-		}
+	for _, l := range b.Lines() {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(l), &m); err != nil {
 			t.Fatalf("log line %q: %v", l, err)
@@ -97,16 +84,11 @@ func rowsPlugin(got chan<- *database.DB) Plugin {
 		ID: "rows",
 		Register: func(r *PluginRegistrar) {
 			r.RegisterInit(func(ctx context.Context, d *Deps) error {
-				db, err := Use(ctx, d, DatabaseService)
-				if err != nil {
-					return err
-				}
-				log, err := Use(ctx, d, LoggerService)
-				if err != nil {
-					return err
-				}
-				router, err := Use(ctx, d, HTTPRouterService)
-				if err != nil {
+				r := Resolve(ctx, d)
+				db := Need(r, DatabaseService)
+				log := Need(r, LoggerService)
+				router := Need(r, HTTPRouterService)
+				if err := r.Err(); err != nil {
 					return err
 				}
 				router.HandleFunc("GET /rows", func(w http.ResponseWriter, r *http.Request) {

@@ -32,16 +32,11 @@ func greeterPlugin(runs *atomic.Int32) Plugin {
 		Migrations: sub,
 		Register: func(r *PluginRegistrar) {
 			r.RegisterInit(func(ctx context.Context, d *Deps) error {
-				db, err := Use(ctx, d, DatabaseService)
-				if err != nil {
-					return err
-				}
-				router, err := Use(ctx, d, HTTPRouterService)
-				if err != nil {
-					return err
-				}
-				sched, err := Use(ctx, d, SchedulerService)
-				if err != nil {
+				r := Resolve(ctx, d)
+				db := Need(r, DatabaseService)
+				router := Need(r, HTTPRouterService)
+				sched := Need(r, SchedulerService)
+				if err := r.Err(); err != nil {
 					return err
 				}
 				router.HandleFunc("PUT /greetings/{name}", func(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/internal/testerr"
+
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework/database"
 )
@@ -77,14 +79,8 @@ func TestDatabaseOptionsFromConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := DatabaseOptionsFromConfig(config.FromMap(tt.cfg, "test"))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if testerr.Check(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
@@ -142,14 +138,8 @@ func TestServerOptionsFromConfig(t *testing.T) {
 				cfg["backend"] = tt.backend
 			}
 			o, err := ServerOptionsFromConfig(config.FromMap(cfg, "test"))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if testerr.Check(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tt.check(t, o)
 		})

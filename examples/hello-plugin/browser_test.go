@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/portico-dev/portico/examples/hello-plugin/hello"
@@ -21,11 +20,8 @@ func TestGreetingCardInChromium(t *testing.T) {
 	ctx := browsertest.New(t)
 	b := startHello(t)
 	waitEntity(t, b.Client(), b.URL+"/api/catalog/entities/by-name/component/default/ada-service")
-	httpOnly := true
-	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
-		Name: auth.CookieName, Value: b.Token, URL: b.URL, Path: "/", HTTPOnly: &httpOnly,
-	}); err != nil {
-		t.Fatalf("set identity cookie: %v", err)
+	if err := browsertest.SetIdentity(ctx, b.URL, auth.CookieName, b.Token); err != nil {
+		t.Fatal(err)
 	}
 	shots := t.TempDir()
 	if os.Getenv("PORTICO_SCREENSHOTS") != "" {

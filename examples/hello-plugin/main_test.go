@@ -132,18 +132,14 @@ func waitEntity(t *testing.T, c *http.Client, url string) entity {
 	return e
 }
 
+// get GETs url with c and returns the body, failing the test unless the answer is 200.
 func get(t *testing.T, c *http.Client, url string) string {
 	t.Helper()
-	resp, err := c.Get(url)
-	if err != nil {
-		t.Fatal(err)
+	status, body := frameworktest.Fetch(t, c, url)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", url, status, body)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, raw)
-	}
-	return string(raw)
+	return body
 }
 
 // signIn returns a browser signed in as the development guest (the auth plugin's default).

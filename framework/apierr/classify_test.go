@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/database/databasetest"
 )
 
 // TestClassifyOnlyDatabaseIsUnavailable: a 503 "the database cannot be reached" is for the
@@ -19,17 +19,9 @@ func TestClassifyOnlyDatabaseIsUnavailable(t *testing.T) {
 		wantStatus int
 	}{
 		{"closed sqlite pool", func(t *testing.T) error {
-			m, err := database.NewManager(database.Options{Directory: t.TempDir()}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = m.Close() })
-			db, err := m.ForPlugin(t.Context(), "classify")
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := databasetest.OpenSQLite(t, "classify")
 			_ = db.DB.Close()
-			_, err = db.ExecContext(t.Context(), "SELECT 1")
+			_, err := db.ExecContext(t.Context(), "SELECT 1")
 			return fmt.Errorf("list: %w", err)
 		}, http.StatusServiceUnavailable},
 		{"http read of a closed server", func(t *testing.T) error {

@@ -92,14 +92,7 @@ func TestServiceTokens(t *testing.T) {
 		catalog, scaffolder := w.plugin("catalog"), w.plugin("scaffolder")
 		ctx := t.Context()
 
-		tok, err := catalog.GetPluginRequestToken(ctx, catalog.GetOwnServiceCredentials(), "scaffolder")
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds, err := scaffolder.Authenticate(ctx, tok)
-		if err != nil {
-			t.Fatal(err)
-		}
+		creds := accepted(t, scaffolder, w.serviceToken(t, "catalog", "scaffolder"))
 		sp, ok := creds.Service()
 		if !ok || sp.Subject != "plugin:catalog" || sp.AccessRestrictions != nil {
 			t.Fatalf("credentials = %+v, want service plugin:catalog", creds)
@@ -122,14 +115,7 @@ func TestServiceTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		obo, err := catalog.GetPluginRequestToken(ctx, user, "scaffolder")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := scaffolder.Authenticate(ctx, obo)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := accepted(t, scaffolder, pluginToken(t, catalog, user, "scaffolder"))
 		up, ok := got.User()
 		if !ok || up.UserEntityRef != "user:default/jane" || !slices.Equal(up.OwnershipEntityRefs, []string{"user:default/jane", "group:default/team-a"}) || up.Token != userTok {
 			t.Fatalf("on-behalf-of credentials = %+v", got)

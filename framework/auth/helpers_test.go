@@ -84,23 +84,36 @@ func (u *userIssuer) token(t testing.TB, o userTokenOpts) string {
 	if o.exp.IsZero() {
 		o.exp = o.now.Add(time.Hour)
 	}
-	signerOpts := &jose.SignerOptions{}
-	if o.typ != "-" { // "-": no typ header
-		signerOpts = signerOpts.WithType(jose.ContentType(o.typ))
+	typ := o.typ
+	if typ == "-" { // "-": no typ header
+		typ = ""
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: o.alg, Key: jose.JSONWebKey{Key: o.signKey, KeyID: o.kid}}, signerOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims := map[string]any{
+	return signJWT(t, jose.SigningKey{Algorithm: o.alg, Key: jose.JSONWebKey{Key: o.signKey, KeyID: o.kid}}, typ, map[string]any{
 		"iss": "http://portal.test/api/auth", "sub": o.sub, "aud": o.aud,
 		"iat": o.now.Unix(), "exp": o.exp.Unix(), "ent": o.ent,
-	}
-	s, err := jwt.Signed(signer).Claims(claims).Serialize()
+	})
+}
+
+// signJWT serializes claims as a JWT signed with key, with header typ unless typ is "".
+func signJWT(t testing.TB, key jose.SigningKey, typ string, claims any) string {
+	t.Helper()
+	s, err := trySignJWT(key, typ, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func trySignJWT(key jose.SigningKey, typ string, claims any) (string, error) {
+	opts := &jose.SignerOptions{}
+	if typ != "" {
+		opts = opts.WithType(jose.ContentType(typ))
+	}
+	signer, err := jose.NewSigner(key, opts)
+	if err != nil {
+		return "", err
+	}
+	return jwt.Signed(signer).Claims(claims).Serialize()
 }
 
 // world is a loopback "backend": an httptest server routing /api/<id>/.backstage/auth/v1/jwks.json
@@ -174,6 +187,33 @@ func (w *world) fetchCount(path string) int {
 }
 
 // plugin returns the auth service of id, keys in the world's database.
+// serviceToken is a token plugin id issues in its own name for target.
+func (w *world) serviceToken(t testing.TB, id, target string) string {
+	t.Helper()
+	s := w.plugin(id)
+	return pluginToken(t, s, s.GetOwnServiceCredentials(), target)
+}
+
+// pluginToken is a token s issues for target on behalf of creds.
+func pluginToken(t testing.TB, s *auth.PluginService, creds auth.Credentials, target string) string {
+	t.Helper()
+	tok, err := s.GetPluginRequestToken(t.Context(), creds, target)
+	if err != nil {
+		t.Fatalf("token for %s: %v", target, err)
+	}
+	return tok
+}
+
+// accepted returns the credentials s reads from tok, failing the test when s refuses it.
+func accepted(t testing.TB, s *auth.PluginService, tok string) auth.Credentials {
+	t.Helper()
+	creds, err := s.Authenticate(t.Context(), tok)
+	if err != nil {
+		t.Fatalf("token refused: %v", err)
+	}
+	return creds
+}
+
 func (w *world) plugin(id string) *auth.PluginService {
 	w.t.Helper()
 	w.mu.Lock()
@@ -221,33 +261,13 @@ func (e *extIssuer) jwks() jose.JSONWebKeySet {
 
 func (e *extIssuer) token(t testing.TB, claims map[string]any) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: e.key, KeyID: "ext-1"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return signJWT(t, jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: e.key, KeyID: "ext-1"}}, "", claims)
 }
 
 // hs256 signs claims with an HMAC secret (legacy tokens, and forgeries).
 func hs256(t testing.TB, secret []byte, typ string, claims map[string]any) string {
 	t.Helper()
-	opts := &jose.SignerOptions{}
-	if typ != "" {
-		opts = opts.WithType(jose.ContentType(typ))
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: secret}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return signJWT(t, jose.SigningKey{Algorithm: jose.HS256, Key: secret}, typ, claims)
 }
 
 // algNone builds an unsigned token with the given header typ.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/portico-dev/portico/internal/lru"
+
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/portico-dev/portico/framework/apierr"
@@ -73,31 +75,13 @@ func (r *remoteKeySets) get(url string) *remoteKeySet {
 	s, ok := r.sets[url]
 	if !ok {
 		if len(r.sets) >= r.max {
-			r.evict(now)
+			lru.Evict(r.sets, now, r.ttl, r.max, func(s *remoteKeySet) time.Time { return s.used })
 		}
 		s = &remoteKeySet{}
 		r.sets[url] = s
 	}
 	s.used = now
 	return s
-}
-
-// evict makes room for one set: every set unused for a TTL goes, else the least recently used.
-// A caller still holding an evicted set finishes with it; it is just no longer cached.
-func (r *remoteKeySets) evict(now time.Time) {
-	var oldest string
-	for url, s := range r.sets {
-		if now.Sub(s.used) >= r.ttl {
-			delete(r.sets, url)
-			continue
-		}
-		if oldest == "" || s.used.Before(r.sets[oldest].used) {
-			oldest = url
-		}
-	}
-	if len(r.sets) >= r.max && oldest != "" {
-		delete(r.sets, oldest)
-	}
 }
 
 // key returns the key with kid from the set at url. The set is fetched when it is not cached

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/database"
@@ -31,19 +30,10 @@ import (
 func TestStolenDatabaseCannotSignServiceTokens(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		ctx := t.Context()
-		db, err := databasetest.NewManager(t, opts).ForPlugin(ctx, auth.AuthPluginID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := databasetest.OpenWith(t, opts, auth.AuthPluginID)
 		w := newWorld(t, db, auth.Config{})
 		authSvc, catalog := w.plugin(auth.AuthPluginID), w.plugin("catalog")
-		tok, err := authSvc.GetPluginRequestToken(ctx, authSvc.GetOwnServiceCredentials(), "catalog")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := catalog.Authenticate(ctx, tok); err != nil {
-			t.Fatalf("a genuine token is refused: %v", err)
-		}
+		accepted(t, catalog, pluginToken(t, authSvc, authSvc.GetOwnServiceCredentials(), "catalog")) // a genuine token
 		set, err := authSvc.Keys().PublicKeys(ctx)
 		if err != nil || len(set.Keys) == 0 {
 			t.Fatalf("published keys: %v, %v", set.Keys, err)
@@ -86,11 +76,11 @@ func TestKeyStoreMigrationDropsStoredPrivateKeys(t *testing.T) {
 		ctx := t.Context()
 		w := newWorld(t, db, auth.Config{})
 		authDB := pluginDB(db, auth.AuthPluginID)
-		old, err := os.ReadFile(filepath.Join("migrations", db.Dialect.Name, "0001_plugin_keys.sql"))
+		old, err := os.ReadFile(filepath.Join("migrations", database.CommonDir, "0001_plugin_keys.sql"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		v1 := fstest.MapFS{db.Dialect.Name + "/0001_plugin_keys.sql": {Data: old}}
+		v1 := fstest.MapFS{database.CommonDir + "/0001_plugin_keys.sql": {Data: old}}
 		if err := authDB.MigrateNamespace(ctx, "auth-keys", v1); err != nil {
 			t.Fatal(err)
 		}
@@ -122,13 +112,7 @@ func TestKeyStoreMigrationDropsStoredPrivateKeys(t *testing.T) {
 		// New tokens come from a new key held in memory (made after catalog cached the key
 		// set: let its refetch cooldown pass).
 		w.clock.Advance(auth.DefaultJWKSCooldown)
-		tok, err := authSvc.GetPluginRequestToken(ctx, authSvc.GetOwnServiceCredentials(), "catalog")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := catalog.Authenticate(ctx, tok); err != nil {
-			t.Fatal(err)
-		}
+		accepted(t, catalog, pluginToken(t, authSvc, authSvc.GetOwnServiceCredentials(), "catalog"))
 		// Once the old key's tokens have expired, its public key goes too.
 		w.clock.Advance(2 * time.Hour)
 		set, _ := authSvc.Keys().PublicKeys(ctx)
@@ -180,21 +164,8 @@ func dumpTables(t *testing.T, db *database.DB) []string {
 	if db.Dialect.IsPostgres() {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`
 	}
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
 	var out []string
-	for _, table := range tables {
+	for _, table := range databasetest.Column[string](t, db, q) {
 		rows, err := db.QueryContext(ctx, `SELECT * FROM `+table)
 		if err != nil {
 			t.Fatal(err)
@@ -250,17 +221,12 @@ func privateKeysIn(t *testing.T, values []string) []any {
 // mintPluginToken signs {typ: vnd.backstage.plugin, sub: auth, aud: catalog} with key.
 func mintPluginToken(t *testing.T, key any, kid string, now time.Time) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: kid}},
-		(&jose.SignerOptions{}).WithType(auth.TypePlugin))
-	if err != nil {
-		if errors.Is(err, jose.ErrUnsupportedKeyType) {
-			return ""
-		}
-		t.Fatal(err)
-	}
-	tok, err := jwt.Signed(signer).Claims(map[string]any{
+	tok, err := trySignJWT(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, auth.TypePlugin, map[string]any{
 		"sub": auth.AuthPluginID, "aud": "catalog", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-	}).Serialize()
+	})
+	if errors.Is(err, jose.ErrUnsupportedKeyType) {
+		return ""
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,12 +29,7 @@ func TestGuardDuringDatabaseOutage(t *testing.T) {
 		wantStatus int    // 0: passes the guard
 	}{
 		{name: "service token, issuer's key table closed", wantStatus: 503, token: func(t *testing.T, w *world) string {
-			s := w.plugin("scaffolder")
-			tok, err := s.GetPluginRequestToken(t.Context(), s.GetOwnServiceCredentials(), "catalog")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
+			return w.serviceToken(t, "scaffolder", "catalog")
 		}},
 		{name: "limited user token, issuer's key table closed", allow: auth.AllowUserCookie, wantStatus: 503, token: func(t *testing.T, w *world) string {
 			tok, _, err := w.plugin("scaffolder").GetLimitedUserToken(t.Context(), auth.Credentials{Principal: auth.UserPrincipal{UserEntityRef: "user:default/jane"}})
@@ -47,12 +42,7 @@ func TestGuardDuringDatabaseOutage(t *testing.T) {
 			return w.user.token(t, userTokenOpts{now: w.clock.Now()})
 		}},
 		{name: "service token, key set cached before the outage", warm: true, token: func(t *testing.T, w *world) string {
-			s := w.plugin("scaffolder")
-			tok, err := s.GetPluginRequestToken(t.Context(), s.GetOwnServiceCredentials(), "catalog")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
+			return w.serviceToken(t, "scaffolder", "catalog")
 		}},
 		{name: "user token, key set cached before the outage", userKeysFromDB: true, warm: true, token: func(t *testing.T, w *world) string {
 			return w.user.token(t, userTokenOpts{now: w.clock.Now()})

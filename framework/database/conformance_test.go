@@ -130,22 +130,7 @@ func TestJSONTextQueries(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				rows, err := db.QueryContext(t.Context(), d.Rebind("SELECT id FROM docs WHERE "+tt.expr+" = ? ORDER BY id"), tt.value)
-				if err != nil {
-					t.Fatalf("query with %s: %v", tt.expr, err)
-				}
-				defer func() { _ = rows.Close() }()
-				var got []int
-				for rows.Next() {
-					var id int
-					if err := rows.Scan(&id); err != nil {
-						t.Fatal(err)
-					}
-					got = append(got, id)
-				}
-				if err := rows.Err(); err != nil {
-					t.Fatal(err)
-				}
+				got := databasetest.Column[int](t, db, "SELECT id FROM docs WHERE "+tt.expr+" = ? ORDER BY id", tt.value)
 				if len(got) != len(tt.want) || (len(got) > 0 && !equalInts(got, tt.want)) {
 					t.Errorf("%s = %q matched %v, want %v", tt.expr, tt.value, got, tt.want)
 				}
@@ -213,19 +198,7 @@ func TestNullTimeRoundTripAndOrder(t *testing.T) {
 			}
 		})
 		t.Run("order and comparison", func(t *testing.T) {
-			rows, err := db.QueryContext(t.Context(), db.Dialect.Rebind(`SELECT id FROM ev WHERE at <= ? ORDER BY at`), base.Add(1250*time.Millisecond))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer func() { _ = rows.Close() }()
-			var got []int
-			for rows.Next() {
-				var id int
-				if err := rows.Scan(&id); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, id)
-			}
+			got := databasetest.Column[int](t, db, `SELECT id FROM ev WHERE at <= ? ORDER BY at`, base.Add(1250*time.Millisecond))
 			if want := []int{2, 3, 4}; !equalInts(got, want) {
 				t.Errorf("ids with at <= base+1.25s in order = %v, want %v", got, want)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/database/databasetest"
 )
 
 func TestIsBusy(t *testing.T) {
@@ -18,15 +19,7 @@ func TestIsBusy(t *testing.T) {
 	}
 	// Hold SQLite's write lock on one connection and let another one time out on it.
 	file := filepath.Join(t.TempDir(), "busy.sqlite")
-	m, err := database.NewManager(database.Options{Filename: file}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	db, err := m.ForPlugin(t.Context(), "busy")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := databasetest.ForPlugins(t, databasetest.NewManager(t, database.Options{Filename: file}), "busy")[0]
 	if _, err := db.ExecContext(t.Context(), "CREATE TABLE t (x INTEGER)"); err != nil {
 		t.Fatal(err)
 	}

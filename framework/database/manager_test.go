@@ -12,14 +12,8 @@ import (
 func TestManagerIsolatesPlugins(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		m := databasetest.NewManager(t, opts)
-		alpha, err := m.ForPlugin(t.Context(), "alpha")
-		if err != nil {
-			t.Fatal(err)
-		}
-		beta, err := m.ForPlugin(t.Context(), "beta")
-		if err != nil {
-			t.Fatal(err)
-		}
+		dbs := databasetest.ForPlugins(t, m, "alpha", "beta")
+		alpha, beta := dbs[0], dbs[1]
 		mustExec(t, alpha, `CREATE TABLE secrets (v TEXT)`)
 		if tableExists(t, beta, "secrets") {
 			t.Error("plugin beta sees plugin alpha's table")

@@ -4,13 +4,16 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"text/template"
 )
 
 // DefaultNamespace is the migration namespace of the plugin's own tables.
@@ -34,9 +37,9 @@ func (db *DB) Migrate(ctx context.Context, migrations fs.FS) error {
 // database (the scheduler) uses its own namespace so its version numbers
 // never collide with the plugin's.
 //
-// migrations holds one flat directory per dialect, "sqlite" and "postgres",
-// of files named <version>_<name>.sql (e.g. 0001_init.sql); other files are
-// ignored. Versions are applied in order, each in one transaction together
+// migrations holds files named <version>_<name>.sql (e.g. 0001_init.sql) in
+// "common" (one file for both dialects, see [ReadMigrations]) and in one flat
+// directory per dialect, "sqlite" and "postgres"; other files are ignored. Versions are applied in order, each in one transaction together
 // with its row in portico_migrations(plugin_id, namespace, version, name,
 // applied_at), so a failing migration leaves nothing behind. On PostgreSQL
 // each transaction holds an advisory lock keyed on the plugin, so replicas
@@ -71,38 +74,97 @@ func (db *DB) MigrateNamespace(ctx context.Context, namespace string, migrations
 	}
 }
 
+// CommonDir is the migrations directory whose files apply to every dialect.
+const CommonDir = "common"
+
 // ReadMigrations returns the migrations for dialect found in fsys, sorted by
-// version.
+// version: the files of CommonDir, rendered for the dialect, and those of the
+// dialect's own directory, which replace a common file of the same version.
+//
+// A common file is a text/template executed with [MigrationDialect], so the
+// few words the dialects spell differently (column types) stand in one
+// statement: {{if .Postgres}}TIMESTAMPTZ{{else}}TEXT{{end}}. A migration is
+// recorded by version and name only, so moving a dialect file to common/ (or
+// back) is invisible to a database that has applied it.
 func ReadMigrations(fsys fs.FS, d Dialect) ([]Migration, error) {
-	dir := d.Name
+	common, errCommon := readMigrationDir(fsys, CommonDir, MigrationDialect{Postgres: d.IsPostgres(), SQLite: !d.IsPostgres()})
+	own, errOwn := readMigrationDir(fsys, d.Name, nil)
+	switch {
+	case errCommon != nil && !errors.Is(errCommon, fs.ErrNotExist):
+		return nil, errCommon
+	case errOwn != nil && !errors.Is(errOwn, fs.ErrNotExist):
+		return nil, errOwn
+	case errCommon != nil && errOwn != nil:
+		return nil, fmt.Errorf("read migrations: neither %s/ nor %s/: %w", CommonDir, d.Name, errOwn)
+	}
+	byVersion := make(map[int64]Migration, len(common)+len(own))
+	for _, m := range common {
+		byVersion[m.Version] = m
+	}
+	for _, m := range own {
+		if c, ok := byVersion[m.Version]; ok && c.Name != m.Name {
+			return nil, fmt.Errorf("migrations %s/%d_%s and %s/%d_%s share version %d under different names",
+				CommonDir, c.Version, c.Name, d.Name, m.Version, m.Name, m.Version)
+		}
+		byVersion[m.Version] = m
+	}
+	return slices.SortedFunc(maps.Values(byVersion), func(a, b Migration) int { return cmp.Compare(a.Version, b.Version) }), nil
+}
+
+// MigrationDialect is the data a common migration file is rendered with.
+type MigrationDialect struct {
+	Postgres, SQLite bool
+}
+
+// readMigrationDir reads the <version>_<name>.sql files of one directory,
+// rendering each as a template with data unless data is nil.
+func readMigrationDir(fsys fs.FS, dir string, data any) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
 	var list []Migration
+	seen := make(map[int64]string, len(entries))
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, ".sql") {
 			continue
 		}
+		file := path.Join(dir, name)
 		num, rest, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
 		version, perr := strconv.ParseInt(num, 10, 64)
 		if !ok || perr != nil || version <= 0 || rest == "" {
-			return nil, fmt.Errorf("migration file %s: want <positive number>_<name>.sql", path.Join(dir, name))
+			return nil, fmt.Errorf("migration file %s: want <positive number>_<name>.sql", file)
 		}
-		body, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if other, dup := seen[version]; dup {
+			return nil, fmt.Errorf("migrations %s/%s and %s share version %d", dir, other, rest, version)
+		}
+		seen[version] = rest
+		body, err := fs.ReadFile(fsys, file)
 		if err != nil {
 			return nil, fmt.Errorf("read migration: %w", err)
 		}
-		list = append(list, Migration{Version: version, Name: rest, SQL: string(body)})
-	}
-	slices.SortFunc(list, func(a, b Migration) int { return cmp.Compare(a.Version, b.Version) })
-	for i := 1; i < len(list); i++ {
-		if list[i].Version == list[i-1].Version {
-			return nil, fmt.Errorf("migrations %s/%s and %s share version %d", dir, list[i-1].Name, list[i].Name, list[i].Version)
+		sql := string(body)
+		if data != nil {
+			if sql, err = renderMigration(file, sql, data); err != nil {
+				return nil, err
+			}
 		}
+		list = append(list, Migration{Version: version, Name: rest, SQL: sql})
 	}
 	return list, nil
+}
+
+func renderMigration(file, body string, data any) (string, error) {
+	tmpl, err := template.New(file).Option("missingkey=error").Parse(body)
+	if err != nil {
+		return "", fmt.Errorf("migration file %s: %w", file, err)
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("migration file %s: %w", file, err)
+	}
+	return b.String(), nil
 }
 
 // applyNext applies the first pending migration in its own transaction and

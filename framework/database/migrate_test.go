@@ -2,6 +2,9 @@ package database_test
 
 import (
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,21 +27,16 @@ func migrations(files map[string]string) fstest.MapFS {
 
 func appliedVersions(t *testing.T, db *database.DB, namespace string) []int {
 	t.Helper()
-	rows, err := db.QueryContext(t.Context(), db.Dialect.Rebind(
-		`SELECT version FROM portico_migrations WHERE plugin_id = ? AND namespace = ? ORDER BY version`), db.PluginID, namespace)
-	if err != nil {
-		t.Fatalf("read portico_migrations: %v", err)
+	return databasetest.Column[int](t, db,
+		`SELECT version FROM portico_migrations WHERE plugin_id = ? AND namespace = ? ORDER BY version`, db.PluginID, namespace)
+}
+
+// wantApplied checks the versions recorded as applied in namespace.
+func wantApplied(t *testing.T, db *database.DB, namespace string, want ...int) {
+	t.Helper()
+	if got := appliedVersions(t, db, namespace); !equalInts(got, want) {
+		t.Errorf("%s applied = %v, want %v", namespace, got, want)
 	}
-	defer func() { _ = rows.Close() }()
-	var got []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, v)
-	}
-	return got
 }
 
 func tableExists(t *testing.T, db *database.DB, table string) bool {
@@ -69,9 +67,7 @@ func TestMigrate(t *testing.T) {
 			if err := db.Migrate(ctx, v1); err != nil {
 				t.Fatalf("Migrate: %v", err)
 			}
-			if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, []int{1, 2, 3}) {
-				t.Errorf("applied = %v, want [1 2 3]", got)
-			}
+			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3)
 			if !tableExists(t, db, "a") || !tableExists(t, db, "b") {
 				t.Error("tables a and b should exist")
 			}
@@ -92,29 +88,23 @@ func TestMigrate(t *testing.T) {
 				t.Errorf("table a has %d rows, want 1 (migration 1 ran twice?)", n)
 			}
 		})
+		// v2 appends 0004 to v1 (0001 without its insert: applied versions never run again).
+		v2 := map[string]string{
+			"0001_init.sql":  "CREATE TABLE a (id INTEGER PRIMARY KEY);",
+			"0002_b.sql":     "CREATE TABLE b (id INTEGER PRIMARY KEY);",
+			"0003_empty.sql": "",
+			"0004_c.sql":     "CREATE TABLE c (id INTEGER PRIMARY KEY);",
+		}
 		t.Run("appended migration applies", func(t *testing.T) {
-			v2 := migrations(map[string]string{
-				"0001_init.sql":  "CREATE TABLE a (id INTEGER PRIMARY KEY);",
-				"0002_b.sql":     "CREATE TABLE b (id INTEGER PRIMARY KEY);",
-				"0003_empty.sql": "",
-				"0004_c.sql":     "CREATE TABLE c (id INTEGER PRIMARY KEY);",
-			})
-			if err := db.Migrate(ctx, v2); err != nil {
+			if err := db.Migrate(ctx, migrations(v2)); err != nil {
 				t.Fatalf("Migrate: %v", err)
 			}
-			if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, []int{1, 2, 3, 4}) {
-				t.Errorf("applied = %v, want [1 2 3 4]", got)
-			}
+			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3, 4)
 		})
 		t.Run("failing migration rolls back fully", func(t *testing.T) {
-			bad := migrations(map[string]string{
-				"0001_init.sql":  "",
-				"0002_b.sql":     "",
-				"0003_empty.sql": "",
-				"0004_c.sql":     "",
-				"0005_bad.sql":   "CREATE TABLE d (id INTEGER PRIMARY KEY);\nINSERT INTO a (id) VALUES (2);\nINSERT INTO no_such_table VALUES (1);",
-			})
-			err := db.Migrate(ctx, bad)
+			bad := maps.Clone(v2)
+			bad["0005_bad.sql"] = "CREATE TABLE d (id INTEGER PRIMARY KEY);\nINSERT INTO a (id) VALUES (2);\nINSERT INTO no_such_table VALUES (1);"
+			err := db.Migrate(ctx, migrations(bad))
 			if err == nil || !strings.Contains(err.Error(), "5_bad") {
 				t.Fatalf("Migrate error = %v, want one naming migration 5", err)
 			}
@@ -124,9 +114,7 @@ func TestMigrate(t *testing.T) {
 			if n := countRows(t, db, "a"); n != 1 {
 				t.Errorf("table a has %d rows, want 1", n)
 			}
-			if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, []int{1, 2, 3, 4}) {
-				t.Errorf("applied = %v, want [1 2 3 4]", got)
-			}
+			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3, 4)
 		})
 		t.Run("newer database schema is refused", func(t *testing.T) {
 			old := migrations(map[string]string{"0001_init.sql": "", "0002_b.sql": ""})
@@ -149,12 +137,8 @@ func TestMigrate(t *testing.T) {
 			if err := db.MigrateNamespace(ctx, "scheduler", other); err != nil {
 				t.Fatalf("MigrateNamespace: %v", err)
 			}
-			if got := appliedVersions(t, db, "scheduler"); !equalInts(got, []int{1}) {
-				t.Errorf("scheduler applied = %v, want [1]", got)
-			}
-			if got := appliedVersions(t, db, database.DefaultNamespace); !equalInts(got, []int{1, 2, 3, 4}) {
-				t.Errorf("default applied = %v, want [1 2 3 4]", got)
-			}
+			wantApplied(t, db, "scheduler", 1)
+			wantApplied(t, db, database.DefaultNamespace, 1, 2, 3, 4)
 		})
 	})
 }
@@ -182,6 +166,11 @@ func TestReadMigrationsRejects(t *testing.T) {
 		{name: "zero", fsys: fstest.MapFS{"sqlite/0000_a.sql": {}}, wantErr: "positive"},
 		{name: "no name", fsys: fstest.MapFS{"sqlite/0001_.sql": {}}, wantErr: "want"},
 		{name: "duplicate version", fsys: fstest.MapFS{"sqlite/0001_a.sql": {}, "sqlite/1_b.sql": {}}, wantErr: "share version 1"},
+		{name: "duplicate common version", fsys: fstest.MapFS{"common/0001_a.sql": {}, "common/1_b.sql": {}}, wantErr: "share version 1"},
+		{name: "override under another name", fsys: fstest.MapFS{"common/0001_a.sql": {}, "sqlite/0001_b.sql": {}}, wantErr: "under different names"},
+		{name: "bad template", fsys: fstest.MapFS{"common/0001_a.sql": {Data: []byte("{{if .Postgres}}")}}, wantErr: "migration file common/0001_a.sql"},
+		{name: "unknown template field", fsys: fstest.MapFS{"common/0001_a.sql": {Data: []byte("{{.MySQL}}")}}, wantErr: "MySQL"},
+		{name: "bad common name", fsys: fstest.MapFS{"common/init.sql": {}, "sqlite/0001_a.sql": {}}, wantErr: "common/init.sql"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,10 +200,7 @@ func TestReadMigrationsRejects(t *testing.T) {
 func TestSkipMigrations(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		opts.SkipMigrations = true
-		db, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "skipper")
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := databasetest.OpenWith(t, opts, "skipper")
 		if err := db.Migrate(t.Context(), migrations(map[string]string{"0001_a.sql": "CREATE TABLE a (id INTEGER);"})); err != nil {
 			t.Fatalf("Migrate: %v", err)
 		}
@@ -236,10 +222,7 @@ func TestConcurrentMigrate(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		dbs := make([]*database.DB, replicas)
 		for i := range dbs {
-			db, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "racer")
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := databasetest.OpenWith(t, opts, "racer")
 			dbs[i] = db
 		}
 		var wg sync.WaitGroup
@@ -256,8 +239,74 @@ func TestConcurrentMigrate(t *testing.T) {
 		if n := countRows(t, dbs[0], "runs"); n != 2 {
 			t.Errorf("runs has %d rows, want 2 (each migration exactly once)", n)
 		}
-		if got := appliedVersions(t, dbs[0], database.DefaultNamespace); !equalInts(got, []int{1, 2, 3}) {
-			t.Errorf("applied = %v, want [1 2 3]", got)
+		wantApplied(t, dbs[0], database.DefaultNamespace, 1, 2, 3)
+	})
+}
+
+func TestMigrateCommonFiles(t *testing.T) {
+	timeType := "{{if .Postgres}}TIMESTAMPTZ{{else}}TEXT{{end}}"
+	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
+		ctx := t.Context()
+		// The layout before common/: every file once per dialect.
+		old := migrations(map[string]string{
+			"0001_init.sql": "CREATE TABLE a (id INTEGER PRIMARY KEY, at TEXT);",
+			"0002_b.sql":    "CREATE TABLE b (id INTEGER PRIMARY KEY);",
+		})
+		if err := db.Migrate(ctx, old); err != nil {
+			t.Fatalf("Migrate old layout: %v", err)
+		}
+		// The same versions moved to common/, one still overridden per dialect, and a new one.
+		moved := fstest.MapFS{
+			"common/0001_init.sql": {Data: []byte("CREATE TABLE a (id INTEGER PRIMARY KEY, at " + timeType + ");")},
+			"common/0002_b.sql":    {Data: []byte("this would fail if it ran again")},
+			"common/0003_c.sql":    {Data: []byte("CREATE TABLE c (id INTEGER PRIMARY KEY, at " + timeType + ");")},
+			"sqlite/0002_b.sql":    {Data: []byte("CREATE TABLE b (id INTEGER PRIMARY KEY);")},
+			"postgres/0004_d.sql":  {Data: []byte("CREATE TABLE d (id BIGSERIAL PRIMARY KEY);")},
+		}
+		if err := db.Migrate(ctx, moved); err != nil {
+			t.Fatalf("Migrate common layout over the old one: %v", err)
+		}
+		want := []int{1, 2, 3}
+		if db.Dialect.IsPostgres() {
+			want = []int{1, 2, 3, 4}
+		}
+		wantApplied(t, db, database.DefaultNamespace, want...)
+		if !tableExists(t, db, "c") || tableExists(t, db, "d") != db.Dialect.IsPostgres() {
+			t.Error("table c should exist on both dialects, table d on PostgreSQL only")
+		}
+		if _, err := db.ExecContext(ctx, db.Dialect.Rebind("INSERT INTO c (id, at) VALUES (1, ?)"), "2026-01-02T03:04:05Z"); err != nil {
+			t.Errorf("insert a time into the rendered column: %v", err)
 		}
 	})
+}
+
+func TestReadMigrationsCommon(t *testing.T) {
+	fsys := fstest.MapFS{
+		"common/0001_a.sql":   {Data: []byte("CREATE TABLE a (at {{if .Postgres}}TIMESTAMPTZ{{else}}TEXT{{end}});")},
+		"common/0002_b.sql":   {Data: []byte("common b")},
+		"sqlite/0002_b.sql":   {Data: []byte("sqlite b")},
+		"postgres/0003_c.sql": {Data: []byte("postgres c {{not a template}}")},
+	}
+	tests := []struct {
+		dialect string
+		want    []string
+	}{
+		{database.SQLite, []string{"1_a: CREATE TABLE a (at TEXT);", "2_b: sqlite b"}},
+		{database.Postgres, []string{"1_a: CREATE TABLE a (at TIMESTAMPTZ);", "2_b: common b", "3_c: postgres c {{not a template}}"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dialect, func(t *testing.T) {
+			list, err := database.ReadMigrations(fsys, database.Dialect{Name: tt.dialect})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range list {
+				got = append(got, fmt.Sprintf("%d_%s: %s", m.Version, m.Name, m.SQL))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("migrations = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

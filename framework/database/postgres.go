@@ -112,14 +112,8 @@ func ensureDatabase(ctx context.Context, admin *pgx.ConnConfig, name string) err
 	if exists {
 		return nil
 	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		switch pgCode(err) {
-		case pgDuplicateDatabase, pgUniqueViolation:
-			return nil
-		}
-		return fmt.Errorf("create database %s: %w", name, err)
-	}
-	return nil
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	return createdOrExists(err, pgDuplicateDatabase, "create database "+name)
 }
 
 // ensureSchema creates schema in the configured database unless it exists.
@@ -129,12 +123,18 @@ func ensureSchema(ctx context.Context, cfg *pgx.ConnConfig, schema string) error
 		return err
 	}
 	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
-		switch pgCode(err) {
-		case pgDuplicateSchema, pgUniqueViolation:
-			return nil
-		}
-		return fmt.Errorf("create schema %s: %w", schema, err)
+	_, err = conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize())
+	return createdOrExists(err, pgDuplicateSchema, "create schema "+schema)
+}
+
+// createdOrExists is the result of a CREATE: nil when it succeeded or when another replica
+// created the object first (duplicate, the code PostgreSQL gives for the object's kind, or a
+// unique violation in the catalog when both raced), else err wrapped with what.
+func createdOrExists(err error, duplicate, what string) error {
+	switch code := pgCode(err); {
+	case err == nil, code == duplicate, code == pgUniqueViolation:
+		return nil
+	default:
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	return nil
 }

@@ -39,10 +39,7 @@ func TestPostgresEnsureExists(t *testing.T) {
 		}
 	})
 	t.Run("ensureExists creates the prefixed database", func(t *testing.T) {
-		db, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "catalog")
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := databasetest.OpenWith(t, opts, "catalog")
 		if !databaseExists(t, admin, opts.Prefix+"catalog") {
 			t.Errorf("database %scatalog missing", opts.Prefix)
 		}
@@ -55,21 +52,7 @@ func TestPostgresEnsureExists(t *testing.T) {
 		}
 	})
 	t.Run("replicas creating the same database together", func(t *testing.T) {
-		const replicas = 4
-		var wg sync.WaitGroup
-		errs := make([]error, replicas)
-		for i := range replicas {
-			m := databasetest.NewManager(t, opts)
-			wg.Go(func() {
-				_, errs[i] = m.ForPlugin(t.Context(), "racing")
-			})
-		}
-		wg.Wait()
-		for i, err := range errs {
-			if err != nil {
-				t.Errorf("replica %d: %v", i, err)
-			}
-		}
+		openTogether(t, opts, "racing")
 	})
 	t.Run("per-plugin connection naming a database is used as is", func(t *testing.T) {
 		conn := databasetest.CreatePostgresDatabase(t)
@@ -95,14 +78,8 @@ func TestPostgresSchemaMode(t *testing.T) {
 		Client: database.ClientPostgres, ConnString: conn, DivisionMode: database.DivisionSchema, EnsureExists: true,
 	}
 	m := databasetest.NewManager(t, opts)
-	alpha, err := m.ForPlugin(t.Context(), "alpha")
-	if err != nil {
-		t.Fatal(err)
-	}
-	beta, err := m.ForPlugin(t.Context(), "beta")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dbs := databasetest.ForPlugins(t, m, "alpha", "beta")
+	alpha, beta := dbs[0], dbs[1]
 	for _, tt := range []struct {
 		db     *database.DB
 		schema string
@@ -138,19 +115,7 @@ func TestPostgresSchemaMode(t *testing.T) {
 	}
 
 	t.Run("replicas creating the same schema together", func(t *testing.T) {
-		const replicas = 4
-		var wg sync.WaitGroup
-		errs := make([]error, replicas)
-		for i := range replicas {
-			m := databasetest.NewManager(t, opts)
-			wg.Go(func() { _, errs[i] = m.ForPlugin(t.Context(), "gamma") })
-		}
-		wg.Wait()
-		for i, err := range errs {
-			if err != nil {
-				t.Errorf("replica %d: %v", i, err)
-			}
-		}
+		openTogether(t, opts, "gamma")
 	})
 }
 
@@ -192,4 +157,23 @@ func TestPostgresUnreachable(t *testing.T) {
 			t.Errorf("error = %v, want one without the password", err)
 		}
 	})
+}
+
+// openTogether opens pluginID's database from four replicas (managers) at once; each must
+// succeed, whichever creates the database or schema.
+func openTogether(t *testing.T, opts database.Options, pluginID string) {
+	t.Helper()
+	const replicas = 4
+	var wg sync.WaitGroup
+	errs := make([]error, replicas)
+	for i := range replicas {
+		m := databasetest.NewManager(t, opts)
+		wg.Go(func() { _, errs[i] = m.ForPlugin(t.Context(), pluginID) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("replica %d: %v", i, err)
+		}
+	}
 }

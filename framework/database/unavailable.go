@@ -34,13 +34,7 @@ func IsUnavailable(err error) bool {
 		errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) {
 		return true
 	}
-	if _, ok := errors.AsType[*connectError](err); ok {
-		return true
-	}
-	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
-		return true
-	}
-	if _, ok := errors.AsType[*net.OpError](err); ok {
+	if asAny(err, new(*connectError), new(*pgconn.ConnectError), new(*net.OpError)) {
 		return true
 	}
 	if code := pgCode(err); code != "" {
@@ -72,23 +66,19 @@ func fromDatabase(err error) bool {
 		errors.Is(err, pgconn.ErrConnClosed) || isClosedPool(err) {
 		return true
 	}
-	if _, ok := errors.AsType[*serverConnError](err); ok {
-		return true
+	return asAny(err, new(*serverConnError), new(*connectError), new(*pgconn.ConnectError), new(*pgconn.PgError),
+		new(*sqlite.Error), new(*AccessError))
+}
+
+// asAny reports whether err's chain holds an error of one of targets' types (each a pointer to
+// a variable of that type, as errors.As takes).
+func asAny(err error, targets ...any) bool {
+	for _, target := range targets {
+		if errors.As(err, target) {
+			return true
+		}
 	}
-	if _, ok := errors.AsType[*connectError](err); ok {
-		return true
-	}
-	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
-		return true
-	}
-	if _, ok := errors.AsType[*pgconn.PgError](err); ok {
-		return true
-	}
-	if _, ok := errors.AsType[*sqlite.Error](err); ok {
-		return true
-	}
-	_, ok := errors.AsType[*AccessError](err)
-	return ok
+	return false
 }
 
 // isClosedPool: database/sql reports a closed pool with an unexported error.

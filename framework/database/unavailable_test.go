@@ -30,15 +30,7 @@ func TestIsUnavailable(t *testing.T) {
 		want bool
 	}
 	sqliteFile := func(t *testing.T) *database.DB {
-		m, err := database.NewManager(database.Options{Directory: t.TempDir()}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = m.Close() })
-		db, err := m.ForPlugin(t.Context(), "unavail")
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := databasetest.OpenSQLite(t, "unavail")
 		if _, err := db.ExecContext(t.Context(), "CREATE TABLE t (x TEXT PRIMARY KEY)"); err != nil {
 			t.Fatal(err)
 		}
@@ -60,15 +52,7 @@ func TestIsUnavailable(t *testing.T) {
 		}},
 		{name: "sqlite disk full (SQLITE_FULL)", want: true, err: func(t *testing.T) error {
 			db := sqliteFile(t)
-			conn, err := db.Conn(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			var pages int
-			if err := conn.QueryRowContext(t.Context(), "PRAGMA page_count").Scan(&pages); err != nil {
-				t.Fatal(err)
-			}
+			conn, pages := pinnedInt(t, db, "PRAGMA page_count")
 			if _, err := conn.ExecContext(t.Context(), fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
 				t.Fatal(err)
 			}
@@ -131,15 +115,7 @@ func TestIsUnavailable(t *testing.T) {
 		cases = append(cases,
 			tc{name: "postgres administrator shutdown (57P01)", want: true, err: func(t *testing.T) error {
 				db := databasetest.OpenPostgres(t, "unavail")
-				conn, err := db.Conn(t.Context())
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer conn.Close()
-				var pid int
-				if err := conn.QueryRowContext(t.Context(), "SELECT pg_backend_pid()").Scan(&pid); err != nil {
-					t.Fatal(err)
-				}
+				conn, pid := pinnedInt(t, db, "SELECT pg_backend_pid()")
 				admin, err := pgx.Connect(t.Context(), url)
 				if err != nil {
 					t.Fatal(err)
@@ -205,4 +181,20 @@ func TestManagerCheck(t *testing.T) {
 			t.Errorf("Check's message shows the connection string: %v", err)
 		}
 	})
+}
+
+// pinnedInt takes one connection of db, closed when the test ends, and reads an integer with
+// query on it (a setting or an id of that connection).
+func pinnedInt(t *testing.T, db *database.DB, query string) (*sql.Conn, int) {
+	t.Helper()
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	var n int
+	if err := conn.QueryRowContext(t.Context(), query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return conn, n
 }

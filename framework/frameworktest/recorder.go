@@ -1,6 +1,7 @@
 package frameworktest
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -17,6 +18,13 @@ func (r *Recorder) Add(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.log = append(r.log, s)
+}
+
+// Entries returns what was noted, in order.
+func (r *Recorder) Entries() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.log)
 }
 
 // String returns what was noted, joined by commas.

@@ -36,15 +36,28 @@ func newScheduler(t *testing.T, db *database.DB, clk *clock, worker string) *sch
 // openPair returns two handles (two replicas) on one plugin database.
 func openPair(t *testing.T, opts database.Options) (*database.DB, *database.DB) {
 	t.Helper()
-	a, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "sched")
-	if err != nil {
-		t.Fatal(err)
+	return databasetest.OpenWith(t, opts, "sched"), databasetest.OpenWith(t, opts, "sched")
+}
+
+// replicaPair returns schedulers of two replicas, workers "a" and "b", on one plugin database
+// and one fake clock.
+func replicaPair(t *testing.T, opts database.Options) (a, b *scheduler.Scheduler, clk *clock) {
+	t.Helper()
+	dbA, dbB := openPair(t, opts)
+	clk = newClock()
+	return newScheduler(t, dbA, clk, "a"), newScheduler(t, dbB, clk, "b"), clk
+}
+
+// forEachScope runs body in a subtest per task scope (named by the scope, then suffix), each
+// with a fresh scheduler, worker "w", on db.
+func forEachScope(t *testing.T, db *database.DB, suffix string, body func(t *testing.T, scope string, s *scheduler.Scheduler, clk *clock)) {
+	t.Helper()
+	for _, scope := range []string{scheduler.ScopeGlobal, scheduler.ScopeLocal} {
+		t.Run(scope+suffix, func(t *testing.T) {
+			clk := newClock()
+			body(t, scope, newScheduler(t, db, clk, "w"), clk)
+		})
 	}
-	b, err := databasetest.NewManager(t, opts).ForPlugin(t.Context(), "sched")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, b
 }
 
 func mustSchedule(t *testing.T, s *scheduler.Scheduler, spec scheduler.TaskSpec) {
@@ -55,6 +68,22 @@ func mustSchedule(t *testing.T, s *scheduler.Scheduler, spec scheduler.TaskSpec)
 }
 
 // tick runs one Tick and waits for the runs it started.
+// holdOnA schedules spec on a and b (b counting its runs in the returned counter), starts a's
+// run (spec.Fn signals started), then ticks b once while a holds the task's lease.
+func holdOnA(t *testing.T, a, b *scheduler.Scheduler, spec scheduler.TaskSpec, started <-chan struct{}) *counter {
+	t.Helper()
+	mustSchedule(t, a, spec)
+	bRuns := &counter{}
+	spec.Fn = bRuns.fn
+	mustSchedule(t, b, spec)
+	if err := a.Tick(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	tick(t, b)
+	return bRuns
+}
+
 func tick(t *testing.T, s *scheduler.Scheduler) {
 	t.Helper()
 	if err := s.Tick(t.Context()); err != nil {

@@ -192,16 +192,15 @@ func (s *Scheduler) Schedule(ctx context.Context, spec TaskSpec) error {
 // delay if any, else now for a duration, the next fire for cron, never
 // (zero) for manual.
 func (t *task) firstStart(now time.Time) time.Time {
-	f := t.spec.Frequency
 	switch {
-	case f.Manual:
+	case t.spec.Frequency.Manual:
 		return time.Time{}
 	case t.spec.InitialDelay > 0:
 		return t.notBefore
-	case t.cron != nil:
-		return t.cron.Next(now)
-	default:
+	case t.cron == nil:
 		return now
+	default:
+		return t.regularStart(now)
 	}
 }
 
@@ -209,15 +208,7 @@ func (t *task) firstStart(now time.Time) time.Time {
 // existing row so that re-registering never postpones, and never hurries, a
 // task more than its schedule says.
 func (t *task) regularStart(now time.Time) time.Time {
-	f := t.spec.Frequency
-	switch {
-	case f.Manual:
-		return time.Time{}
-	case t.cron != nil:
-		return t.cron.Next(now)
-	default:
-		return now.Add(f.Every)
-	}
+	return t.nextStart(now, now)
 }
 
 // nextStart is the start after a run that was due at due and ended at now.

@@ -60,10 +60,7 @@ func TestCadence(t *testing.T) {
 // both at once and runs exactly once per due round.
 func TestTwoWorkersNeverOverlap(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		dbA, dbB := openPair(t, opts)
-		clk := newClock()
-		a := newScheduler(t, dbA, clk, "replica-a")
-		b := newScheduler(t, dbB, clk, "replica-b")
+		a, b, clk := replicaPair(t, opts)
 
 		const rounds = 30
 		var (
@@ -194,10 +191,7 @@ func TestTwoRunLoops(t *testing.T) {
 
 func TestDeadHolderLeaseIsTakenOver(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		dbA, dbB := openPair(t, opts)
-		clk := newClock()
-		a := newScheduler(t, dbA, clk, "a")
-		b := newScheduler(t, dbB, clk, "b")
+		a, b, clk := replicaPair(t, opts)
 
 		release := make(chan struct{})
 		started := make(chan struct{}, 1)
@@ -212,16 +206,7 @@ func TestDeadHolderLeaseIsTakenOver(t *testing.T) {
 			}
 			return nil
 		}
-		mustSchedule(t, a, spec)
-		var bRuns counter
-		spec.Fn = bRuns.fn
-		mustSchedule(t, b, spec)
-
-		if err := a.Tick(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		<-started
-		tick(t, b)
+		bRuns := holdOnA(t, a, b, spec, started)
 		if bRuns.get() != 0 {
 			t.Fatal("b ran the task while a held it")
 		}
@@ -274,15 +259,7 @@ func TestLiveHolderNoticesLostLease(t *testing.T) {
 			causes <- context.Cause(ctx)
 			return ctx.Err()
 		}
-		mustSchedule(t, a, spec)
-		var bRuns counter
-		spec.Fn = bRuns.fn
-		mustSchedule(t, b, spec)
-		if err := a.Tick(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		<-started
-		tick(t, b)
+		bRuns := holdOnA(t, a, b, spec, started)
 		if bRuns.get() != 1 {
 			t.Fatalf("b ran %d times, want 1", bRuns.get())
 		}
@@ -298,35 +275,31 @@ func TestLiveHolderNoticesLostLease(t *testing.T) {
 
 func TestTimeoutCancelsFn(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		for _, scope := range []string{scheduler.ScopeGlobal, scheduler.ScopeLocal} {
-			t.Run(scope+" by clock", func(t *testing.T) {
-				clk := newClock()
-				s := newScheduler(t, db, clk, "w")
-				started := make(chan struct{}, 1)
-				spec := scheduler.TaskSpec{
-					ID: "slow-" + scope, Scope: scope, Frequency: scheduler.Frequency{Every: time.Hour}, Timeout: time.Minute,
-					Fn: func(ctx context.Context) error {
-						started <- struct{}{}
-						<-ctx.Done()
-						return ctx.Err()
-					},
-				}
-				mustSchedule(t, s, spec)
-				if err := s.Tick(t.Context()); err != nil {
-					t.Fatal(err)
-				}
-				<-started
-				clk.Advance(time.Minute)
-				tick(t, s)
-				st := status(t, s, spec.ID)
-				if st.TaskState.Status != scheduler.StatusIdle || !strings.Contains(st.TaskState.LastRunError, "timed out after 1m0s") {
-					t.Errorf("task state = %+v, want idle with a timeout error", st.TaskState)
-				}
-				if want := t0.Add(time.Hour); !st.TaskState.StartsAt.Equal(want) {
-					t.Errorf("startsAt = %v, want %v", st.TaskState.StartsAt, want)
-				}
-			})
-		}
+		forEachScope(t, db, " by clock", func(t *testing.T, scope string, s *scheduler.Scheduler, clk *clock) {
+			started := make(chan struct{}, 1)
+			spec := scheduler.TaskSpec{
+				ID: "slow-" + scope, Scope: scope, Frequency: scheduler.Frequency{Every: time.Hour}, Timeout: time.Minute,
+				Fn: func(ctx context.Context) error {
+					started <- struct{}{}
+					<-ctx.Done()
+					return ctx.Err()
+				},
+			}
+			mustSchedule(t, s, spec)
+			if err := s.Tick(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			<-started
+			clk.Advance(time.Minute)
+			tick(t, s)
+			st := status(t, s, spec.ID)
+			if st.TaskState.Status != scheduler.StatusIdle || !strings.Contains(st.TaskState.LastRunError, "timed out after 1m0s") {
+				t.Errorf("task state = %+v, want idle with a timeout error", st.TaskState)
+			}
+			if want := t0.Add(time.Hour); !st.TaskState.StartsAt.Equal(want) {
+				t.Errorf("startsAt = %v, want %v", st.TaskState.StartsAt, want)
+			}
+		})
 		t.Run("by real timer", func(t *testing.T) {
 			s := newScheduler(t, db, newClock(), "w")
 			mustSchedule(t, s, scheduler.TaskSpec{
@@ -346,35 +319,31 @@ func TestTimeoutCancelsFn(t *testing.T) {
 
 func TestTrigger(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		for _, scope := range []string{scheduler.ScopeGlobal, scheduler.ScopeLocal} {
-			t.Run(scope, func(t *testing.T) {
-				clk := newClock()
-				s := newScheduler(t, db, clk, "w")
-				var c counter
-				id := "manual-" + scope
-				mustSchedule(t, s, scheduler.TaskSpec{ID: id, Scope: scope, Frequency: scheduler.Frequency{Manual: true}, Timeout: time.Minute, Fn: c.fn})
-				tick(t, s)
-				if c.get() != 0 {
-					t.Fatal("manual task ran untriggered")
-				}
-				if st := status(t, s, id); !st.TaskState.StartsAt.IsZero() {
-					t.Errorf("manual task startsAt = %v, want none", st.TaskState.StartsAt)
-				}
-				if err := s.Trigger(t.Context(), id); err != nil {
-					t.Fatalf("Trigger: %v", err)
-				}
-				tick(t, s)
-				tick(t, s)
-				if c.get() != 1 {
-					t.Fatalf("runs after one trigger = %d, want 1", c.get())
-				}
-				clk.Advance(time.Hour)
-				tick(t, s)
-				if c.get() != 1 {
-					t.Fatalf("manual task ran again untriggered")
-				}
-			})
-		}
+		forEachScope(t, db, "", func(t *testing.T, scope string, s *scheduler.Scheduler, clk *clock) {
+			var c counter
+			id := "manual-" + scope
+			mustSchedule(t, s, scheduler.TaskSpec{ID: id, Scope: scope, Frequency: scheduler.Frequency{Manual: true}, Timeout: time.Minute, Fn: c.fn})
+			tick(t, s)
+			if c.get() != 0 {
+				t.Fatal("manual task ran untriggered")
+			}
+			if st := status(t, s, id); !st.TaskState.StartsAt.IsZero() {
+				t.Errorf("manual task startsAt = %v, want none", st.TaskState.StartsAt)
+			}
+			if err := s.Trigger(t.Context(), id); err != nil {
+				t.Fatalf("Trigger: %v", err)
+			}
+			tick(t, s)
+			tick(t, s)
+			if c.get() != 1 {
+				t.Fatalf("runs after one trigger = %d, want 1", c.get())
+			}
+			clk.Advance(time.Hour)
+			tick(t, s)
+			if c.get() != 1 {
+				t.Fatalf("manual task ran again untriggered")
+			}
+		})
 		t.Run("unknown task", func(t *testing.T) {
 			s := newScheduler(t, db, newClock(), "w")
 			if err := s.Trigger(t.Context(), "nope"); !errors.Is(err, scheduler.ErrNotFound) {
@@ -475,59 +444,55 @@ func TestCron(t *testing.T) {
 
 func TestErrorsRecorded(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		for _, scope := range []string{scheduler.ScopeGlobal, scheduler.ScopeLocal} {
-			t.Run(scope, func(t *testing.T) {
-				clk := newClock()
-				s := newScheduler(t, db, clk, "w")
-				var mu sync.Mutex
-				behaviour := "fail"
-				id := "flaky-" + scope
-				mustSchedule(t, s, scheduler.TaskSpec{ID: id, Scope: scope, Frequency: scheduler.Frequency{Every: time.Minute}, Timeout: time.Minute,
-					Fn: func(context.Context) error {
-						mu.Lock()
-						defer mu.Unlock()
-						switch behaviour {
-						case "fail":
-							return errors.New("upstream said no")
-						case "panic":
-							panic("kaboom")
-						}
-						return nil
-					}})
-				steps := []struct {
-					behaviour string
-					wantError string // message in lastRunError, "" for none
-				}{
-					{behaviour: "fail", wantError: "upstream said no"},
-					{behaviour: "panic", wantError: "panic: kaboom"},
-					{behaviour: "ok", wantError: ""},
-				}
-				for i, step := range steps {
+		forEachScope(t, db, "", func(t *testing.T, scope string, s *scheduler.Scheduler, clk *clock) {
+			var mu sync.Mutex
+			behaviour := "fail"
+			id := "flaky-" + scope
+			mustSchedule(t, s, scheduler.TaskSpec{ID: id, Scope: scope, Frequency: scheduler.Frequency{Every: time.Minute}, Timeout: time.Minute,
+				Fn: func(context.Context) error {
 					mu.Lock()
-					behaviour = step.behaviour
-					mu.Unlock()
-					clk.Set(t0.Add(time.Duration(i) * time.Minute))
-					tick(t, s)
-					st := status(t, s, id)
-					if step.wantError == "" {
-						if st.TaskState.LastRunError != "" {
-							t.Errorf("%s: lastRunError = %q, want none", step.behaviour, st.TaskState.LastRunError)
-						}
-						continue
+					defer mu.Unlock()
+					switch behaviour {
+					case "fail":
+						return errors.New("upstream said no")
+					case "panic":
+						panic("kaboom")
 					}
-					var e struct{ Name, Message string }
-					if err := json.Unmarshal([]byte(st.TaskState.LastRunError), &e); err != nil {
-						t.Fatalf("%s: lastRunError %q is not JSON: %v", step.behaviour, st.TaskState.LastRunError, err)
+					return nil
+				}})
+			steps := []struct {
+				behaviour string
+				wantError string // message in lastRunError, "" for none
+			}{
+				{behaviour: "fail", wantError: "upstream said no"},
+				{behaviour: "panic", wantError: "panic: kaboom"},
+				{behaviour: "ok", wantError: ""},
+			}
+			for i, step := range steps {
+				mu.Lock()
+				behaviour = step.behaviour
+				mu.Unlock()
+				clk.Set(t0.Add(time.Duration(i) * time.Minute))
+				tick(t, s)
+				st := status(t, s, id)
+				if step.wantError == "" {
+					if st.TaskState.LastRunError != "" {
+						t.Errorf("%s: lastRunError = %q, want none", step.behaviour, st.TaskState.LastRunError)
 					}
-					if e.Name != "Error" || e.Message != step.wantError {
-						t.Errorf("%s: lastRunError = %+v, want message %q", step.behaviour, e, step.wantError)
-					}
-					if !st.TaskState.LastRunEndedAt.Equal(clk.Now()) {
-						t.Errorf("%s: lastRunEndedAt = %v, want %v", step.behaviour, st.TaskState.LastRunEndedAt, clk.Now())
-					}
+					continue
 				}
-			})
-		}
+				var e struct{ Name, Message string }
+				if err := json.Unmarshal([]byte(st.TaskState.LastRunError), &e); err != nil {
+					t.Fatalf("%s: lastRunError %q is not JSON: %v", step.behaviour, st.TaskState.LastRunError, err)
+				}
+				if e.Name != "Error" || e.Message != step.wantError {
+					t.Errorf("%s: lastRunError = %+v, want message %q", step.behaviour, e, step.wantError)
+				}
+				if !st.TaskState.LastRunEndedAt.Equal(clk.Now()) {
+					t.Errorf("%s: lastRunEndedAt = %v, want %v", step.behaviour, st.TaskState.LastRunEndedAt, clk.Now())
+				}
+			}
+		})
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/portico-dev/portico/framework/urlreader"
@@ -19,17 +18,14 @@ type fakePublicGitHub struct {
 	srv    *httptest.Server
 	client *http.Client
 
-	mu       sync.Mutex
-	requests []string // "<host> <path> auth=<Authorization>"
+	requestLog // "<host> <path> auth=<Authorization>"
 }
 
 func newFakePublicGitHub(t *testing.T) *fakePublicGitHub {
 	t.Helper()
 	f := &fakePublicGitHub{}
 	f.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.requests = append(f.requests, r.Host+" "+r.URL.Path+" auth="+r.Header.Get("Authorization"))
-		f.mu.Unlock()
+		f.Add(r.Host + " " + r.URL.Path + " auth=" + r.Header.Get("Authorization"))
 		raw := r.Host == "raw.githubusercontent.com" && r.URL.Path == "/octo/portal/main/catalog-info.yaml"
 		api := r.Host == "api.github.com" && r.URL.Path == "/repos/octo/portal/contents/catalog-info.yaml" && r.URL.Query().Get("ref") == "main"
 		if raw || api {
@@ -83,10 +79,8 @@ func TestDefaultGitHubIntegration(t *testing.T) {
 			if string(res.Body) != "kind: Component\n" {
 				t.Errorf("ReadURL body = %q", res.Body)
 			}
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if len(f.requests) != 1 || f.requests[0] != tt.want {
-				t.Errorf("requests = %q, want [%q]", f.requests, tt.want)
+			if got := f.Entries(); len(got) != 1 || got[0] != tt.want {
+				t.Errorf("requests = %q, want [%q]", got, tt.want)
 			}
 			if !r.AllowsHost("https://github.com/octo/portal") {
 				t.Error("github.com is not an allowed host")

@@ -16,9 +16,7 @@ import (
 )
 
 func TestGitFileReadURL(t *testing.T) {
-	repo := newTestRepo(t)
-	r := newReader(t, urlreader.Options{LocalRoots: []string{filepath.Dir(repo.dir)}})
-	base := "git+file://" + repo.dir
+	repo, r, base := gitFileReader(t, urlreader.Options{})
 	tests := []struct {
 		name    string
 		url     string
@@ -38,20 +36,8 @@ func TestGitFileReadURL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := r.ReadURL(t.Context(), tc.url, urlreader.ReadOptions{})
-			if tc.wantErr != nil {
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("ReadURL(%s) err = %v, want %v", tc.url, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ReadURL(%s): %v", tc.url, err)
-			}
-			if string(resp.Body) != tc.want {
-				t.Errorf("ReadURL(%s) = %q, want %q", tc.url, resp.Body, tc.want)
-			}
-			if resp.ETag == "" || resp.LastModified.IsZero() {
+			resp := checkRead(t, r, tc.url, urlreader.ReadOptions{}, tc.want, tc.wantErr, "")
+			if resp != nil && (resp.ETag == "" || resp.LastModified.IsZero()) {
 				t.Errorf("ReadURL(%s) ETag %q, LastModified %v; want both set", tc.url, resp.ETag, resp.LastModified)
 			}
 		})
@@ -87,9 +73,7 @@ func TestGitFileNotModified(t *testing.T) {
 }
 
 func TestGitReadTree(t *testing.T) {
-	repo := newTestRepo(t)
-	r := newReader(t, urlreader.Options{LocalRoots: []string{filepath.Dir(repo.dir)}})
-	base := "git+file://" + repo.dir
+	repo, r, base := gitFileReader(t, urlreader.Options{})
 	tests := []struct {
 		name     string
 		url      string
@@ -170,9 +154,7 @@ func TestGitReadTreeETag(t *testing.T) {
 }
 
 func TestGitErrors(t *testing.T) {
-	repo := newTestRepo(t)
-	r := newReader(t, urlreader.Options{LocalRoots: []string{filepath.Dir(repo.dir)}, MaxBytes: 8})
-	base := "git+file://" + repo.dir
+	repo, r, base := gitFileReader(t, urlreader.Options{MaxBytes: 8})
 	tests := []struct {
 		name    string
 		read    func() error
@@ -235,9 +217,7 @@ func TestGitErrors(t *testing.T) {
 // TestGitConcurrentReads reads one repository at several refs from many
 // goroutines while new commits land, sharing one cache entry.
 func TestGitConcurrentReads(t *testing.T) {
-	repo := newTestRepo(t)
-	r := newReader(t, urlreader.Options{LocalRoots: []string{filepath.Dir(repo.dir)}})
-	base := "git+file://" + repo.dir
+	repo, r, base := gitFileReader(t, urlreader.Options{})
 	cases := []struct{ url, want string }{
 		{base + "#main:docs/sub/page.md", "page\n"},
 		{base + "#v1:docs/index.md", "# v1\n"},

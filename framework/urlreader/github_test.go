@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/portico-dev/portico/framework/urlreader"
@@ -44,8 +43,7 @@ type fakeGitHub struct {
 	host  string
 	token string
 
-	mu       sync.Mutex
-	requests []string // "api <path>", "raw <path>" or "git <path>"
+	requestLog // "api <path>", "raw <path>" or "git <path>"
 }
 
 func newFakeGitHub(t *testing.T, repo *testRepo, token string) *fakeGitHub {
@@ -57,7 +55,7 @@ func newFakeGitHub(t *testing.T, repo *testRepo, token string) *fakeGitHub {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v3/repos/{owner}/{repo}/contents/{path...}", func(w http.ResponseWriter, r *http.Request) {
-		f.record("api " + r.URL.Path)
+		f.Add("api " + r.URL.Path)
 		if r.Header.Get("Authorization") != "Bearer "+token {
 			writeGitHubError(w, http.StatusUnauthorized, "Bad credentials")
 			return
@@ -77,17 +75,10 @@ func newFakeGitHub(t *testing.T, repo *testRepo, token string) *fakeGitHub {
 			_ = json.NewEncoder(w).Encode(map[string]string{"type": "file", "encoding": "base64", "sha": blob})
 			return
 		}
-		etag := `"` + blob + `"`
-		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
-		_, _ = w.Write(content)
+		serveVersioned(w, r, `"`+blob+`"`, "application/vnd.github.raw; charset=utf-8", content)
 	})
 	mux.HandleFunc("GET /raw/{owner}/{repo}/{ref}/{path...}", func(w http.ResponseWriter, r *http.Request) {
-		f.record("raw " + r.URL.Path)
+		f.Add("raw " + r.URL.Path)
 		if r.Header.Get("Authorization") != "" {
 			http.Error(w, "unexpected credentials", http.StatusBadRequest)
 			return
@@ -100,25 +91,13 @@ func newFakeGitHub(t *testing.T, repo *testRepo, token string) *fakeGitHub {
 		_, _ = w.Write(content)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		f.record("git " + r.URL.Path)
+		f.Add("git " + r.URL.Path)
 		backend.ServeHTTP(w, r)
 	})
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	f.host = strings.TrimPrefix(f.srv.URL, "http://")
 	return f
-}
-
-func (f *fakeGitHub) record(s string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = append(f.requests, s)
-}
-
-func (f *fakeGitHub) seen(prefix string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.ContainsFunc(f.requests, func(s string) bool { return strings.HasPrefix(s, prefix) })
 }
 
 func (f *fakeGitHub) integration() urlreader.GitHubIntegration {
@@ -164,26 +143,9 @@ func TestGitHubReadURL(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newReader(t, urlreader.Options{Integrations: urlreader.Integrations{GitHub: []urlreader.GitHubIntegration{tc.integ}}})
-			resp, err := r.ReadURL(t.Context(), gh.srv.URL+tc.path, tc.opts)
-			switch {
-			case tc.wantErr != nil:
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tc.wantErr)
-				}
-			case tc.wantText != "":
-				if err == nil || !strings.Contains(err.Error(), tc.wantText) {
-					t.Fatalf("err = %v, want it to mention %q", err, tc.wantText)
-				}
-			default:
-				if err != nil {
-					t.Fatalf("ReadURL: %v", err)
-				}
-				if string(resp.Body) != tc.want {
-					t.Errorf("body = %q, want %q", resp.Body, tc.want)
-				}
-				if tc.wantVia != "" && !gh.seen(tc.wantVia) {
-					t.Errorf("no request %q; saw %v", tc.wantVia, gh.requests)
-				}
+			resp := checkRead(t, r, gh.srv.URL+tc.path, tc.opts, tc.want, tc.wantErr, tc.wantText)
+			if resp != nil && tc.wantVia != "" && !gh.seen(tc.wantVia) {
+				t.Errorf("no request %q; saw %v", tc.wantVia, gh.Entries())
 			}
 		})
 	}
@@ -224,7 +186,7 @@ func TestGitHubTreeAndSearch(t *testing.T) {
 			t.Errorf("ETag = %s, want the commit %s", tree.ETag, repo.second)
 		}
 		if !gh.seen("git /octo/portal.git/git-upload-pack") {
-			t.Errorf("tree was not fetched over git smart http: %v", gh.requests)
+			t.Errorf("tree was not fetched over git smart http: %v", gh.Entries())
 		}
 	})
 
@@ -273,18 +235,7 @@ func TestGitHubTreeAndSearch(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run("search "+tc.name, func(t *testing.T) {
-			res, err := r.Search(t.Context(), tc.url, urlreader.SearchOptions{})
-			if err != nil {
-				t.Fatalf("Search(%s): %v", tc.url, err)
-			}
-			var got []string
-			for _, f := range res {
-				got = append(got, f.URL)
-				if _, err := f.Content(); err != nil {
-					t.Errorf("Content(%s): %v", f.URL, err)
-				}
-			}
-			if !slices.Equal(got, tc.want) {
+			if got := searchURLs(t, r, tc.url); !slices.Equal(got, tc.want) {
 				t.Errorf("Search(%s) =\n%v\nwant\n%v", tc.url, got, tc.want)
 			}
 		})

@@ -19,8 +19,7 @@ type fakeGitLab struct {
 	srv   *httptest.Server
 	token string
 
-	mu       sync.Mutex
-	requests []string
+	requestLog
 }
 
 func newFakeGitLab(t *testing.T, repo *testRepo, token string, redirectTo string) *fakeGitLab {
@@ -36,7 +35,7 @@ func newFakeGitLab(t *testing.T, repo *testRepo, token string, redirectTo string
 		// GitLab wants the project path and file path each as one escaped
 		// segment: /projects/group%2Fsub%2Fproj/repository/files/docs%2Findex.md/raw
 		raw := r.URL.EscapedPath()
-		f.record("api " + raw)
+		f.Add("api " + raw)
 		if r.Header.Get("PRIVATE-TOKEN") != token {
 			writeJSON(w, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
 			return
@@ -62,17 +61,10 @@ func newFakeGitLab(t *testing.T, repo *testRepo, token string, redirectTo string
 			writeJSON(w, http.StatusNotFound, `{"message":"404 File Not Found"}`)
 			return
 		}
-		etag := `W/"` + blob + `"`
-		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write(content)
+		serveVersioned(w, r, `W/"`+blob+`"`, "text/plain; charset=utf-8", content)
 	})
 	mux.Handle("/gitlab/", http.StripPrefix("/gitlab", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.record("git " + r.URL.Path)
+		f.Add("git " + r.URL.Path)
 		backend.ServeHTTP(w, r)
 	})))
 	f.srv = httptest.NewServer(mux)
@@ -84,18 +76,6 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
-}
-
-func (f *fakeGitLab) record(s string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = append(f.requests, s)
-}
-
-func (f *fakeGitLab) seen(s string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Contains(f.requests, s)
 }
 
 func (f *fakeGitLab) integration() urlreader.GitLabIntegration {
@@ -131,21 +111,9 @@ func TestGitLabReadURL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := r.ReadURL(t.Context(), tc.url, urlreader.ReadOptions{})
-			if tc.wantErr != nil {
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ReadURL(%s): %v", tc.url, err)
-			}
-			if string(resp.Body) != tc.want {
-				t.Errorf("body = %q, want %q", resp.Body, tc.want)
-			}
-			if tc.wantReq != "" && !gl.seen(tc.wantReq) {
-				t.Errorf("no request %q; saw %v", tc.wantReq, gl.requests)
+			resp := checkRead(t, r, tc.url, urlreader.ReadOptions{}, tc.want, tc.wantErr, "")
+			if resp != nil && tc.wantReq != "" && !gl.seen(tc.wantReq) {
+				t.Errorf("no request %q; saw %v", tc.wantReq, gl.Entries())
 			}
 		})
 	}
@@ -219,7 +187,7 @@ func TestGitLabTreeAndSearch(t *testing.T) {
 		t.Errorf("ETag = %s, want %s", tree.ETag, repo.first)
 	}
 	if !gl.seen("git /group/sub/proj.git/git-upload-pack") {
-		t.Errorf("tree was not fetched over git: %v", gl.requests)
+		t.Errorf("tree was not fetched over git: %v", gl.Entries())
 	}
 
 	if _, err := r.Search(t.Context(), base, urlreader.SearchOptions{}); err == nil || !strings.Contains(err.Error(), "not a file") {

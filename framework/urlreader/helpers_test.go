@@ -1,13 +1,17 @@
 package urlreader_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/cgi"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portico-dev/portico/framework/frameworktest"
 
 	"github.com/portico-dev/portico/framework/urlreader"
 )
@@ -176,4 +180,76 @@ func readAll(t *testing.T, files []urlreader.File) map[string]string {
 		out[f.Path] = string(b)
 	}
 	return out
+}
+
+// requestLog records the requests a fake server saw.
+type requestLog struct{ frameworktest.Recorder }
+
+// seen reports whether a request starting with prefix was recorded.
+func (l *requestLog) seen(prefix string) bool {
+	return slices.ContainsFunc(l.Entries(), func(s string) bool { return strings.HasPrefix(s, prefix) })
+}
+
+// gitFileReader returns a fresh test repository, a reader whose local roots hold it (opts
+// adds to them) and the repository's git+file URL.
+func gitFileReader(t *testing.T, opts urlreader.Options) (*testRepo, *urlreader.Reader, string) {
+	t.Helper()
+	repo := newTestRepo(t)
+	opts.LocalRoots = append(opts.LocalRoots, filepath.Dir(repo.dir))
+	return repo, newReader(t, opts), "git+file://" + repo.dir
+}
+
+// searchURLs runs Search for url and returns the results' URLs, checking each one's content reads.
+func searchURLs(t *testing.T, r *urlreader.Reader, url string) []string {
+	t.Helper()
+	res, err := r.Search(t.Context(), url, urlreader.SearchOptions{})
+	if err != nil {
+		t.Fatalf("Search(%s): %v", url, err)
+	}
+	var urls []string
+	for _, f := range res {
+		urls = append(urls, f.URL)
+		if _, err := f.Content(); err != nil {
+			t.Errorf("Content(%s): %v", f.URL, err)
+		}
+	}
+	return urls
+}
+
+// checkRead reads url with r and checks the outcome: an error wrapping wantErr when it is set,
+// else an error mentioning wantMsg when that is set, else the body want. It returns the
+// response of a successful read, nil when an error was wanted.
+func checkRead(t *testing.T, r *urlreader.Reader, url string, opts urlreader.ReadOptions, want string, wantErr error, wantMsg string) *urlreader.ReadResponse {
+	t.Helper()
+	resp, err := r.ReadURL(t.Context(), url, opts)
+	switch {
+	case wantErr != nil:
+		if !errors.Is(err, wantErr) {
+			t.Fatalf("ReadURL(%s) err = %v, want %v", url, err, wantErr)
+		}
+		return nil
+	case wantMsg != "":
+		if err == nil || !strings.Contains(err.Error(), wantMsg) {
+			t.Fatalf("ReadURL(%s) err = %v, want it to mention %q", url, err, wantMsg)
+		}
+		return nil
+	case err != nil:
+		t.Fatalf("ReadURL(%s): %v", url, err)
+	}
+	if string(resp.Body) != want {
+		t.Errorf("ReadURL(%s) = %q, want %q", url, resp.Body, want)
+	}
+	return resp
+}
+
+// serveVersioned answers a fake host's file request: 304 when the request's If-None-Match is
+// etag, else content with etag and contentType.
+func serveVersioned(w http.ResponseWriter, r *http.Request, etag, contentType string, content []byte) {
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	_, _ = w.Write(content)
 }

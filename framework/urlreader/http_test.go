@@ -90,24 +90,7 @@ func TestHTTPReadURL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := r.ReadURL(t.Context(), srv.URL+tc.path, tc.opts)
-			switch {
-			case tc.wantErr != nil:
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("ReadURL(%s) err = %v, want %v", tc.path, err, tc.wantErr)
-				}
-			case tc.wantMsg != "":
-				if err == nil || !strings.Contains(err.Error(), tc.wantMsg) {
-					t.Fatalf("ReadURL(%s) err = %v, want it to mention %q", tc.path, err, tc.wantMsg)
-				}
-			default:
-				if err != nil {
-					t.Fatalf("ReadURL(%s): %v", tc.path, err)
-				}
-				if string(resp.Body) != tc.want {
-					t.Errorf("ReadURL(%s) = %q, want %q", tc.path, resp.Body, tc.want)
-				}
-			}
+			checkRead(t, r, srv.URL+tc.path, tc.opts, tc.want, tc.wantErr, tc.wantMsg)
 		})
 	}
 
@@ -155,24 +138,7 @@ func TestHTTPRedirects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := r.ReadURL(t.Context(), front.URL+tc.path, urlreader.ReadOptions{})
-			switch {
-			case tc.wantErr != nil:
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tc.wantErr)
-				}
-			case tc.wantMsg != "":
-				if err == nil || !strings.Contains(err.Error(), tc.wantMsg) {
-					t.Fatalf("err = %v, want it to mention %q", err, tc.wantMsg)
-				}
-			default:
-				if err != nil {
-					t.Fatal(err)
-				}
-				if string(resp.Body) != "a: 1\n" {
-					t.Errorf("body = %q", resp.Body)
-				}
-			}
+			checkRead(t, r, front.URL+tc.path, urlreader.ReadOptions{}, "a: 1\n", tc.wantErr, tc.wantMsg)
 		})
 	}
 }

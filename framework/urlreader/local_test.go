@@ -59,24 +59,7 @@ func TestLocalReadURL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := r.ReadURL(t.Context(), tc.url, urlreader.ReadOptions{})
-			switch {
-			case tc.wantErr != nil:
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("ReadURL(%s) err = %v, want %v", tc.url, err, tc.wantErr)
-				}
-			case tc.wantMsg != "":
-				if err == nil || !strings.Contains(err.Error(), tc.wantMsg) {
-					t.Fatalf("ReadURL(%s) err = %v, want it to mention %q", tc.url, err, tc.wantMsg)
-				}
-			default:
-				if err != nil {
-					t.Fatalf("ReadURL(%s): %v", tc.url, err)
-				}
-				if string(resp.Body) != tc.want {
-					t.Errorf("ReadURL(%s) = %q, want %q", tc.url, resp.Body, tc.want)
-				}
-			}
+			checkRead(t, r, tc.url, urlreader.ReadOptions{}, tc.want, tc.wantErr, tc.wantMsg)
 		})
 	}
 }

@@ -120,26 +120,14 @@ func New(opts Options) (*Reader, error) {
 		r.git = append(r.git, g)
 	}
 
-	for _, root := range opts.LocalRoots {
-		abs, err := filepath.Abs(root)
-		if err != nil {
-			return nil, fmt.Errorf("urlreader: local root %q: %w", root, err)
-		}
-		r.localRoots = append(r.localRoots, abs)
+	if r.localRoots, err = absPaths("local root", opts.LocalRoots); err != nil {
+		return nil, err
 	}
-	for _, d := range opts.DeniedDirs {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			return nil, fmt.Errorf("urlreader: denied dir %q: %w", d, err)
-		}
-		r.denied = append(r.denied, abs)
+	if r.denied, err = absPaths("denied dir", opts.DeniedDirs); err != nil {
+		return nil, err
 	}
-	for _, d := range opts.DeniedExceptions {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			return nil, fmt.Errorf("urlreader: denied exception %q: %w", d, err)
-		}
-		r.except = append(r.except, abs)
+	if r.except, err = absPaths("denied exception", opts.DeniedExceptions); err != nil {
+		return nil, err
 	}
 
 	base := opts.HTTPClient
@@ -303,4 +291,17 @@ func (r *Reader) gitCacheDir() (string, error) {
 	}
 	r.cacheDir, r.ownCacheDir = dir, true
 	return dir, nil
+}
+
+// absPaths makes each path absolute; what names the option in errors.
+func absPaths(what string, paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("urlreader: %s %q: %w", what, p, err)
+		}
+		out = append(out, abs)
+	}
+	return out, nil
 }

@@ -66,18 +66,10 @@ func TestSearchLocalAndGit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := r.Search(t.Context(), tc.url, urlreader.SearchOptions{})
-			if err != nil {
-				t.Fatalf("Search(%s): %v", tc.url, err)
-			}
-			var got []string
-			for _, f := range res {
-				got = append(got, f.URL)
-				if _, err := f.Content(); err != nil {
-					t.Errorf("Content(%s): %v", f.URL, err)
-				}
-				if _, err := r.ReadURL(t.Context(), f.URL, urlreader.ReadOptions{}); err != nil {
-					t.Errorf("result %s does not read back: %v", f.URL, err)
+			got := searchURLs(t, r, tc.url)
+			for _, u := range got {
+				if _, err := r.ReadURL(t.Context(), u, urlreader.ReadOptions{}); err != nil {
+					t.Errorf("result %s does not read back: %v", u, err)
 				}
 			}
 			if !slices.Equal(got, tc.want) {

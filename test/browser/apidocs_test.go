@@ -11,9 +11,7 @@ import (
 )
 
 func TestAPIDefinition(t *testing.T) {
-	ctx := browsertest.New(t)
-	portal := startPortal(t)
-	signIn(ctx, t, portal)
+	ctx, portal := openPortal(t)
 	shots := screenshotDir(t)
 
 	// The explorer lists the example APIs once ingested.

@@ -34,9 +34,7 @@ func waitText(ctx context.Context, t *testing.T, sel, want string) string {
 }
 
 func TestBrowseCatalog(t *testing.T) {
-	ctx := browsertest.New(t)
-	portal := startPortal(t)
-	signIn(ctx, t, portal)
+	ctx, portal := openPortal(t)
 	shots := screenshotDir(t)
 
 	// The catalog opens on components; wait for the examples to be ingested.

@@ -14,9 +14,7 @@ import (
 // TestFollowRelationInGraph opens an entity page, follows a relation by clicking a node of
 // the Relations graph, then explores two hops on the Catalog Graph page.
 func TestFollowRelationInGraph(t *testing.T) {
-	ctx := browsertest.New(t)
-	portal := startPortal(t)
-	signIn(ctx, t, portal)
+	ctx, portal := openPortal(t)
 	shots := screenshotDir(t)
 
 	// The card draws the owner once the examples are ingested and stitched.

@@ -1,8 +1,6 @@
 package browser
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,25 +29,10 @@ spec: {type: service, lifecycle: experimental, owner: booking-team}
 // URL.
 func startImportPortal(t *testing.T) (*frameworktest.Backend, string, string) {
 	t.Helper()
-	examples, err := filepath.Abs("../../examples/catalog-info.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := examplePortalConfig(t)
 	dir := t.TempDir()
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
-	t.Cleanup(srv.Close)
-	b := frameworktest.Start(t, map[string]any{
-		"app": map[string]any{"title": "Kestrel Portal"},
-		"backend": map[string]any{"reading": map[string]any{
-			"localRoots": []any{filepath.Dir(examples)},
-			"allow":      []any{map[string]any{"host": strings.TrimPrefix(srv.URL, "http://")}},
-		}},
-		"catalog": map[string]any{
-			"rules":     []any{map[string]any{"allow": []any{"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "Template"}}},
-			"locations": []any{map[string]any{"type": "file", "target": examples}},
-		},
-	}, all.Features()...)
-	return b, dir, srv.URL
+	url := frameworktest.ServeDir(t, cfg, dir)
+	return frameworktest.Start(t, cfg, all.Features()...), dir, url
 }
 
 func TestRegisterFromURL(t *testing.T) {

@@ -2,13 +2,13 @@ package browser
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -35,13 +35,18 @@ func screenshotDir(t *testing.T) string {
 // pages and their API calls are made with credentials.
 func signIn(ctx context.Context, t *testing.T, portal *frameworktest.Backend) {
 	t.Helper()
-	httpOnly := true
-	_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
-		Name: auth.CookieName, Value: portal.Token, URL: portal.URL, Path: "/", HTTPOnly: &httpOnly,
-	})
-	if err != nil {
-		t.Fatalf("set identity cookie: %v", err)
+	if err := browsertest.SetIdentity(ctx, portal.URL, auth.CookieName, portal.Token); err != nil {
+		t.Fatal(err)
 	}
+}
+
+// openPortal starts the example portal and a browser signed in to it.
+func openPortal(t *testing.T) (context.Context, *frameworktest.Backend) {
+	t.Helper()
+	ctx := browsertest.New(t)
+	portal := startPortal(t)
+	signIn(ctx, t, portal)
+	return ctx, portal
 }
 
 func startPortal(t *testing.T) *frameworktest.Backend {
@@ -52,29 +57,31 @@ func startPortal(t *testing.T) *frameworktest.Backend {
 // startPortalWith runs the whole portal on the example company; app holds extra app.* keys.
 func startPortalWith(t *testing.T, app map[string]any) *frameworktest.Backend {
 	t.Helper()
-	appCfg := map[string]any{"title": "Kestrel Portal"}
-	for k, v := range app {
-		appCfg[k] = v
-	}
+	cfg := examplePortalConfig(t)
+	maps.Copy(cfg["app"].(map[string]any), app)
+	return frameworktest.Start(t, cfg, all.Features()...)
+}
+
+// examplePortalConfig is the app-config of the portal on the example company (examples/).
+func examplePortalConfig(t *testing.T) map[string]any {
+	t.Helper()
 	examples, err := filepath.Abs("../../examples/catalog-info.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return frameworktest.Start(t, map[string]any{
-		"app":          appCfg,
+	return map[string]any{
+		"app":          map[string]any{"title": "Kestrel Portal"},
 		"organization": map[string]any{"name": "Kestrel Travel"},
 		"backend":      map[string]any{"reading": map[string]any{"localRoots": []any{filepath.Dir(examples)}}},
 		"catalog": map[string]any{
 			"rules":     []any{map[string]any{"allow": []any{"Component", "API", "Resource", "System", "Domain", "Group", "User", "Location", "Template"}}},
 			"locations": []any{map[string]any{"type": "file", "target": examples}},
 		},
-	}, all.Features()...)
+	}
 }
 
 func TestHomeSearchAndTheme(t *testing.T) {
-	ctx := browsertest.New(t)
-	portal := startPortal(t)
-	signIn(ctx, t, portal)
+	ctx, portal := openPortal(t)
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(portal.URL+"/"),

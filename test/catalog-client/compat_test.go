@@ -4,12 +4,8 @@
 package catalogclienttest
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/all"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 )
@@ -55,7 +51,7 @@ func TestCatalogClientCompatibility(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	base := startPortico(t, map[string]any{
+	base := frameworktest.Start(t, map[string]any{
 		"backend": map[string]any{
 			// The catalog API needs credentials: the client sends this static token.
 			"auth": map[string]any{"externalAccess": []any{map[string]any{
@@ -77,7 +73,7 @@ func TestCatalogClientCompatibility(t *testing.T) {
 			}}},
 			"locations": []any{map[string]any{"type": "file", "target": root}},
 		},
-	})
+	}, all.Features()...).URL
 	waitForExamples(t, base, want+1) // the examples plus the generated root Location
 
 	node := exec.CommandContext(ctx, "node", "--test", "catalog-client.test.mjs")
@@ -152,48 +148,11 @@ func exampleEntityCount(t *testing.T, root string) int {
 	return n
 }
 
-// startPortico runs the backend with every built-in feature and returns its base URL once it is
-// ready. It stops when the test ends.
-func startPortico(t *testing.T, cfg map[string]any) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b := framework.New(framework.Options{Config: config.FromMap(cfg, "compat-test"), Logger: logger, Listener: ln, Version: "test"})
-	b.Add(all.Features()...)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && !errors.Is(err, context.Canceled) {
-				t.Errorf("portico stopped with an error: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("portico did not stop within 30s")
-		}
-	})
-	base := "http://" + ln.Addr().String()
-	poll(t, "portico to become ready", 30*time.Second, done, func() (bool, string) {
-		res, err := http.Get(base + "/.backstage/health/v1/readiness")
-		if err != nil {
-			return false, err.Error()
-		}
-		res.Body.Close()
-		return res.StatusCode == http.StatusOK, res.Status
-	})
-	return base
-}
-
 // waitForExamples waits until the catalog serves want entities, stitched: the relations that
 // other entities declare (a group's members, a resource's dependencyOf) are visible.
 func waitForExamples(t *testing.T, base string, want int) {
 	t.Helper()
-	poll(t, fmt.Sprintf("the catalog to ingest %d entities", want), 3*time.Minute, nil, func() (bool, string) {
+	poll(t, fmt.Sprintf("the catalog to ingest %d entities", want), 3*time.Minute, func() (bool, string) {
 		var page struct {
 			TotalItems int `json:"totalItems"`
 		}
@@ -245,11 +204,9 @@ func getJSON(url string, v any) error {
 
 // poll calls check until it reports true, failing after timeout or when done delivers (the
 // backend stopped). It waits a short, fixed interval between calls.
-func poll(t *testing.T, what string, timeout time.Duration, done chan error, check func() (bool, string)) {
+func poll(t *testing.T, what string, timeout time.Duration, check func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
 	for {
 		ok, last := check()
 		if ok {
@@ -258,19 +215,6 @@ func poll(t *testing.T, what string, timeout time.Duration, done chan error, che
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s (last: %s)", what, last)
 		}
-		select {
-		case err := <-done:
-			done <- err // for the cleanup that waits for the backend
-			t.Fatalf("portico stopped while waiting for %s: %v", what, err)
-		case <-tick.C:
-		}
+		time.Sleep(100 * time.Millisecond) // polling with a bound
 	}
-}
-
-// testWriter sends log lines to the test log.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }

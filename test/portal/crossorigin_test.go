@@ -3,8 +3,6 @@ package portal
 import (
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,14 +18,7 @@ import (
 // user's cookies, as a hostile page would make the browser do: the shell refuses them all with
 // 403 before any plugin sees them, whichever plugin owns the page, and same-origin posts work.
 func TestPagesRefuseCrossOriginPosts(t *testing.T) {
-	srv := frameworktest.Start(t, map[string]any{
-		"auth": map[string]any{"providers": map[string]any{"guest": map[string]any{
-			"userEntityRef": "user:default/alice",
-			"dangerouslyAllowSignInWithoutUserInCatalog": true,
-		}}},
-	}, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), scaffolder.Plugin())
-	alice := newBrowser(t, srv.URL)
-	alice.signInAsGuest("/settings")
+	srv, alice := startPagesPortal(t, map[string]any{})
 	alice.page("/settings", "Follow the system")
 
 	post := func(path string, form url.Values, header map[string]string) *http.Response {
@@ -85,27 +76,8 @@ func TestPagesRefuseCrossOriginPosts(t *testing.T) {
 // attacker would to make PostgreSQL fail a query: every page answers 400 before its plugin
 // sees the request (scaffolder's form stores a task from its fields).
 func TestPagesRefuseNUL(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog.yaml")
-	if err := os.WriteFile(file, []byte(fixture+"---\n"+helloTemplate), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	srv := frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{"reading": map[string]any{"localRoots": []any{dir}}},
-		"catalog": map[string]any{
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location", "Template"}}},
-		},
-		"auth": map[string]any{"providers": map[string]any{"guest": map[string]any{
-			"userEntityRef": "user:default/alice",
-			"dangerouslyAllowSignInWithoutUserInCatalog": true,
-		}}},
-	}, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), scaffolder.Plugin())
-	alice := newBrowser(t, srv.URL)
-	status, _, h := alice.do("GET", "/api/auth/guest/start?env=development&flow=redirect&redirectUrl=%2Fsettings", nil)
-	for status/100 == 3 && strings.HasPrefix(h.Get("Location"), "/api/auth/") {
-		status, _, h = alice.do("GET", h.Get("Location"), nil)
-	}
+	cfg, _ := frameworktest.CatalogConfig(t, fixture+"---\n"+helloTemplate, "Component", "Group", "User", "Location", "Template")
+	_, alice := startPagesPortal(t, cfg)
 	alice.page("/create", "Say hello")
 	for _, tc := range []struct {
 		method, path string
@@ -121,4 +93,19 @@ func TestPagesRefuseNUL(t *testing.T) {
 			t.Errorf("%s %s with a NUL: status %d, want 400\n%s", tc.method, tc.path, status, body)
 		}
 	}
+}
+
+// startPagesPortal starts the UI, the catalog, auth and the scaffolder on cfg, with a guest
+// who signs in as alice (not in the catalog), and returns the portal and alice's browser,
+// signed in.
+func startPagesPortal(t *testing.T, cfg map[string]any) (*frameworktest.Backend, *browser) {
+	t.Helper()
+	cfg["auth"] = map[string]any{"providers": map[string]any{"guest": map[string]any{
+		"userEntityRef": "user:default/alice",
+		"dangerouslyAllowSignInWithoutUserInCatalog": true,
+	}}}
+	srv := frameworktest.Start(t, cfg, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), scaffolder.Plugin())
+	alice := newBrowser(t, srv.URL)
+	alice.signInAsGuest("/settings")
+	return srv, alice
 }

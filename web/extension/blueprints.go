@@ -28,16 +28,9 @@ type PageSpec struct {
 
 // Page returns a page extension attached to app/routes.
 func Page(s PageSpec) Extension {
-	return Extension{
-		ID:       MakeID(KindPage, s.Namespace, s.Name),
-		AttachTo: AttachPage(),
-		Disabled: s.Disabled,
-		ConfigSchema: ObjectSchema(map[string]any{
-			"path": StringSchema(s.Path),
-		}),
-		Roles:    s.Roles,
-		Renderer: s.Renderer,
-	}
+	e := blueprint(KindPage, s.Namespace, s.Name, AttachPage(), s.Disabled, s.Renderer, map[string]any{"path": StringSchema(s.Path)})
+	e.Roles = s.Roles
+	return e
 }
 
 // NavItemSpec describes a sidebar entry (kind nav-item): config {title, icon}.
@@ -50,15 +43,18 @@ type NavItemSpec struct {
 
 // NavItem returns a nav-item extension attached to app/nav.
 func NavItem(s NavItemSpec) Extension {
+	return blueprint(KindNavItem, s.Namespace, s.Name, AttachNavItem(), s.Disabled, s.Renderer,
+		map[string]any{"title": StringSchema(s.Title), "icon": StringSchema(s.Icon)})
+}
+
+// blueprint is an extension of kind kind attached at at, whose config is an object of props.
+func blueprint(kind, namespace, name string, at AttachTo, disabled bool, renderer any, props map[string]any) Extension {
 	return Extension{
-		ID:       MakeID(KindNavItem, s.Namespace, s.Name),
-		AttachTo: AttachNavItem(),
-		Disabled: s.Disabled,
-		ConfigSchema: ObjectSchema(map[string]any{
-			"title": StringSchema(s.Title),
-			"icon":  StringSchema(s.Icon),
-		}),
-		Renderer: s.Renderer,
+		ID:           MakeID(kind, namespace, name),
+		AttachTo:     at,
+		Disabled:     disabled,
+		ConfigSchema: ObjectSchema(props),
+		Renderer:     renderer,
 	}
 }
 

@@ -53,7 +53,7 @@ func ForEachDialect(t *testing.T, body func(t *testing.T, db *database.DB)) {
 	t.Helper()
 	ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		t.Helper()
-		body(t, openWith(t, opts, DefaultPluginID))
+		body(t, OpenWith(t, opts, DefaultPluginID))
 	})
 }
 
@@ -87,14 +87,14 @@ func Open(t testing.TB, pluginID string) []*database.DB {
 // temporary directory.
 func OpenSQLite(t testing.TB, pluginID string) *database.DB {
 	t.Helper()
-	return openWith(t, SQLiteOptions(t), pluginID)
+	return OpenWith(t, SQLiteOptions(t), pluginID)
 }
 
 // OpenPostgres returns a fresh PostgreSQL database of pluginID, dropped when
 // the test ends, or skips the test when [EnvPostgresURL] is unset.
 func OpenPostgres(t testing.TB, pluginID string) *database.DB {
 	t.Helper()
-	return openWith(t, PostgresOptions(t), pluginID)
+	return OpenWith(t, PostgresOptions(t), pluginID)
 }
 
 // SQLiteOptions returns Options for SQLite files in a temporary directory.
@@ -165,7 +165,45 @@ func NewManager(t testing.TB, opts database.Options) *database.Manager {
 	return m
 }
 
-func openWith(t testing.TB, opts database.Options, pluginID string) *database.DB {
+// ForPlugins opens the database of each plugin ID through m.
+func ForPlugins(t testing.TB, m *database.Manager, pluginIDs ...string) []*database.DB {
+	t.Helper()
+	dbs := make([]*database.DB, len(pluginIDs))
+	for i, id := range pluginIDs {
+		db, err := m.ForPlugin(t.Context(), id)
+		if err != nil {
+			t.Fatalf("open plugin %s: %v", id, err)
+		}
+		dbs[i] = db
+	}
+	return dbs
+}
+
+// Column runs query (? placeholders, rebound for db's dialect) and returns its one column.
+func Column[T any](t testing.TB, db *database.DB, query string, args ...any) []T {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), db.Dialect.Rebind(query), args...)
+	if err != nil {
+		t.Fatalf("query %s: %v", query, err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatalf("scan %s: %v", query, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("query %s: %v", query, err)
+	}
+	return out
+}
+
+// OpenWith returns the database of pluginID through a new Manager for opts (closed when the
+// test ends), failing the test when it cannot be opened.
+func OpenWith(t testing.TB, opts database.Options, pluginID string) *database.DB {
 	t.Helper()
 	db, err := NewManager(t, opts).ForPlugin(t.Context(), pluginID)
 	if err != nil {

@@ -1,10 +1,10 @@
-// Package migrations holds the user-settings schema (sqlite/ and postgres/, numbered,
+// Package migrations holds the user-settings schema (common/, sqlite/ and postgres/, numbered,
 // forward-only), applied by the framework when the plugin's database is opened.
 package migrations
 
 import "embed"
 
-// FS holds sqlite/NNNN_*.sql and postgres/NNNN_*.sql.
+// FS holds common/NNNN_*.sql (both dialects) and sqlite/ or postgres/NNNN_*.sql (one).
 //
-//go:embed sqlite/*.sql postgres/*.sql
+//go:embed */*.sql
 var FS embed.FS

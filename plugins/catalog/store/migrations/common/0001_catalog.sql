@@ -1,4 +1,7 @@
--- The catalog's tables. Times are timestamptz.
+-- The catalog's tables. Times are timestamptz on PostgreSQL, UTC text in database.NullTime's
+-- layout on SQLite.
+{{- $time := "TEXT"}}{{$int := "INTEGER"}}{{$serial := "INTEGER PRIMARY KEY AUTOINCREMENT"}}
+{{- if .Postgres}}{{$time = "TIMESTAMPTZ"}}{{$int = "BIGINT"}}{{$serial = "BIGSERIAL PRIMARY KEY"}}{{end}}
 CREATE TABLE refresh_state (
   entity_id          TEXT PRIMARY KEY,          -- metadata.uid
   entity_ref         TEXT NOT NULL UNIQUE,      -- canonical lower-case kind:namespace/name
@@ -9,17 +12,17 @@ CREATE TABLE refresh_state (
   cache              TEXT,                      -- processors' per-entity cache (JSON)
   errors             TEXT,                      -- JSON array of serialized errors
   location_key       TEXT,                      -- conflict-resolution key (type:target)
-  next_update_at     TIMESTAMPTZ NOT NULL,
-  last_discovery_at  TIMESTAMPTZ NOT NULL,
+  next_update_at     {{$time}} NOT NULL,
+  last_discovery_at  {{$time}} NOT NULL,
   claimed_by         TEXT,                      -- worker holding the processing lease
-  claim_expires_at   TIMESTAMPTZ,
-  epoch              BIGINT NOT NULL DEFAULT 0 -- bumped on every claim; fences late writes
+  claim_expires_at   {{$time}},
+  epoch              {{$int}} NOT NULL DEFAULT 0 -- bumped on every claim; fences late writes
 );
 CREATE INDEX refresh_state_next_update_at ON refresh_state (next_update_at);
 
 -- Who emitted whom: a provider (source_key) or a parent entity (source_entity_ref).
 CREATE TABLE refresh_state_references (
-  id                BIGSERIAL PRIMARY KEY,
+  id                {{$serial}},
   source_key        TEXT,
   source_entity_ref TEXT,
   target_entity_ref TEXT NOT NULL
@@ -46,8 +49,8 @@ CREATE TABLE final_entities (
   final_entity    TEXT,                          -- NULL until first stitched
   hash            TEXT,
   stitch_ticket   TEXT,
-  next_stitch_at  TIMESTAMPTZ,                          -- non-NULL: queued for (re)stitching
-  last_updated_at TIMESTAMPTZ
+  next_stitch_at  {{$time}},                    -- non-NULL: queued for (re)stitching
+  last_updated_at {{$time}}
 );
 CREATE INDEX final_entities_next_stitch_at ON final_entities (next_stitch_at);
 

@@ -4,6 +4,6 @@ CREATE TABLE user_settings (
   bucket          TEXT NOT NULL,
   key             TEXT NOT NULL,
   value           TEXT NOT NULL,
-  updated_at      TIMESTAMPTZ NOT NULL,
+  updated_at      {{if .Postgres}}TIMESTAMPTZ{{else}}TEXT{{end}} NOT NULL,
   PRIMARY KEY (user_entity_ref, bucket, key)
 );

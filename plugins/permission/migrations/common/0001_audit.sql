@@ -1,7 +1,7 @@
 -- The audit log: one row per permission-checked mutation, newest last.
 CREATE TABLE permission_audit (
-  id           BIGSERIAL PRIMARY KEY,
-  at           TIMESTAMPTZ NOT NULL,
+  id           {{if .Postgres}}BIGSERIAL PRIMARY KEY{{else}}INTEGER PRIMARY KEY AUTOINCREMENT{{end}},
+  at           {{if .Postgres}}TIMESTAMPTZ{{else}}TIMESTAMP{{end}} NOT NULL,
   who          TEXT NOT NULL,
   permission   TEXT NOT NULL,
   action       TEXT NOT NULL DEFAULT '',
