@@ -103,6 +103,20 @@ func start(t *testing.T, extra ...framework.Feature) *env {
 }
 
 // do sends a request as "" (the test's service token), "anonymous", or a user.
+// page fetches a UI page as user, signed in with the session cookie a browser sends.
+func (e *env) page(t *testing.T, user, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", e.URL+path, nil)
+	req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 func (e *env) do(t *testing.T, who, method, path string, body any) (int, string) {
 	t.Helper()
 	var rd io.Reader
@@ -257,17 +271,7 @@ func TestIntegrationEndpoints(t *testing.T) {
 
 func TestAdminPage(t *testing.T) {
 	e := start(t)
-	page := func(user, path string) (int, string) {
-		req, _ := http.NewRequest("GET", e.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	page := func(user, path string) (int, string) { return e.page(t, user, path) }
 	if s, _ := page("alice", "/permissions"); s != http.StatusForbidden {
 		t.Errorf("alice sees the admin page: %d, want 403", s)
 	}
@@ -286,17 +290,7 @@ func TestAdminPage(t *testing.T) {
 // allowed them on that entity, and the register page refuses users who may not register.
 func TestPagesFollowPermissions(t *testing.T) {
 	e := start(t)
-	page := func(user, path string) (int, string) {
-		req, _ := http.NewRequest("GET", e.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	page := func(user, path string) (int, string) { return e.page(t, user, path) }
 	tests := []struct {
 		user, entity        string
 		refresh, unregister bool
