@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"io/fs"
 	"testing"
 
 	"github.com/portico-dev/portico/framework/database"
@@ -11,11 +10,7 @@ import (
 
 func newStore(t *testing.T, db *database.DB) *store.Store {
 	t.Helper()
-	sub, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(t.Context(), sub); err != nil {
+	if err := db.Migrate(t.Context(), migrations.FS); err != nil {
 		t.Fatal(err)
 	}
 	return store.New(db)

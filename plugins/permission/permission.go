@@ -8,7 +8,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"time"
@@ -27,14 +26,10 @@ var PolicyExtensionPoint = framework.NewExtensionPointRef[*PolicyExtension]("per
 
 // Plugin returns the permission plugin.
 func Plugin() framework.Plugin {
-	sub, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		panic(err) // embedded at compile time
-	}
 	return framework.Plugin{
 		ID:           permissions.PluginID,
 		ConfigSchema: configSchema,
-		Migrations:   sub,
+		Migrations:   migrations.FS,
 		Register: func(r *framework.PluginRegistrar) {
 			ext := &PolicyExtension{}
 			framework.ProvideExtensionPoint(r, PolicyExtensionPoint, ext)

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +26,7 @@ const iss = "http://localhost:7007/api/auth"
 
 func newIssuer(t *testing.T, db *database.DB, clock *fakeclock.Clock) *identity.Issuer {
 	t.Helper()
-	sub, _ := fs.Sub(migrations.FS, ".")
-	if err := db.Migrate(t.Context(), sub); err != nil {
+	if err := db.Migrate(t.Context(), migrations.FS); err != nil {
 		t.Fatal(err)
 	}
 	return identity.New(identity.Options{Store: store.New(db), Issuer: iss, TokenLifetime: time.Hour, RotationPeriod: time.Hour, Now: clock.Now})

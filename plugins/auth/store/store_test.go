@@ -3,7 +3,6 @@ package store_test
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"sync"
 	"testing"
 	"time"
@@ -16,11 +15,7 @@ import (
 
 func newStore(t *testing.T, db *database.DB) *store.Store {
 	t.Helper()
-	sub, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(t.Context(), sub); err != nil {
+	if err := db.Migrate(t.Context(), migrations.FS); err != nil {
 		t.Fatal(err)
 	}
 	return store.New(db)

@@ -40,11 +40,7 @@ func checkClone(t *testing.T, dir, hash string) {
 }
 
 func TestPublishGit(t *testing.T) {
-	root := t.TempDir()
-	bareRepo(t, root, "team/svc.git")
-	srv := httptest.NewServer(gitServer(t, root, "git-user", "s3cret"))
-	defer srv.Close()
-	u, _ := url.Parse(srv.URL)
+	root, srv, u := servedRepo(t, "team/svc.git", "git-user", "s3cret")
 	remote := srv.URL + "/team/svc.git"
 	authed := "http://git-user:s3cret@" + u.Host + "/team/svc.git"
 	// The operator configured the host (integrations.git): publish:git may push there.
@@ -753,9 +749,7 @@ func TestPublishGitRefusesUnconfiguredRemotes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, action.BuiltinDeps{})
-			seedWorkspace(t, h.ws)
-			h.ctx.Reader = action.NewURLReader(reader)
+			h := seededHarness(t, action.NewURLReader(reader))
 			err := h.run("publish:git", map[string]any{"remoteUrl": tc.remote})
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("publish:git remoteUrl %q: got error %v, want %q", tc.remote, err, tc.wantErr)
@@ -785,9 +779,7 @@ func TestPublishGitRefusesUnconfiguredRemotes(t *testing.T) {
 	})
 
 	t.Run("configured host", func(t *testing.T) {
-		h := newHarness(t, action.BuiltinDeps{})
-		seedWorkspace(t, h.ws)
-		h.ctx.Reader = action.NewURLReader(reader)
+		h := seededHarness(t, action.NewURLReader(reader))
 		must(t, h.run("publish:git", map[string]any{"remoteUrl": okSrv.URL + "/team/svc.git"}))
 		hash, _ := h.outputs["commitHash"].(string)
 		checkClone(t, cloneRepo(t, okSrv.URL+"/team/svc.git", "main"), hash)

@@ -103,24 +103,12 @@ func commitToNewBranch(ctx context.Context, c *Context, d BuiltinDeps, ch branch
 
 // copyChanges copies the workspace files into a checkout, leaving out .git directories.
 func copyChanges(ctx context.Context, src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
+	return walkCopy(ctx, src, dst, func(p, rel, out string, d fs.DirEntry, info fs.FileInfo) error {
 		if d.IsDir() && d.Name() == ".git" {
 			return filepath.SkipDir
 		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		out := filepath.Join(dst, rel)
-		info, err := d.Info()
-		if err != nil {
-			return err
+		if rel == "." {
+			return nil
 		}
 		switch {
 		case d.IsDir():
