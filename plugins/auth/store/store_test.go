@@ -9,21 +9,13 @@ import (
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/plugins/auth/authtest"
 	"github.com/portico-dev/portico/plugins/auth/store"
-	"github.com/portico-dev/portico/plugins/auth/store/migrations"
 )
-
-func newStore(t *testing.T, db *database.DB) *store.Store {
-	t.Helper()
-	if err := db.Migrate(t.Context(), migrations.FS); err != nil {
-		t.Fatal(err)
-	}
-	return store.New(db)
-}
 
 func TestStore(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		s := newStore(t, db)
+		s := authtest.NewStore(t, db)
 		ctx := t.Context()
 		t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 		keys := []store.Key{
@@ -63,7 +55,7 @@ func TestStore(t *testing.T) {
 
 func TestSecretCreatedOnceUnderRace(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		s := newStore(t, db)
+		s := authtest.NewStore(t, db)
 		const n = 8
 		var wg sync.WaitGroup
 		vals := make([]string, n)
