@@ -59,10 +59,22 @@ func CatalogConfig(t testing.TB, descriptors string, kinds ...string) (cfg map[s
 // returns the status and the body.
 func Fetch(t testing.TB, c *http.Client, url string) (int, string) {
 	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := Send(t, c, req)
+	return resp.StatusCode, body
+}
+
+// Send sends req with c (http.DefaultClient when nil) and returns the response, its body read
+// and closed, and the body as text. Any transport or read error fails the test.
+func Send(t testing.TB, c *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
 	if c == nil {
 		c = http.DefaultClient
 	}
-	resp, err := c.Get(url)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +83,7 @@ func Fetch(t testing.TB, c *http.Client, url string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, string(b)
+	return resp, string(b)
 }
 
 // WaitForPage GETs url with c (see Fetch) until it answers 200 with a body containing every
@@ -187,4 +199,20 @@ func WaitForJSON(t testing.TB, c *http.Client, url string, out any) string {
 		}
 	}
 	return body
+}
+
+// CheckBody reports each string of want that body lacks and each of not that it has; what
+// names the page in the messages (e.g. "GET /catalog").
+func CheckBody(t testing.TB, what, body string, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s: body lacks %q", what, w)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(body, n) {
+			t.Errorf("%s: body has %q", what, n)
+		}
+	}
 }

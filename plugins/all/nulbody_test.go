@@ -1,18 +1,14 @@
 package all_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
-	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/framework/frameworktest"
@@ -71,14 +67,7 @@ var noBodyRoutes = map[string]bool{
 // one is checked too.
 func TestNULInJSONBodyIsInputError(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		var probe auth.Service
-		probePlugin := framework.Plugin{ID: "nul-probe", Register: func(r *framework.PluginRegistrar) {
-			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-				var err error
-				probe, err = framework.Use(ctx, d, framework.AuthService)
-				return err
-			})
-		}}
+		probe, probePlugin := authProbe("nul-probe")
 		b := frameworktest.Start(t, map[string]any{
 			"backend":    map[string]any{"database": dbConfig(opts)},
 			"permission": map[string]any{"enabled": true, "roles": []any{map[string]any{"name": "all", "members": []any{"*"}, "allow": []any{"*"}}}},
@@ -117,7 +106,7 @@ func TestNULInJSONBodyIsInputError(t *testing.T) {
 			token := userToken
 			if route.caller == "plugin" {
 				var err error
-				token, err = probe.GetPluginRequestToken(t.Context(), probe.GetOwnServiceCredentials(), plugin)
+				token, err = probe.svc.GetPluginRequestToken(t.Context(), probe.svc.GetOwnServiceCredentials(), plugin)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -153,13 +142,8 @@ func sendJSON(t *testing.T, method, url, token, body string) (int, apierr.Body, 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	resp, data := frameworktest.Send(t, nil, req)
 	var e apierr.Body
-	_ = json.Unmarshal(data, &e)
+	_ = json.Unmarshal([]byte(data), &e)
 	return resp.StatusCode, e, fmt.Sprintf("%.300s", data)
 }

@@ -419,13 +419,8 @@ func bearerGet(t *testing.T, u, tok string) (int, []byte) {
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
+	resp, body := frameworktest.Send(t, nil, req)
+	return resp.StatusCode, []byte(body)
 }
 
 func bearerStatus(t *testing.T, u, tok string) int {

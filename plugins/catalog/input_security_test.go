@@ -75,13 +75,8 @@ func (p *inputPortal) send(t *testing.T, method, path string, body any) (int, []
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := p.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	resp, data := frameworktest.Send(t, p.Client(), req)
+	return resp.StatusCode, []byte(data)
 }
 
 // waitFor polls cond for up to a minute.

@@ -226,14 +226,9 @@ func (p *permPortal) call(t *testing.T, user, method, path string, body, out any
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+p.tokens[user])
 	}
-	resp, err := p.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	resp, data := frameworktest.Send(t, p.Client(), req)
 	if out != nil && resp.StatusCode/100 == 2 && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
+		if err := json.Unmarshal([]byte(data), out); err != nil {
 			t.Fatalf("%s %s: decode %s: %v", method, path, data, err)
 		}
 	}

@@ -156,16 +156,7 @@ func testPages(t *testing.T, b *frameworktest.Backend) {
 			if status != tt.status {
 				t.Fatalf("GET %s: status %d, want %d\n%.2000s", tt.url, status, tt.status, body)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("GET %s: body lacks %q", tt.url, w)
-				}
-			}
-			for _, n := range tt.not {
-				if strings.Contains(body, n) {
-					t.Errorf("GET %s: body has %q", tt.url, n)
-				}
-			}
+			frameworktest.CheckBody(t, "GET "+tt.url, body, tt.want, tt.not)
 		})
 	}
 	t.Run("pan and zoom script", func(t *testing.T) {

@@ -102,21 +102,16 @@ func start(t *testing.T, extra ...framework.Feature) *env {
 	return e
 }
 
-// do sends a request as "" (the test's service token), "anonymous", or a user.
 // page fetches a UI page as user, signed in with the session cookie a browser sends.
 func (e *env) page(t *testing.T, user, path string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", e.URL+path, nil)
 	req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	resp, b := frameworktest.Send(t, nil, req)
+	return resp.StatusCode, b
 }
 
+// do sends a request as "" (the test's service token), "anonymous", or a user.
 func (e *env) do(t *testing.T, who, method, path string, body any) (int, string) {
 	t.Helper()
 	var rd io.Reader
@@ -139,13 +134,8 @@ func (e *env) do(t *testing.T, who, method, path string, body any) (int, string)
 	default:
 		req.Header.Set("Authorization", "Bearer "+e.tokens[who])
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
+	resp, data := frameworktest.Send(t, client, req)
+	return resp.StatusCode, data
 }
 
 // Exactly the body @backstage/plugin-permission-common's PermissionClient posts.

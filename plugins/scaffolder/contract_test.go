@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
@@ -58,12 +59,7 @@ func (k *contract) check(t *testing.T, base, method, path, docPath string, body 
 	}
 	req, _ := http.NewRequestWithContext(t.Context(), method, base+"/api/scaffolder"+path, rd)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := authed.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	data, _ := io.ReadAll(resp.Body)
+	resp, data := frameworktest.Send(t, authed, req)
 	if resp.StatusCode != wantStatus {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, wantStatus, data)
 	}
@@ -86,14 +82,14 @@ func (k *contract) check(t *testing.T, base, method, path, docPath string, body 
 	if err != nil {
 		t.Fatalf("compile %s: %v", ptr, err)
 	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(data))
 	if err != nil {
 		t.Fatalf("%s %s: not JSON: %s", method, path, data)
 	}
 	if err := s.Validate(v); err != nil {
 		t.Errorf("%s %s (%d) breaks the contract: %v\n%s", method, path, wantStatus, err, data)
 	}
-	return data
+	return []byte(data)
 }
 
 func TestAPIContract(t *testing.T) {

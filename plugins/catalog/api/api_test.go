@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/catalog/api"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
@@ -175,14 +175,6 @@ func do(t *testing.T, srv *httptest.Server, method, path, body string) (int, str
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, strings.TrimSpace(string(b)), res.Header
+	res, b := frameworktest.Send(t, nil, req)
+	return res.StatusCode, strings.TrimSpace(b), res.Header
 }
