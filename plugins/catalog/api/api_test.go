@@ -120,15 +120,7 @@ func TestAPI(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				status, body, _ := do(t, srv, tt.method, tt.path, tt.body)
-				if status != tt.status {
-					t.Fatalf("%s %s: status %d, want %d; body %s", tt.method, tt.path, status, tt.status, body)
-				}
-				for _, c := range tt.contains {
-					if !strings.Contains(body, c) {
-						t.Errorf("%s %s: body %s lacks %s", tt.method, tt.path, body, c)
-					}
-				}
+				checkResponse(t, srv, tt.method, tt.path, tt.body, tt.status, tt.contains, nil)
 			})
 		}
 		t.Run("link header", func(t *testing.T) {
@@ -166,6 +158,26 @@ func newDB(t *testing.T, db *database.DB) *database.DB {
 		}
 	}
 	return db
+}
+
+// checkResponse sends a request and fails unless it answers status with a body that holds
+// every string of want and none of wantNot.
+func checkResponse(t *testing.T, srv *httptest.Server, method, path, body string, status int, want, wantNot []string) {
+	t.Helper()
+	got, resp, _ := do(t, srv, method, path, body)
+	if got != status {
+		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, got, status, resp)
+	}
+	for _, c := range want {
+		if !strings.Contains(resp, c) {
+			t.Errorf("%s %s: body %s lacks %s", method, path, resp, c)
+		}
+	}
+	for _, c := range wantNot {
+		if strings.Contains(resp, c) {
+			t.Errorf("%s %s: body %s has %s", method, path, resp, c)
+		}
+	}
 }
 
 func do(t *testing.T, srv *httptest.Server, method, path, body string) (int, string, http.Header) {

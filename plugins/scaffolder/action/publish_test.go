@@ -17,6 +17,24 @@ import (
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 )
 
+// seedRepo pushes a first commit (a README.md) to the main branch of the bare repository.
+func seedRepo(t *testing.T, bare string) {
+	t.Helper()
+	seed := t.TempDir()
+	gitCmd(t, seed, "init", "-q", "-b", "main")
+	writeFile(t, filepath.Join(seed, "README.md"), "app\n")
+	gitCmd(t, seed, "add", "-A")
+	gitCmd(t, seed, "commit", "-q", "-m", "init")
+	gitCmd(t, seed, "push", "-q", bare, "main")
+}
+
+// jsonBody is the JSON object a fake API's request carries (nil when it carries none).
+func jsonBody(r *http.Request) map[string]any {
+	var body map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	return body
+}
+
 func seedWorkspace(t *testing.T, ws string) {
 	t.Helper()
 	writeFile(t, filepath.Join(ws, "README.md"), "# svc\n")
@@ -142,8 +160,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		_ = json.NewEncoder(w).Encode(map[string]any{"login": r.PathValue("owner"), "type": typ})
 	}))
 	create := func(owner string, w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		f.bodies = append(f.bodies, body)
 		f.mu.Unlock()
@@ -174,8 +191,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		_ = json.NewEncoder(w).Encode(map[string]any{"names": body.Names})
 	}))
 	grant := func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		if strings.HasSuffix(r.URL.Path, "/ghost") {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = w.Write([]byte(`{"message":"Not Found"}`))
@@ -189,16 +205,14 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 	mux.HandleFunc("PUT /api/v3/repos/{owner}/{repo}/collaborators/{user}", auth(grant))
 	mux.HandleFunc("PUT /api/v3/orgs/{org}/teams/{team}/repos/{owner}/{repo}", auth(grant))
 	mux.HandleFunc("PUT /api/v3/repos/{owner}/{repo}/branches/{branch}/protection", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		f.protection[r.PathValue("owner")+"/"+r.PathValue("repo")+"/"+r.PathValue("branch")] = body
 		f.mu.Unlock()
 		_ = json.NewEncoder(w).Encode(body)
 	}))
 	mux.HandleFunc("POST /api/v3/repos/{owner}/{repo}/pulls", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		body["state"] = "open"
 		f.pulls = append(f.pulls, body)
@@ -208,8 +222,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		_ = json.NewEncoder(w).Encode(map[string]any{"number": n, "html_url": fmt.Sprintf("%s/%s/%s/pull/%d", f.srv.URL, r.PathValue("owner"), r.PathValue("repo"), n)})
 	}))
 	mux.HandleFunc("PATCH /api/v3/repos/{owner}/{repo}/pulls/{n}", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		n, _ := strconv.Atoi(r.PathValue("n"))
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -221,8 +234,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		_ = json.NewEncoder(w).Encode(map[string]any{"number": n, "state": body["state"]})
 	}))
 	mux.HandleFunc("POST /api/v3/repos/{owner}/{repo}/pulls/{n}/requested_reviewers", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		n, _ := strconv.Atoi(r.PathValue("n"))
 		f.mu.Lock()
 		f.pulls[n-1]["requested"] = body
@@ -402,8 +414,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": 42, "full_path": "acme/platform", "kind": "group"})
 	}))
 	mux.HandleFunc("POST /api/v4/projects", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.bodies = append(f.bodies, body)
@@ -446,8 +457,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		_, _ = w.Write([]byte(`[]`))
 	}))
 	mux.HandleFunc("POST /api/v4/projects/{id}/merge_requests", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		body["state"] = "opened"
 		body["project"] = r.PathValue("id")
@@ -458,8 +468,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		_ = json.NewEncoder(w).Encode(map[string]any{"iid": n, "web_url": fmt.Sprintf("%s/mr/%d", f.srv.URL, n)})
 	}))
 	mux.HandleFunc("PUT /api/v4/projects/{id}/merge_requests/{iid}", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		n, _ := strconv.Atoi(r.PathValue("iid"))
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -595,12 +604,7 @@ func TestGitHubPullRequest(t *testing.T) {
 	gh := newFakeGitHub(t)
 	// An existing repository with one commit on main.
 	bare := bareRepo(t, gh.root, "acme/app.git")
-	seed := t.TempDir()
-	gitCmd(t, seed, "init", "-q", "-b", "main")
-	writeFile(t, filepath.Join(seed, "README.md"), "app\n")
-	gitCmd(t, seed, "add", "-A")
-	gitCmd(t, seed, "commit", "-q", "-m", "init")
-	gitCmd(t, seed, "push", "-q", bare, "main")
+	seedRepo(t, bare)
 
 	h := newHarness(t, action.BuiltinDeps{})
 	h.ctx.Integrations = gh.integrations()
@@ -661,12 +665,7 @@ func TestGitLabMergeRequest(t *testing.T) {
 	gl := newFakeGitLab(t)
 	bare := bareRepo(t, gl.root, "acme/platform/app.git")
 	gl.projects["8"] = bare
-	seed := t.TempDir()
-	gitCmd(t, seed, "init", "-q", "-b", "main")
-	writeFile(t, filepath.Join(seed, "README.md"), "app\n")
-	gitCmd(t, seed, "add", "-A")
-	gitCmd(t, seed, "commit", "-q", "-m", "init")
-	gitCmd(t, seed, "push", "-q", bare, "main")
+	seedRepo(t, bare)
 
 	u, _ := url.Parse(gl.srv.URL)
 	h := newHarness(t, action.BuiltinDeps{})
