@@ -216,3 +216,20 @@ func CheckBody(t testing.TB, what, body string, want, not []string) {
 		}
 	}
 }
+
+// CheckError fails the test unless err is as a case wants: no error when want is empty, else
+// an error whose text contains want. It reports whether an error was wanted, when the case has
+// nothing more to check.
+func CheckError(t testing.TB, err error, want string) (wanted bool) {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want one containing %q", err, want)
+	}
+	return true
+}
