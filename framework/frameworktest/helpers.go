@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portico-dev/portico/framework/database"
 )
 
 // WaitBound is how long the polling helpers wait before failing the test.
@@ -232,4 +234,14 @@ func CheckError(t testing.TB, err error, want string) (wanted bool) {
 		t.Fatalf("err = %v, want one containing %q", err, want)
 	}
 	return true
+}
+
+// DatabaseConfig is backend.database in app-config for the database opts describe (one of
+// databasetest.ForEachBackend's): SQLite files in opts.Directory, or PostgreSQL at
+// opts.ConnString with opts.Prefix.
+func DatabaseConfig(opts database.Options) map[string]any {
+	if opts.Client == database.ClientPostgres {
+		return map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
+	}
+	return map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
 }

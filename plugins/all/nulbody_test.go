@@ -69,7 +69,7 @@ func TestNULInJSONBodyIsInputError(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		probe, probePlugin := authProbe("nul-probe")
 		b := frameworktest.Start(t, map[string]any{
-			"backend":    map[string]any{"database": dbConfig(opts)},
+			"backend":    map[string]any{"database": frameworktest.DatabaseConfig(opts)},
 			"permission": map[string]any{"enabled": true, "roles": []any{map[string]any{"name": "all", "members": []any{"*"}, "allow": []any{"*"}}}},
 		}, append(all.Features(), probePlugin)...)
 		userToken := guestToken(t, b)
@@ -125,13 +125,6 @@ func TestNULInJSONBodyIsInputError(t *testing.T) {
 			}
 		}
 	})
-}
-
-func dbConfig(opts database.Options) map[string]any {
-	if opts.Client == database.ClientPostgres {
-		return map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-	}
-	return map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
 }
 
 func sendJSON(t *testing.T, method, url, token, body string) (int, apierr.Body, string) {

@@ -252,10 +252,7 @@ func sessionCookieSet(resp *http.Response) bool {
 // OpenID provider, on SQLite and on PostgreSQL (keys and secrets live in the database).
 func TestOIDCSignInRefreshLogout(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		db := map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-		if opts.Client == database.ClientPostgres {
-			db = map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-		}
+		db := frameworktest.DatabaseConfig(opts)
 		testOIDCFlow(t, startPortalOn(t, db, nil))
 	})
 }

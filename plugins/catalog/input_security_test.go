@@ -25,13 +25,6 @@ type inputPortal struct {
 	file string
 }
 
-func dbConfig(opts database.Options) map[string]any {
-	if opts.Client == database.ClientPostgres {
-		return map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-	}
-	return map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-}
-
 func startInputPortal(t *testing.T, opts database.Options, catalogYAML string) *inputPortal {
 	t.Helper()
 	dir := t.TempDir()
@@ -41,7 +34,7 @@ func startInputPortal(t *testing.T, opts database.Options, catalogYAML string) *
 	}
 	b := frameworktest.Start(t, map[string]any{
 		"backend": map[string]any{
-			"database": dbConfig(opts),
+			"database": frameworktest.DatabaseConfig(opts),
 			"reading":  map[string]any{"localRoots": []any{dir}},
 		},
 		"catalog": map[string]any{
@@ -292,7 +285,7 @@ const hiddenRoles = `permission:
 // the hidden entity is neither refreshed nor deleted).
 func TestHiddenEntityLooksAbsent(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		p := startPermPortalWithRoles(t, dbConfig(opts), 20, hiddenRoles)
+		p := startPermPortalWithRoles(t, frameworktest.DatabaseConfig(opts), 20, hiddenRoles)
 		var hidden, own string
 		for ref, owner := range p.f.owner {
 			if owner == "group:default/contractors" {

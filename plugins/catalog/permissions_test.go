@@ -276,10 +276,7 @@ func onlyFixture(refs []string, f permFixture) []string {
 // the audit log.
 func TestCatalogPermissions(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		db := map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-		if opts.Client == database.ClientPostgres {
-			db = map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-		}
+		db := frameworktest.DatabaseConfig(opts)
 		p := startPermPortal(t, db, 40)
 		for _, user := range []string{"alice", "bob", "root", "carol", "dave"} {
 			t.Run(user, func(t *testing.T) {

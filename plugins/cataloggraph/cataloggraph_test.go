@@ -80,10 +80,7 @@ func waitFor(t *testing.T, u string, want ...string) {
 // when PORTICO_TEST_POSTGRES_URL is set).
 func TestCatalogGraphPages(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		db := map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-		if opts.Client == database.ClientPostgres {
-			db = map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-		}
+		db := frameworktest.DatabaseConfig(opts)
 		testPages(t, startPortalOn(t, db, "/catalog-graph", nil))
 	})
 }
