@@ -150,14 +150,7 @@ func newGitHubPullRequest(d BuiltinDeps) Action {
 "pullRequestNumber":{"type":"number","title":"The pull request number"},
 "targetBranchName":{"type":"string","title":"Target branch name of the pull request"},
 "commitHash":{"type":"string","title":"The commit on the new branch"}}}`),
-			handle: func(ctx context.Context, c *Context) error {
-				if err := require(c.Input, "title", "branchName"); err != nil {
-					return err
-				}
-				r, err := openGitHub(c, d, id)
-				if err != nil {
-					return err
-				}
+			handle: onGitHub(d, id, func(ctx context.Context, c *Context, r *githubRepo) error {
 				if err := r.lookup(ctx); err != nil {
 					return fmt.Errorf("%s: %w", id, err)
 				}
@@ -207,7 +200,7 @@ func newGitHubPullRequest(d BuiltinDeps) Action {
 					}
 				}
 				return nil
-			},
+			}, "title", "branchName"),
 		},
 		// Undo closes the pull request and deletes its branch.
 		undo: func(ctx context.Context, c *Context, output map[string]any) error {
