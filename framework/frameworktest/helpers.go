@@ -1,6 +1,7 @@
 package frameworktest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -244,4 +245,31 @@ func DatabaseConfig(opts database.Options) map[string]any {
 		return map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
 	}
 	return map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
+}
+
+// JSONRequest is a request to url with body: none when body is nil, a string as it is (for
+// malformed or hand-written JSON), anything else encoded as JSON; a request with a body says
+// Content-Type: application/json.
+func JSONRequest(t testing.TB, method, url string, body any) *http.Request {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
 }

@@ -1,10 +1,8 @@
 package catalog_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -49,25 +47,7 @@ func startInputPortal(t *testing.T, opts database.Options, catalogYAML string) *
 // send sends a request with the backend's service token and returns the status and body.
 func (p *inputPortal) send(t *testing.T, method, path string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, p.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	req := frameworktest.JSONRequest(t, method, p.URL+path, body)
 	resp, data := frameworktest.Send(t, p.Client(), req)
 	return resp.StatusCode, []byte(data)
 }

@@ -1,10 +1,8 @@
 package catalog_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -214,15 +212,7 @@ func (p *permPortal) signIn(t *testing.T, user string) string {
 // call sends a request as user ("" = the test's service token) and decodes the JSON answer.
 func (p *permPortal) call(t *testing.T, user, method, path string, body, out any) int {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, p.URL+path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	req := frameworktest.JSONRequest(t, method, p.URL+path, body)
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+p.tokens[user])
 	}

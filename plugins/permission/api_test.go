@@ -1,11 +1,9 @@
 package permission_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -114,14 +112,7 @@ func (e *env) page(t *testing.T, user, path string) (int, string) {
 // do sends a request as "" (the test's service token), "anonymous", or a user.
 func (e *env) do(t *testing.T, who, method, path string, body any) (int, string) {
 	t.Helper()
-	var rd io.Reader
-	if s, ok := body.(string); ok {
-		rd = strings.NewReader(s)
-	} else if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, e.URL+path, rd)
+	req := frameworktest.JSONRequest(t, method, e.URL+path, body)
 	req.Header.Set("Content-Type", "application/json")
 	client := e.Client()
 	switch who {

@@ -43,20 +43,11 @@ func Plugin() framework.Plugin {
 // PolicyModule returns a module installing a code policy: wrap receives the roles policy
 // and returns the effective one (return a new Policy to replace it).
 func PolicyModule(moduleID string, wrap PolicyWrapper) framework.Module {
-	return framework.Module{
-		PluginID: permissions.PluginID,
-		ModuleID: moduleID,
-		Register: func(r *framework.ModuleRegistrar) {
-			r.RegisterInit(func(_ context.Context, d *framework.Deps) error {
-				ext, err := framework.UseExtensionPoint(d, PolicyExtensionPoint)
-				if err != nil {
-					return err
-				}
-				ext.SetPolicy(wrap)
-				return nil
-			})
-		},
-	}
+	return framework.ExtensionModule(permissions.PluginID, moduleID, PolicyExtensionPoint,
+		func(_ context.Context, _ *framework.Deps, ext *PolicyExtension) error {
+			ext.SetPolicy(wrap)
+			return nil
+		})
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) error {

@@ -3,8 +3,6 @@ package scaffolder_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -52,12 +50,7 @@ func escape(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "
 // (path, method, status).
 func (k *contract) check(t *testing.T, base, method, path, docPath string, body any, wantStatus int) []byte {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequestWithContext(t.Context(), method, base+"/api/scaffolder"+path, rd)
+	req := frameworktest.JSONRequest(t, method, base+"/api/scaffolder"+path, body)
 	req.Header.Set("Content-Type", "application/json")
 	resp, data := frameworktest.Send(t, authed, req)
 	if resp.StatusCode != wantStatus {
