@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,22 +24,10 @@ type inputPortal struct {
 
 func startInputPortal(t *testing.T, opts database.Options, catalogYAML string) *inputPortal {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog.yaml")
-	if err := os.WriteFile(file, []byte(catalogYAML), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b := frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{
-			"database": frameworktest.DatabaseConfig(opts),
-			"reading":  map[string]any{"localRoots": []any{dir}},
-		},
-		"catalog": map[string]any{
-			"rules":              []any{map[string]any{"allow": []any{"Component", "Location"}}},
-			"locations":          []any{map[string]any{"type": "file", "target": file}},
-			"processingInterval": map[string]any{"seconds": 1},
-		},
-	}, catalog.Plugin())
+	cfg, file := frameworktest.CatalogConfig(t, catalogYAML, "Component", "Location")
+	cfg["backend"].(map[string]any)["database"] = frameworktest.DatabaseConfig(opts)
+	cfg["catalog"].(map[string]any)["processingInterval"] = map[string]any{"seconds": 1}
+	b := frameworktest.Start(t, cfg, catalog.Plugin())
 	return &inputPortal{Backend: b, file: file}
 }
 

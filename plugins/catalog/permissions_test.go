@@ -154,13 +154,9 @@ func startPermPortal(t *testing.T, db map[string]any, n int) *permPortal {
 // startPermPortalWithRoles is startPermPortal with another permission config.
 func startPermPortalWithRoles(t *testing.T, db map[string]any, n int, rolesYAML string) *permPortal {
 	t.Helper()
-	dir := t.TempDir()
 	f := newPermFixture(n)
-	file := filepath.Join(dir, "org.yaml")
-	if err := os.WriteFile(file, []byte(f.yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	rolesFile := filepath.Join(dir, "roles.yaml")
+	cfg, file := frameworktest.CatalogConfig(t, f.yaml, "Component", "Group", "User", "Location")
+	rolesFile := filepath.Join(filepath.Dir(file), "roles.yaml")
 	if err := os.WriteFile(rolesFile, []byte(rolesYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -168,21 +164,14 @@ func startPermPortalWithRoles(t *testing.T, db map[string]any, n int, rolesYAML 
 	if err := yamlToMap(rolesYAML, &permCfg); err != nil {
 		t.Fatal(err)
 	}
-	backend := map[string]any{"reading": map[string]any{"localRoots": []any{dir}}}
 	if db != nil {
-		backend["database"] = db
+		cfg["backend"].(map[string]any)["database"] = db
 	}
-	b := frameworktest.Start(t, map[string]any{
-		"backend": backend,
-		"catalog": map[string]any{
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location"}}},
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-		},
-		"auth": map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
-			"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
-		}}},
-		"permission": permCfg["permission"],
-	}, catalog.Plugin(), auth.Plugin(), permission.Plugin())
+	cfg["auth"] = map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
+		"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
+	}}}
+	cfg["permission"] = permCfg["permission"]
+	b := frameworktest.Start(t, cfg, catalog.Plugin(), auth.Plugin(), permission.Plugin())
 	p := &permPortal{Backend: b, f: f, tokens: map[string]string{}, roles: rolesFile}
 	// Wait for the whole catalog (as the test's service token sees it).
 	deadline := time.Now().Add(60 * time.Second)

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,34 +59,22 @@ type env struct {
 
 func start(t *testing.T, extra ...framework.Feature) *env {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "org.yaml")
-	if err := os.WriteFile(file, []byte(org), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b := frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{
-			"reading": map[string]any{"localRoots": []any{dir}},
-			"auth": map[string]any{"externalAccess": []any{map[string]any{
-				"type": "static", "options": map[string]any{"token": restrictedToken, "subject": "reader"},
-				"accessRestrictions": []any{map[string]any{"plugin": "catalog", "permissionAttribute": map[string]any{"action": []any{"read"}}}},
-			}}},
-		},
-		"catalog": map[string]any{
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User"}}},
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-		},
-		"auth": map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
-			"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
-		}}},
-		"permission": map[string]any{"enabled": true, "roles": []any{
-			map[string]any{"name": "admins", "members": []any{"group:default/platform"}, "allow": []any{"*"}},
-			map[string]any{"name": "teams", "members": []any{"group:default/team-a"}, "allow": []any{
-				"catalog.entity.read",
-				map[string]any{"permission": "catalog.entity.delete", "if": map[string]any{"rule": "isEntityOwner", "params": map[string]any{"claims": []any{"$ownershipRefs"}}}},
-			}},
+	cfg, _ := frameworktest.CatalogConfig(t, org, "Component", "Group", "User")
+	cfg["backend"].(map[string]any)["auth"] = map[string]any{"externalAccess": []any{map[string]any{
+		"type": "static", "options": map[string]any{"token": restrictedToken, "subject": "reader"},
+		"accessRestrictions": []any{map[string]any{"plugin": "catalog", "permissionAttribute": map[string]any{"action": []any{"read"}}}},
+	}}}
+	cfg["auth"] = map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
+		"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
+	}}}
+	cfg["permission"] = map[string]any{"enabled": true, "roles": []any{
+		map[string]any{"name": "admins", "members": []any{"group:default/platform"}, "allow": []any{"*"}},
+		map[string]any{"name": "teams", "members": []any{"group:default/team-a"}, "allow": []any{
+			"catalog.entity.read",
+			map[string]any{"permission": "catalog.entity.delete", "if": map[string]any{"rule": "isEntityOwner", "params": map[string]any{"claims": []any{"$ownershipRefs"}}}},
 		}},
-	}, append([]framework.Feature{web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), permission.Plugin()}, extra...)...)
+	}}
+	b := frameworktest.Start(t, cfg, append([]framework.Feature{web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), permission.Plugin()}, extra...)...)
 	e := &env{Backend: b, tokens: map[string]string{}}
 	frameworktest.Eventually(t, func() (bool, string) {
 		s, body := e.do(t, "", "GET", "/api/catalog/entities/by-name/user/default/root", nil)
