@@ -1,5 +1,7 @@
 package model
 
+import "maps"
+
 // Value returns the generic JSON form of the entity (the form the validator checks). Spec and
 // other unknown values are shared with the entity, not copied.
 func (e *Entity) Value() map[string]any {
@@ -92,11 +94,8 @@ func (s *SerializedError) value() map[string]any {
 // withExtra returns a new object holding the unknown keys of extra, with room for known more.
 func withExtra(extra map[string]any, known int, isKnown func(string) bool) map[string]any {
 	out := make(map[string]any, known+len(extra))
-	for k, v := range extra {
-		if !isKnown(k) {
-			out[k] = v
-		}
-	}
+	maps.Copy(out, extra)
+	maps.DeleteFunc(out, func(k string, _ any) bool { return isKnown(k) })
 	return out
 }
 
