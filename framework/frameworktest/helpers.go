@@ -1,6 +1,7 @@
 package frameworktest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portico-dev/portico/framework/database"
 )
 
 // WaitBound is how long the polling helpers wait before failing the test.
@@ -59,10 +62,22 @@ func CatalogConfig(t testing.TB, descriptors string, kinds ...string) (cfg map[s
 // returns the status and the body.
 func Fetch(t testing.TB, c *http.Client, url string) (int, string) {
 	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := Send(t, c, req)
+	return resp.StatusCode, body
+}
+
+// Send sends req with c (http.DefaultClient when nil) and returns the response, its body read
+// and closed, and the body as text. Any transport or read error fails the test.
+func Send(t testing.TB, c *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
 	if c == nil {
 		c = http.DefaultClient
 	}
-	resp, err := c.Get(url)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +86,7 @@ func Fetch(t testing.TB, c *http.Client, url string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, string(b)
+	return resp, string(b)
 }
 
 // WaitForPage GETs url with c (see Fetch) until it answers 200 with a body containing every
@@ -187,4 +202,74 @@ func WaitForJSON(t testing.TB, c *http.Client, url string, out any) string {
 		}
 	}
 	return body
+}
+
+// CheckBody reports each string of want that body lacks and each of not that it has; what
+// names the page in the messages (e.g. "GET /catalog").
+func CheckBody(t testing.TB, what, body string, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s: body lacks %q", what, w)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(body, n) {
+			t.Errorf("%s: body has %q", what, n)
+		}
+	}
+}
+
+// CheckError fails the test unless err is as a case wants: no error when want is empty, else
+// an error whose text contains want. It reports whether an error was wanted, when the case has
+// nothing more to check.
+func CheckError(t testing.TB, err error, want string) (wanted bool) {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want one containing %q", err, want)
+	}
+	return true
+}
+
+// DatabaseConfig is backend.database in app-config for the database opts describe (one of
+// databasetest.ForEachBackend's): SQLite files in opts.Directory, or PostgreSQL at
+// opts.ConnString with opts.Prefix.
+func DatabaseConfig(opts database.Options) map[string]any {
+	if opts.Client == database.ClientPostgres {
+		return map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
+	}
+	return map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
+}
+
+// JSONRequest is a request to url with body: none when body is nil, a string as it is (for
+// malformed or hand-written JSON), anything else encoded as JSON; a request with a body says
+// Content-Type: application/json.
+func JSONRequest(t testing.TB, method, url string, body any) *http.Request {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
 }

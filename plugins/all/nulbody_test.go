@@ -1,18 +1,14 @@
 package all_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/apierr"
-	"github.com/portico-dev/portico/framework/auth"
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/framework/frameworktest"
@@ -71,16 +67,9 @@ var noBodyRoutes = map[string]bool{
 // one is checked too.
 func TestNULInJSONBodyIsInputError(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		var probe auth.Service
-		probePlugin := framework.Plugin{ID: "nul-probe", Register: func(r *framework.PluginRegistrar) {
-			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-				var err error
-				probe, err = framework.Use(ctx, d, framework.AuthService)
-				return err
-			})
-		}}
+		probe, probePlugin := authProbe("nul-probe")
 		b := frameworktest.Start(t, map[string]any{
-			"backend":    map[string]any{"database": dbConfig(opts)},
+			"backend":    map[string]any{"database": frameworktest.DatabaseConfig(opts)},
 			"permission": map[string]any{"enabled": true, "roles": []any{map[string]any{"name": "all", "members": []any{"*"}, "allow": []any{"*"}}}},
 		}, append(all.Features(), probePlugin)...)
 		userToken := guestToken(t, b)
@@ -117,7 +106,7 @@ func TestNULInJSONBodyIsInputError(t *testing.T) {
 			token := userToken
 			if route.caller == "plugin" {
 				var err error
-				token, err = probe.GetPluginRequestToken(t.Context(), probe.GetOwnServiceCredentials(), plugin)
+				token, err = probe.svc.GetPluginRequestToken(t.Context(), probe.svc.GetOwnServiceCredentials(), plugin)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -138,13 +127,6 @@ func TestNULInJSONBodyIsInputError(t *testing.T) {
 	})
 }
 
-func dbConfig(opts database.Options) map[string]any {
-	if opts.Client == database.ClientPostgres {
-		return map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-	}
-	return map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-}
-
 func sendJSON(t *testing.T, method, url, token, body string) (int, apierr.Body, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
@@ -153,13 +135,8 @@ func sendJSON(t *testing.T, method, url, token, body string) (int, apierr.Body, 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	resp, data := frameworktest.Send(t, nil, req)
 	var e apierr.Body
-	_ = json.Unmarshal(data, &e)
+	_ = json.Unmarshal([]byte(data), &e)
 	return resp.StatusCode, e, fmt.Sprintf("%.300s", data)
 }

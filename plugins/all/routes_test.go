@@ -49,14 +49,7 @@ var legacySecret = []byte("routes-test-legacy-secret-0123456789")
 // of credentials.
 func TestEveryRouteHasAPolicy(t *testing.T) {
 	idp := newExternalIssuer(t)
-	var probe auth.Service
-	probePlugin := framework.Plugin{ID: "routes-probe", Register: func(r *framework.PluginRegistrar) {
-		r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-			var err error
-			probe, err = framework.Use(ctx, d, framework.AuthService)
-			return err
-		})
-	}}
+	probe, probePlugin := authProbe("routes-probe")
 	b := frameworktest.Start(t, map[string]any{
 		"backend": map[string]any{"auth": map[string]any{"externalAccess": []any{
 			map[string]any{"type": "jwks", "options": map[string]any{"url": idp.server.URL + "/jwks.json", "issuer": "https://idp.example", "audience": "portico"}},
@@ -117,15 +110,15 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 	// One protected route, every kind of credentials.
 	protected := b.URL + "/api/catalog/entities?limit=1"
 	userToken := guestToken(t, b)
-	userCreds, err := probe.Authenticate(t.Context(), userToken)
+	userCreds, err := probe.svc.Authenticate(t.Context(), userToken)
 	if err != nil {
 		t.Fatalf("the auth plugin's user token does not verify: %v", err)
 	}
-	serviceToken, err := probe.GetPluginRequestToken(t.Context(), probe.GetOwnServiceCredentials(), "catalog")
+	serviceToken, err := probe.svc.GetPluginRequestToken(t.Context(), probe.svc.GetOwnServiceCredentials(), "catalog")
 	if err != nil {
 		t.Fatal(err)
 	}
-	oboToken, err := probe.GetPluginRequestToken(t.Context(), userCreds, "catalog")
+	oboToken, err := probe.svc.GetPluginRequestToken(t.Context(), userCreds, "catalog")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +159,7 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 		})
 	}
 	t.Run("service token for another plugin", func(t *testing.T) {
-		tok, err := probe.GetPluginRequestToken(t.Context(), probe.GetOwnServiceCredentials(), "scaffolder")
+		tok, err := probe.svc.GetPluginRequestToken(t.Context(), probe.svc.GetOwnServiceCredentials(), "scaffolder")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,20 +224,34 @@ func newExternalIssuer(t *testing.T) *externalIssuer {
 
 func (e *externalIssuer) token(t *testing.T, claims map[string]any) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: e.key, KeyID: "ext-1"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return signJWT(t, jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: e.key, KeyID: "ext-1"}}, claims)
 }
 
 func signHS256(t *testing.T, secret []byte, claims map[string]any) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: secret}, nil)
+	return signJWT(t, jose.SigningKey{Algorithm: jose.HS256, Key: secret}, claims)
+}
+
+// serviceProbe holds the auth service of a plugin made to take it, for tests to issue and check
+// credentials with.
+type serviceProbe struct{ svc auth.Service }
+
+// authProbe returns a plugin with ID id that takes the auth service, and where it is once the
+// backend has started.
+func authProbe(id string) (*serviceProbe, framework.Plugin) {
+	p := &serviceProbe{}
+	return p, framework.Plugin{ID: id, Register: func(r *framework.PluginRegistrar) {
+		r.RegisterInit(func(ctx context.Context, d *framework.Deps) (err error) {
+			p.svc, err = framework.Use(ctx, d, framework.AuthService)
+			return err
+		})
+	}}
+}
+
+// signJWT returns a compact JWT of claims signed with key.
+func signJWT(t *testing.T, key jose.SigningKey, claims map[string]any) string {
+	t.Helper()
+	signer, err := jose.NewSigner(key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,20 +14,9 @@ const ID = "api-docs"
 
 // Plugin returns the api-docs plugin. It has no API or tables of its own; without the web
 // registry (a headless backend) it does nothing.
-func Plugin() framework.Plugin {
-	return framework.Plugin{
-		ID: ID,
-		Register: func(r *framework.PluginRegistrar) {
-			r.RegisterInit(initPlugin)
-		},
-	}
-}
+func Plugin() framework.Plugin { return web.FrontendPlugin(ID, initPlugin) }
 
-func initPlugin(ctx context.Context, d *framework.Deps) error {
-	reg, ok, err := framework.UseOptional(ctx, d, web.RegistryService)
-	if err != nil || !ok {
-		return err // nil without a web UI in this backend (a headless one)
-	}
+func initPlugin(ctx context.Context, d *framework.Deps, reg *web.Registry) error {
 	r := framework.Resolve(ctx, d)
 	log := framework.Need(r, framework.LoggerService)
 	disc := framework.Need(r, framework.DiscoveryService)

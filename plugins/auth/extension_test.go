@@ -39,28 +39,22 @@ func (p headerProvider) Authenticate(r *http.Request) (providers.Result, error) 
 // headerSSOModule adds the headerSso provider and the emailInDomain resolver through the auth
 // plugin's extension point, as a custom build's module would.
 func headerSSOModule() framework.Module {
-	return framework.Module{PluginID: "auth", ModuleID: "header-sso", Register: func(r *framework.ModuleRegistrar) {
-		r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-			ext, err := framework.UseExtensionPoint(d, auth.ProvidersExtensionPoint)
-			if err != nil {
-				return err
+	return framework.ExtensionModule("auth", "header-sso", auth.ProvidersExtensionPoint, func(ctx context.Context, d *framework.Deps, ext *auth.ProvidersExtension) error {
+		if err := ext.RegisterProvider("headerSso", providers.Factory{Title: "Corporate SSO", Proxy: true,
+			New: func(_ string, cfg *config.Config, _ providers.Options) (any, error) {
+				h, err := cfg.String("header")
+				return headerProvider{header: h}, err
+			}}); err != nil {
+			return err
+		}
+		return ext.RegisterSignInResolver("emailInDomain", func(ctx context.Context, info resolvers.Info, c resolvers.Config, lookup resolvers.Lookup) (resolvers.Identity, error) {
+			local, domain, _ := strings.Cut(info.Profile.Email, "@")
+			if want, _ := c.Options["domain"].(string); domain != want {
+				return resolvers.Identity{}, fmt.Errorf("%w: %s is not a %s address", resolvers.ErrRefused, info.Profile.Email, want)
 			}
-			if err := ext.RegisterProvider("headerSso", providers.Factory{Title: "Corporate SSO", Proxy: true,
-				New: func(_ string, cfg *config.Config, _ providers.Options) (any, error) {
-					h, err := cfg.String("header")
-					return headerProvider{header: h}, err
-				}}); err != nil {
-				return err
-			}
-			return ext.RegisterSignInResolver("emailInDomain", func(ctx context.Context, info resolvers.Info, c resolvers.Config, lookup resolvers.Lookup) (resolvers.Identity, error) {
-				local, domain, _ := strings.Cut(info.Profile.Email, "@")
-				if want, _ := c.Options["domain"].(string); domain != want {
-					return resolvers.Identity{}, fmt.Errorf("%w: %s is not a %s address", resolvers.ErrRefused, info.Profile.Email, want)
-				}
-				return lookup.SignInWithCatalogUser(ctx, local)
-			})
+			return lookup.SignInWithCatalogUser(ctx, local)
 		})
-	}}
+	})
 }
 
 // TestModuleAddsProviderAndResolver signs in through a provider and a resolver a module added:

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -68,11 +66,6 @@ func startPortal(t *testing.T, extraAuth map[string]any) *portal {
 // startPortalOn is startPortal with backend.database set to db (nil: in-memory SQLite).
 func startPortalOn(t *testing.T, db map[string]any, extraAuth map[string]any) *portal {
 	t.Helper()
-	dir := t.TempDir()
-	catalogFile := filepath.Join(dir, "org.yaml")
-	if err := os.WriteFile(catalogFile, []byte(orgYAML), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	op := authtest.StartOP(t, jane, bob)
 	gh := authtest.StartGitHub(t, "gh-client", "gh-secret")
 	authCfg := map[string]any{
@@ -98,18 +91,12 @@ func startPortalOn(t *testing.T, db map[string]any, extraAuth map[string]any) *p
 	for k, v := range extraAuth {
 		authCfg[k] = v
 	}
-	backend := map[string]any{"reading": map[string]any{"localRoots": []any{dir}}}
+	cfg, _ := frameworktest.CatalogConfig(t, orgYAML, "User", "Group")
 	if db != nil {
-		backend["database"] = db
+		cfg["backend"].(map[string]any)["database"] = db
 	}
-	b := frameworktest.Start(t, map[string]any{
-		"backend": backend,
-		"catalog": map[string]any{
-			"rules":     []any{map[string]any{"allow": []any{"User", "Group"}}},
-			"locations": []any{map[string]any{"type": "file", "target": catalogFile}},
-		},
-		"auth": authCfg,
-	}, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin())
+	cfg["auth"] = authCfg
+	b := frameworktest.Start(t, cfg, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin())
 	op.AddClient("portico", "s3cret", b.URL+"/api/auth/oidc/handler/frame")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -252,10 +239,7 @@ func sessionCookieSet(resp *http.Response) bool {
 // OpenID provider, on SQLite and on PostgreSQL (keys and secrets live in the database).
 func TestOIDCSignInRefreshLogout(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		db := map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-		if opts.Client == database.ClientPostgres {
-			db = map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-		}
+		db := frameworktest.DatabaseConfig(opts)
 		testOIDCFlow(t, startPortalOn(t, db, nil))
 	})
 }
@@ -419,13 +403,8 @@ func bearerGet(t *testing.T, u, tok string) (int, []byte) {
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
+	resp, body := frameworktest.Send(t, nil, req)
+	return resp.StatusCode, []byte(body)
 }
 
 func bearerStatus(t *testing.T, u, tok string) int {

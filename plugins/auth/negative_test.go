@@ -15,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/plugins/auth/authtest"
 	"github.com/portico-dev/portico/plugins/auth/identity"
 )
 
@@ -168,7 +169,7 @@ func TestForgedTokensRefused(t *testing.T) {
 	// A token signed by a real key of a portal issuer whose key was never (or is no longer)
 	// published: what verifiers see once a key is rotated out and pruned.
 	db := databasetest.OpenSQLite(t, "auth")
-	st := newStore(t, db)
+	st := authtest.NewStore(t, db)
 	foreign := identity.New(identity.Options{Store: st, Issuer: claims["iss"].(string)})
 	unpublished, _, err := foreign.Issue(t.Context(), identity.Identity{UserEntityRef: "user:default/admin"})
 	if err != nil {

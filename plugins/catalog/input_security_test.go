@@ -1,14 +1,11 @@
 package catalog_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,63 +22,21 @@ type inputPortal struct {
 	file string
 }
 
-func dbConfig(opts database.Options) map[string]any {
-	if opts.Client == database.ClientPostgres {
-		return map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-	}
-	return map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-}
-
 func startInputPortal(t *testing.T, opts database.Options, catalogYAML string) *inputPortal {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "catalog.yaml")
-	if err := os.WriteFile(file, []byte(catalogYAML), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b := frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{
-			"database": dbConfig(opts),
-			"reading":  map[string]any{"localRoots": []any{dir}},
-		},
-		"catalog": map[string]any{
-			"rules":              []any{map[string]any{"allow": []any{"Component", "Location"}}},
-			"locations":          []any{map[string]any{"type": "file", "target": file}},
-			"processingInterval": map[string]any{"seconds": 1},
-		},
-	}, catalog.Plugin())
+	cfg, file := frameworktest.CatalogConfig(t, catalogYAML, "Component", "Location")
+	cfg["backend"].(map[string]any)["database"] = frameworktest.DatabaseConfig(opts)
+	cfg["catalog"].(map[string]any)["processingInterval"] = map[string]any{"seconds": 1}
+	b := frameworktest.Start(t, cfg, catalog.Plugin())
 	return &inputPortal{Backend: b, file: file}
 }
 
 // send sends a request with the backend's service token and returns the status and body.
 func (p *inputPortal) send(t *testing.T, method, path string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, p.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := p.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	req := frameworktest.JSONRequest(t, method, p.URL+path, body)
+	resp, data := frameworktest.Send(t, p.Client(), req)
+	return resp.StatusCode, []byte(data)
 }
 
 // waitFor polls cond for up to a minute.
@@ -297,7 +252,7 @@ const hiddenRoles = `permission:
 // the hidden entity is neither refreshed nor deleted).
 func TestHiddenEntityLooksAbsent(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		p := startPermPortalWithRoles(t, dbConfig(opts), 20, hiddenRoles)
+		p := startPermPortalWithRoles(t, frameworktest.DatabaseConfig(opts), 20, hiddenRoles)
 		var hidden, own string
 		for ref, owner := range p.f.owner {
 			if owner == "group:default/contractors" {

@@ -62,7 +62,7 @@ func TestLocationByEntityHidesHiddenEntity(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
 		b := frameworktest.Start(t, map[string]any{
 			"backend": map[string]any{
-				"database": dbConfig(opts),
+				"database": frameworktest.DatabaseConfig(opts),
 				"reading":  map[string]any{"allow": []any{map[string]any{"host": strings.TrimPrefix(remote.URL, "http://")}}},
 			},
 			"catalog": map[string]any{

@@ -1,10 +1,8 @@
 package catalog_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -156,13 +154,9 @@ func startPermPortal(t *testing.T, db map[string]any, n int) *permPortal {
 // startPermPortalWithRoles is startPermPortal with another permission config.
 func startPermPortalWithRoles(t *testing.T, db map[string]any, n int, rolesYAML string) *permPortal {
 	t.Helper()
-	dir := t.TempDir()
 	f := newPermFixture(n)
-	file := filepath.Join(dir, "org.yaml")
-	if err := os.WriteFile(file, []byte(f.yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	rolesFile := filepath.Join(dir, "roles.yaml")
+	cfg, file := frameworktest.CatalogConfig(t, f.yaml, "Component", "Group", "User", "Location")
+	rolesFile := filepath.Join(filepath.Dir(file), "roles.yaml")
 	if err := os.WriteFile(rolesFile, []byte(rolesYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -170,21 +164,14 @@ func startPermPortalWithRoles(t *testing.T, db map[string]any, n int, rolesYAML 
 	if err := yamlToMap(rolesYAML, &permCfg); err != nil {
 		t.Fatal(err)
 	}
-	backend := map[string]any{"reading": map[string]any{"localRoots": []any{dir}}}
 	if db != nil {
-		backend["database"] = db
+		cfg["backend"].(map[string]any)["database"] = db
 	}
-	b := frameworktest.Start(t, map[string]any{
-		"backend": backend,
-		"catalog": map[string]any{
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User", "Location"}}},
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-		},
-		"auth": map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
-			"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
-		}}},
-		"permission": permCfg["permission"],
-	}, catalog.Plugin(), auth.Plugin(), permission.Plugin())
+	cfg["auth"] = map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
+		"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
+	}}}
+	cfg["permission"] = permCfg["permission"]
+	b := frameworktest.Start(t, cfg, catalog.Plugin(), auth.Plugin(), permission.Plugin())
 	p := &permPortal{Backend: b, f: f, tokens: map[string]string{}, roles: rolesFile}
 	// Wait for the whole catalog (as the test's service token sees it).
 	deadline := time.Now().Add(60 * time.Second)
@@ -214,26 +201,13 @@ func (p *permPortal) signIn(t *testing.T, user string) string {
 // call sends a request as user ("" = the test's service token) and decodes the JSON answer.
 func (p *permPortal) call(t *testing.T, user, method, path string, body, out any) int {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, p.URL+path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	req := frameworktest.JSONRequest(t, method, p.URL+path, body)
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+p.tokens[user])
 	}
-	resp, err := p.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	resp, data := frameworktest.Send(t, p.Client(), req)
 	if out != nil && resp.StatusCode/100 == 2 && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
+		if err := json.Unmarshal([]byte(data), out); err != nil {
 			t.Fatalf("%s %s: decode %s: %v", method, path, data, err)
 		}
 	}
@@ -281,10 +255,7 @@ func onlyFixture(refs []string, f permFixture) []string {
 // the audit log.
 func TestCatalogPermissions(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		db := map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-		if opts.Client == database.ClientPostgres {
-			db = map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-		}
+		db := frameworktest.DatabaseConfig(opts)
 		p := startPermPortal(t, db, 40)
 		for _, user := range []string{"alice", "bob", "root", "carol", "dave"} {
 			t.Run(user, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/framework/frameworktest"
 )
 
 // readPolicy grants catalog.entity.read to everyone on a condition with one alternative per
@@ -96,7 +97,7 @@ func TestHugeReadConditionIsServed(t *testing.T) {
 
 func testReadCondition(t *testing.T, policy string, readable func(f permFixture, ref string) bool) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		p := startPermPortalWithRoles(t, dbConfig(opts), 20, policy)
+		p := startPermPortalWithRoles(t, frameworktest.DatabaseConfig(opts), 20, policy)
 		want := []string{}
 		for ref := range p.f.kinds {
 			if readable(p.f, ref) {

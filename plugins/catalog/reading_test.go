@@ -145,13 +145,8 @@ func (p *readingPortal) register(t *testing.T, typ, target string, dryRun bool) 
 	req, _ := http.NewRequest(http.MethodPost, u, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+p.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	resp, body := frameworktest.Send(t, nil, req)
+	return resp.StatusCode, body
 }
 
 func (p *readingPortal) secrets(t *testing.T) []string {

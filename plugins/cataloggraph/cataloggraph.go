@@ -16,20 +16,9 @@ const ID = "catalog-graph"
 
 // Plugin returns the catalog-graph plugin. Without the web registry (a headless backend) it
 // does nothing.
-func Plugin() framework.Plugin {
-	return framework.Plugin{
-		ID: ID,
-		Register: func(r *framework.PluginRegistrar) {
-			r.RegisterInit(initPlugin)
-		},
-	}
-}
+func Plugin() framework.Plugin { return web.FrontendPlugin(ID, initPlugin) }
 
-func initPlugin(ctx context.Context, d *framework.Deps) error {
-	reg, ok, err := framework.UseOptional(ctx, d, web.RegistryService)
-	if err != nil || !ok {
-		return err // nil without a web UI in this backend (a headless one)
-	}
+func initPlugin(ctx context.Context, d *framework.Deps, reg *web.Registry) error {
 	r := framework.Resolve(ctx, d)
 	log := framework.Need(r, framework.LoggerService)
 	disc := framework.Need(r, framework.DiscoveryService)
@@ -38,11 +27,9 @@ func initPlugin(ctx context.Context, d *framework.Deps) error {
 	}
 	// The catalog is read on behalf of whoever opened the page (credentials the web
 	// middleware put in the request context), else as this plugin.
-	var token client.TokenFunc
-	if authSvc, ok, err := framework.UseOptional(ctx, d, framework.AuthService); err != nil {
+	token, err := client.CallerToken(ctx, d)
+	if err != nil {
 		return err
-	} else if ok {
-		token = client.OnBehalfOfCaller(authSvc)
 	}
 	cat := client.New(disc, token, client.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))
 	exts, err := ui.Extensions(ui.Options{Logger: log, Catalog: ui.ClientFetcher(cat)})

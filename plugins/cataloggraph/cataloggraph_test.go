@@ -80,10 +80,7 @@ func waitFor(t *testing.T, u string, want ...string) {
 // when PORTICO_TEST_POSTGRES_URL is set).
 func TestCatalogGraphPages(t *testing.T) {
 	databasetest.ForEachBackend(t, func(t *testing.T, opts database.Options) {
-		db := map[string]any{"client": "better-sqlite3", "connection": map[string]any{"directory": opts.Directory}}
-		if opts.Client == database.ClientPostgres {
-			db = map[string]any{"client": "pg", "connection": opts.ConnString, "prefix": opts.Prefix}
-		}
+		db := frameworktest.DatabaseConfig(opts)
 		testPages(t, startPortalOn(t, db, "/catalog-graph", nil))
 	})
 }
@@ -156,16 +153,7 @@ func testPages(t *testing.T, b *frameworktest.Backend) {
 			if status != tt.status {
 				t.Fatalf("GET %s: status %d, want %d\n%.2000s", tt.url, status, tt.status, body)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("GET %s: body lacks %q", tt.url, w)
-				}
-			}
-			for _, n := range tt.not {
-				if strings.Contains(body, n) {
-					t.Errorf("GET %s: body has %q", tt.url, n)
-				}
-			}
+			frameworktest.CheckBody(t, "GET "+tt.url, body, tt.want, tt.not)
 		})
 	}
 	t.Run("pan and zoom script", func(t *testing.T) {

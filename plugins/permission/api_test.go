@@ -1,14 +1,10 @@
 package permission_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,34 +59,22 @@ type env struct {
 
 func start(t *testing.T, extra ...framework.Feature) *env {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "org.yaml")
-	if err := os.WriteFile(file, []byte(org), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b := frameworktest.Start(t, map[string]any{
-		"backend": map[string]any{
-			"reading": map[string]any{"localRoots": []any{dir}},
-			"auth": map[string]any{"externalAccess": []any{map[string]any{
-				"type": "static", "options": map[string]any{"token": restrictedToken, "subject": "reader"},
-				"accessRestrictions": []any{map[string]any{"plugin": "catalog", "permissionAttribute": map[string]any{"action": []any{"read"}}}},
-			}}},
-		},
-		"catalog": map[string]any{
-			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User"}}},
-			"locations": []any{map[string]any{"type": "file", "target": file}},
-		},
-		"auth": map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
-			"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
-		}}},
-		"permission": map[string]any{"enabled": true, "roles": []any{
-			map[string]any{"name": "admins", "members": []any{"group:default/platform"}, "allow": []any{"*"}},
-			map[string]any{"name": "teams", "members": []any{"group:default/team-a"}, "allow": []any{
-				"catalog.entity.read",
-				map[string]any{"permission": "catalog.entity.delete", "if": map[string]any{"rule": "isEntityOwner", "params": map[string]any{"claims": []any{"$ownershipRefs"}}}},
-			}},
+	cfg, _ := frameworktest.CatalogConfig(t, org, "Component", "Group", "User")
+	cfg["backend"].(map[string]any)["auth"] = map[string]any{"externalAccess": []any{map[string]any{
+		"type": "static", "options": map[string]any{"token": restrictedToken, "subject": "reader"},
+		"accessRestrictions": []any{map[string]any{"plugin": "catalog", "permissionAttribute": map[string]any{"action": []any{"read"}}}},
+	}}}
+	cfg["auth"] = map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
+		"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
+	}}}
+	cfg["permission"] = map[string]any{"enabled": true, "roles": []any{
+		map[string]any{"name": "admins", "members": []any{"group:default/platform"}, "allow": []any{"*"}},
+		map[string]any{"name": "teams", "members": []any{"group:default/team-a"}, "allow": []any{
+			"catalog.entity.read",
+			map[string]any{"permission": "catalog.entity.delete", "if": map[string]any{"rule": "isEntityOwner", "params": map[string]any{"claims": []any{"$ownershipRefs"}}}},
 		}},
-	}, append([]framework.Feature{web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), permission.Plugin()}, extra...)...)
+	}}
+	b := frameworktest.Start(t, cfg, append([]framework.Feature{web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), permission.Plugin()}, extra...)...)
 	e := &env{Backend: b, tokens: map[string]string{}}
 	frameworktest.Eventually(t, func() (bool, string) {
 		s, body := e.do(t, "", "GET", "/api/catalog/entities/by-name/user/default/root", nil)
@@ -102,17 +86,19 @@ func start(t *testing.T, extra ...framework.Feature) *env {
 	return e
 }
 
+// page fetches a UI page as user, signed in with the session cookie a browser sends.
+func (e *env) page(t *testing.T, user, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", e.URL+path, nil)
+	req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
+	resp, b := frameworktest.Send(t, nil, req)
+	return resp.StatusCode, b
+}
+
 // do sends a request as "" (the test's service token), "anonymous", or a user.
 func (e *env) do(t *testing.T, who, method, path string, body any) (int, string) {
 	t.Helper()
-	var rd io.Reader
-	if s, ok := body.(string); ok {
-		rd = strings.NewReader(s)
-	} else if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, e.URL+path, rd)
+	req := frameworktest.JSONRequest(t, method, e.URL+path, body)
 	req.Header.Set("Content-Type", "application/json")
 	client := e.Client()
 	switch who {
@@ -125,13 +111,8 @@ func (e *env) do(t *testing.T, who, method, path string, body any) (int, string)
 	default:
 		req.Header.Set("Authorization", "Bearer "+e.tokens[who])
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
+	resp, data := frameworktest.Send(t, client, req)
+	return resp.StatusCode, data
 }
 
 // Exactly the body @backstage/plugin-permission-common's PermissionClient posts.
@@ -257,17 +238,7 @@ func TestIntegrationEndpoints(t *testing.T) {
 
 func TestAdminPage(t *testing.T) {
 	e := start(t)
-	page := func(user, path string) (int, string) {
-		req, _ := http.NewRequest("GET", e.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	page := func(user, path string) (int, string) { return e.page(t, user, path) }
 	if s, _ := page("alice", "/permissions"); s != http.StatusForbidden {
 		t.Errorf("alice sees the admin page: %d, want 403", s)
 	}
@@ -286,17 +257,7 @@ func TestAdminPage(t *testing.T) {
 // allowed them on that entity, and the register page refuses users who may not register.
 func TestPagesFollowPermissions(t *testing.T) {
 	e := start(t)
-	page := func(user, path string) (int, string) {
-		req, _ := http.NewRequest("GET", e.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	page := func(user, path string) (int, string) { return e.page(t, user, path) }
 	tests := []struct {
 		user, entity        string
 		refresh, unregister bool

@@ -2,7 +2,6 @@ package permission
 
 import (
 	"fmt"
-	"io/fs"
 	"testing"
 	"time"
 
@@ -16,8 +15,7 @@ import (
 // each database.
 func TestAuditStore(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		sub, _ := fs.Sub(migrations.FS, ".")
-		if err := db.Migrate(t.Context(), sub); err != nil {
+		if err := db.Migrate(t.Context(), migrations.FS); err != nil {
 			t.Fatal(err)
 		}
 		s := NewAuditStore(db)

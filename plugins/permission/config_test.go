@@ -1,11 +1,11 @@
 package permission
 
 import (
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/framework/frameworktest"
 )
 
 func TestReadSettings(t *testing.T) {
@@ -25,13 +25,10 @@ func TestReadSettings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := readSettings(config.FromMap(tt.cfg, "test"))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			if frameworktest.CheckError(t, err, tt.wantErr) {
 				return
 			}
-			if err != nil || s != tt.want {
+			if s != tt.want {
 				t.Fatalf("got %+v, %v; want %+v", s, err, tt.want)
 			}
 		})

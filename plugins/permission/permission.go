@@ -8,7 +8,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"time"
@@ -27,14 +26,10 @@ var PolicyExtensionPoint = framework.NewExtensionPointRef[*PolicyExtension]("per
 
 // Plugin returns the permission plugin.
 func Plugin() framework.Plugin {
-	sub, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		panic(err) // embedded at compile time
-	}
 	return framework.Plugin{
 		ID:           permissions.PluginID,
 		ConfigSchema: configSchema,
-		Migrations:   sub,
+		Migrations:   migrations.FS,
 		Register: func(r *framework.PluginRegistrar) {
 			ext := &PolicyExtension{}
 			framework.ProvideExtensionPoint(r, PolicyExtensionPoint, ext)
@@ -48,20 +43,11 @@ func Plugin() framework.Plugin {
 // PolicyModule returns a module installing a code policy: wrap receives the roles policy
 // and returns the effective one (return a new Policy to replace it).
 func PolicyModule(moduleID string, wrap PolicyWrapper) framework.Module {
-	return framework.Module{
-		PluginID: permissions.PluginID,
-		ModuleID: moduleID,
-		Register: func(r *framework.ModuleRegistrar) {
-			r.RegisterInit(func(_ context.Context, d *framework.Deps) error {
-				ext, err := framework.UseExtensionPoint(d, PolicyExtensionPoint)
-				if err != nil {
-					return err
-				}
-				ext.SetPolicy(wrap)
-				return nil
-			})
-		},
-	}
+	return framework.ExtensionModule(permissions.PluginID, moduleID, PolicyExtensionPoint,
+		func(_ context.Context, _ *framework.Deps, ext *PolicyExtension) error {
+			ext.SetPolicy(wrap)
+			return nil
+		})
 }
 
 func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) error {

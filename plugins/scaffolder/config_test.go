@@ -3,11 +3,11 @@ package scaffolder
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/portico-dev/portico/config"
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
 )
 
@@ -70,14 +70,8 @@ func TestReadSettings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := readSettings(loadYAML(t, tt.yaml))
-			if tt.wantErr != "" {
-				if err == nil {
-					t.Fatalf("got %+v, want error ending %q", s, tt.wantErr)
-				}
-				// file:line: key: message
-				if got := err.Error(); !strings.Contains(got, "app-config.yaml"+tt.wantErr) {
-					t.Fatalf("got error %q, want app-config.yaml%s", got, tt.wantErr)
-				}
+			// An error reads file:line: key: message.
+			if tt.wantErr != "" && frameworktest.CheckError(t, err, "app-config.yaml"+tt.wantErr) {
 				return
 			}
 			if err != nil {

@@ -3,13 +3,12 @@ package scaffolder_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
@@ -51,19 +50,9 @@ func escape(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "
 // (path, method, status).
 func (k *contract) check(t *testing.T, base, method, path, docPath string, body any, wantStatus int) []byte {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequestWithContext(t.Context(), method, base+"/api/scaffolder"+path, rd)
+	req := frameworktest.JSONRequest(t, method, base+"/api/scaffolder"+path, body)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := authed.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	data, _ := io.ReadAll(resp.Body)
+	resp, data := frameworktest.Send(t, authed, req)
 	if resp.StatusCode != wantStatus {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, wantStatus, data)
 	}
@@ -86,14 +75,14 @@ func (k *contract) check(t *testing.T, base, method, path, docPath string, body 
 	if err != nil {
 		t.Fatalf("compile %s: %v", ptr, err)
 	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(data))
 	if err != nil {
 		t.Fatalf("%s %s: not JSON: %s", method, path, data)
 	}
 	if err := s.Validate(v); err != nil {
 		t.Errorf("%s %s (%d) breaks the contract: %v\n%s", method, path, wantStatus, err, data)
 	}
-	return data
+	return []byte(data)
 }
 
 func TestAPIContract(t *testing.T) {

@@ -67,17 +67,11 @@ func (g *gitServer) branches(t *testing.T, name string) string {
 
 // failModule adds test:fail, an action that always fails.
 func failModule() framework.Module {
-	return framework.Module{PluginID: "scaffolder", ModuleID: "test-fail", Register: func(r *framework.ModuleRegistrar) {
-		r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-			reg, err := framework.UseExtensionPoint(d, scaffolder.ActionsExtensionPoint)
-			if err != nil {
-				return err
-			}
-			return reg.Add(fnAction{id: "test:fail", input: `{"type":"object"}`, handle: func(context.Context, *action.Context) error {
-				return errors.New("the last step failed on purpose")
-			}})
-		})
-	}}
+	return framework.ExtensionModule("scaffolder", "test-fail", scaffolder.ActionsExtensionPoint, func(ctx context.Context, d *framework.Deps, reg *action.Registry) error {
+		return reg.Add(fnAction{id: "test:fail", input: `{"type":"object"}`, handle: func(context.Context, *action.Context) error {
+			return errors.New("the last step failed on purpose")
+		}})
+	})
 }
 
 // TestCreateServiceEndToEnd runs a v1beta3 template written for Backstage: fetch:template a

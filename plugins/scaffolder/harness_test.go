@@ -1,11 +1,9 @@
 package scaffolder_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -192,30 +190,11 @@ func (w testWriter) Write(p []byte) (int, error) {
 // do sends a JSON request and decodes the JSON answer into out (when non-nil).
 func do(t *testing.T, method, url string, body any, out any) int {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := frameworktest.JSONRequest(t, method, url, body)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := authed.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, data := frameworktest.Send(t, authed, req)
 	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
+		if err := json.Unmarshal([]byte(data), out); err != nil {
 			t.Fatalf("%s %s: decode %q: %v", method, url, data, err)
 		}
 	}
@@ -306,35 +285,29 @@ func (a fnAction) SupportsDryRun() bool                                { return 
 
 // testActions is a scaffolder module adding test:echo and test:wait.
 func testActions(rec *recorder, gate *waitGate) framework.Module {
-	return framework.Module{PluginID: "scaffolder", ModuleID: "test-actions", Register: func(r *framework.ModuleRegistrar) {
-		r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-			reg, err := framework.UseExtensionPoint(d, scaffolder.ActionsExtensionPoint)
-			if err != nil {
-				return err
-			}
-			if err := reg.Add(fnAction{id: "test:echo", input: `{"type":"object","properties":{"value":{"type":"string"}}}`,
-				handle: func(_ context.Context, c *action.Context) error {
-					v, _ := c.Input["value"].(string)
-					c.Logger.Info("echo " + v)
-					c.Output("value", v)
-					rec.Add("echo:" + v)
+	return framework.ExtensionModule("scaffolder", "test-actions", scaffolder.ActionsExtensionPoint, func(ctx context.Context, d *framework.Deps, reg *action.Registry) error {
+		if err := reg.Add(fnAction{id: "test:echo", input: `{"type":"object","properties":{"value":{"type":"string"}}}`,
+			handle: func(_ context.Context, c *action.Context) error {
+				v, _ := c.Input["value"].(string)
+				c.Logger.Info("echo " + v)
+				c.Output("value", v)
+				rec.Add("echo:" + v)
+				return nil
+			}}); err != nil {
+			return err
+		}
+		return reg.Add(fnAction{id: "test:wait", input: `{"type":"object","properties":{"label":{"type":"string"}}}`,
+			handle: func(ctx context.Context, c *action.Context) error {
+				gate.mu.Lock()
+				gate.entered++
+				gate.mu.Unlock()
+				rec.Add(fmt.Sprint("wait:", c.Input["label"]))
+				select {
+				case <-gate.release:
 					return nil
-				}}); err != nil {
-				return err
-			}
-			return reg.Add(fnAction{id: "test:wait", input: `{"type":"object","properties":{"label":{"type":"string"}}}`,
-				handle: func(ctx context.Context, c *action.Context) error {
-					gate.mu.Lock()
-					gate.entered++
-					gate.mu.Unlock()
-					rec.Add(fmt.Sprint("wait:", c.Input["label"]))
-					select {
-					case <-gate.release:
-						return nil
-					case <-ctx.Done():
-						return ctx.Err()
-					}
-				}})
-		})
-	}}
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}})
+	})
 }

@@ -27,19 +27,13 @@ const runawayMacro = `{% macro f(n) %}${{ tick() }}{% if n > 0 %}${{ f(n-1) }}${
 type ticker struct{ n atomic.Int64 }
 
 func (tk *ticker) module() framework.Module {
-	return framework.Module{PluginID: "scaffolder", ModuleID: "test-ticker", Register: func(r *framework.ModuleRegistrar) {
-		r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-			tpl, err := framework.UseExtensionPoint(d, scaffolder.TemplatingExtensionPoint)
-			if err != nil {
-				return err
-			}
-			tpl.AddGlobal("tick", nunjucks.Func(func(...any) (any, error) {
-				tk.n.Add(1)
-				return "", nil
-			}))
-			return nil
-		})
-	}}
+	return framework.ExtensionModule("scaffolder", "test-ticker", scaffolder.TemplatingExtensionPoint, func(ctx context.Context, d *framework.Deps, tpl *scaffolder.Templating) error {
+		tpl.AddGlobal("tick", nunjucks.Func(func(...any) (any, error) {
+			tk.n.Add(1)
+			return "", nil
+		}))
+		return nil
+	})
 }
 
 // waitStill waits (at most 20 s) until the ticker stops moving: no call for 300 ms.

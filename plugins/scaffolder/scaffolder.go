@@ -109,11 +109,9 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	}
 	// The catalog is called with the caller's credentials when there are some, else as the
 	// scaffolder itself (task runs).
-	var token client.TokenFunc
-	if authSvc, ok, err := framework.UseOptional(ctx, d, framework.AuthService); err != nil {
+	token, err := client.CallerToken(ctx, d)
+	if err != nil {
 		return err
-	} else if ok {
-		token = client.OnBehalfOfCaller(authSvc)
 	}
 	cat := client.New(disc, token)
 	engine := nunjucks.New(nunjucks.Options{

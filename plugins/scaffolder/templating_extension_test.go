@@ -20,30 +20,24 @@ import (
 // templatingModule adds a filter and two globals (a value and a function) through the
 // scaffolder's TemplatingExtensionPoint, as a custom build's module would.
 func templatingModule() framework.Module {
-	return framework.Module{PluginID: "scaffolder", ModuleID: "templating-test", Register: func(r *framework.ModuleRegistrar) {
-		r.RegisterInit(func(_ context.Context, d *framework.Deps) error {
-			tpl, err := framework.UseExtensionPoint(d, scaffolder.TemplatingExtensionPoint)
-			if err != nil {
-				return err
+	return framework.ExtensionModule("scaffolder", "templating-test", scaffolder.TemplatingExtensionPoint, func(_ context.Context, d *framework.Deps, tpl *scaffolder.Templating) error {
+		tpl.AddFilter("shout", func(v any, args ...any) (any, error) {
+			suffix := "!"
+			if len(args) > 0 {
+				suffix = fmt.Sprint(args[0])
 			}
-			tpl.AddFilter("shout", func(v any, args ...any) (any, error) {
-				suffix := "!"
-				if len(args) > 0 {
-					suffix = fmt.Sprint(args[0])
-				}
-				return strings.ToUpper(fmt.Sprint(v)) + suffix, nil
-			})
-			tpl.AddGlobal("company", "Kestrel Travel")
-			tpl.AddGlobal("initials", nunjucks.Func(func(args ...any) (any, error) {
-				var out strings.Builder
-				for f := range strings.FieldsSeq(fmt.Sprint(args...)) {
-					out.WriteString(f[:1])
-				}
-				return out.String(), nil
-			}))
-			return nil
+			return strings.ToUpper(fmt.Sprint(v)) + suffix, nil
 		})
-	}}
+		tpl.AddGlobal("company", "Kestrel Travel")
+		tpl.AddGlobal("initials", nunjucks.Func(func(args ...any) (any, error) {
+			var out strings.Builder
+			for f := range strings.FieldsSeq(fmt.Sprint(args...)) {
+				out.WriteString(f[:1])
+			}
+			return out.String(), nil
+		}))
+		return nil
+	})
 }
 
 // TestModuleAddsTemplateFiltersAndGlobals dry-runs a template whose step input and output use

@@ -25,16 +25,8 @@ func page(t *testing.T, client *http.Client, method, u string, form url.Values) 
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
+	resp, b := frameworktest.Send(t, client, req)
+	return resp, b
 }
 
 func mustContain(t *testing.T, what, body string, wants ...string) {

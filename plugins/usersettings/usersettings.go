@@ -8,7 +8,6 @@ package usersettings
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"log/slog"
 	"net/http"
 
@@ -27,13 +26,9 @@ const maxValueBytes = 64 << 10
 
 // Plugin returns the user-settings plugin.
 func Plugin() framework.Plugin {
-	sub, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		panic(err) // embedded at compile time
-	}
 	return framework.Plugin{
 		ID:         ID,
-		Migrations: sub,
+		Migrations: migrations.FS,
 		Register: func(r *framework.PluginRegistrar) {
 			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
 				r := framework.Resolve(ctx, d)

@@ -3,7 +3,6 @@ package usersettings
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -24,11 +23,7 @@ func (m muxRouter) AddAuthPolicy(framework.AuthPolicy) {}
 
 func migrated(t *testing.T, db *database.DB) *Store {
 	t.Helper()
-	sub, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(t.Context(), sub); err != nil {
+	if err := db.Migrate(t.Context(), migrations.FS); err != nil {
 		t.Fatal(err)
 	}
 	return NewStore(db, nil)

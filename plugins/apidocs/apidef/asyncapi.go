@@ -89,9 +89,7 @@ func (p asyncParser) channelsV2() []Channel {
 		return nil
 	}
 	var out []Channel
-	for _, name := range channels.keys {
-		t, _ := deref(p.root, channels.vals[name])
-		co := asObject(t)
+	for name, co := range channels.members(p.root) {
 		ch := Channel{Anchor: "channel-" + slug(name), Name: name, Description: co.str("description")}
 		for _, action := range []string{"publish", "subscribe"} {
 			oo := co.obj(action)
@@ -122,9 +120,7 @@ func (p asyncParser) channelsV3() []Channel {
 	}
 	var out []Channel
 	byRef := map[string]int{}
-	for _, id := range channels.keys {
-		t, _ := deref(p.root, channels.vals[id])
-		co := asObject(t)
+	for id, co := range channels.members(p.root) {
 		ch := Channel{Anchor: "channel-" + slug(id), Name: id, Description: co.str("description")}
 		if a := co.str("address"); a != "" && a != id {
 			ch.Address = a
@@ -141,9 +137,7 @@ func (p asyncParser) channelsV3() []Channel {
 	if ops == nil {
 		return out
 	}
-	for _, id := range ops.keys {
-		t, _ := deref(p.root, ops.vals[id])
-		oo := asObject(t)
+	for id, oo := range ops.members(p.root) {
 		op := AsyncOperation{Action: oo.str("action"), ID: id, Summary: oo.str("summary"), Description: oo.str("description")}
 		for _, m := range asList(oo.get("messages")) {
 			op.Messages = append(op.Messages, p.message(m, ""))

@@ -3,6 +3,7 @@ package apidef
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 
@@ -172,6 +173,22 @@ func pointer(root *object, ref string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// members yields each key of o in order with its value, $ref chains followed in root, as an
+// object (nil when it is not one). A nil o yields nothing.
+func (o *object) members(root *object) iter.Seq2[string, *object] {
+	return func(yield func(string, *object) bool) {
+		if o == nil {
+			return
+		}
+		for _, k := range o.keys {
+			t, _ := deref(root, o.vals[k])
+			if !yield(k, asObject(t)) {
+				return
+			}
+		}
+	}
 }
 
 // deref follows $ref chains of v in root (a bounded number of hops); it returns the target

@@ -170,9 +170,7 @@ func (p openapiParser) groups() []TagGroup {
 	if paths == nil {
 		return nil
 	}
-	for _, path := range paths.keys {
-		item, _ := deref(p.root, paths.vals[path])
-		io := asObject(item)
+	for path, io := range paths.members(p.root) {
 		if io == nil {
 			continue
 		}
@@ -251,9 +249,7 @@ func (p openapiParser) operation(path, method string, o *object, shared []any) O
 		}
 	}
 	if responses := o.obj("responses"); responses != nil {
-		for _, status := range responses.keys {
-			t, _ := deref(p.root, responses.vals[status])
-			ro := asObject(t)
+		for status, ro := range responses.members(p.root) {
 			if ro == nil {
 				continue
 			}
@@ -310,9 +306,7 @@ func (p openapiParser) contents(c *object) []Media {
 			m.Examples = append(m.Examples, Example{Value: example(ex)})
 		}
 		if exs := mo.obj("examples"); exs != nil {
-			for _, name := range exs.keys {
-				t, _ := deref(p.root, exs.vals[name])
-				eo := asObject(t)
+			for name, eo := range exs.members(p.root) {
 				val := example(eo.get("value"))
 				if val == "" && eo.str("externalValue") != "" {
 					val = "See " + eo.str("externalValue")

@@ -41,6 +41,16 @@ func (t definitionTab) RenderContent(_ context.Context, ec *entityui.EntityConte
 	return pageTemplates.Execute(DefinitionTemplate, v)
 }
 
+// parseDefinition parses def with parse; problem says why a definition of the named format
+// could not be read ("" when it could).
+func parseDefinition[D any](parse func(string) (D, error), format, def string) (doc D, problem string) {
+	doc, err := parse(def)
+	if err != nil {
+		problem = "This " + format + " definition could not be read: " + err.Error()
+	}
+	return doc, problem
+}
+
 // buildDefinition prepares the view of a definition of the given spec.type.
 func buildDefinition(typ, def string) (v definitionView) {
 	v.Type = typ
@@ -59,18 +69,10 @@ func buildDefinition(typ, def string) (v definitionView) {
 	switch strings.ToLower(typ) {
 	case "openapi":
 		rawLang = apidef.SourceLanguage(def)
-		doc, err := apidef.ParseOpenAPI(def)
-		if err != nil {
-			v.Problem = "This OpenAPI definition could not be read: " + err.Error()
-		}
-		v.OpenAPI = doc
+		v.OpenAPI, v.Problem = parseDefinition(apidef.ParseOpenAPI, "OpenAPI", def)
 	case "asyncapi":
 		rawLang = apidef.SourceLanguage(def)
-		doc, err := apidef.ParseAsyncAPI(def)
-		if err != nil {
-			v.Problem = "This AsyncAPI definition could not be read: " + err.Error()
-		}
-		v.AsyncAPI = doc
+		v.AsyncAPI, v.Problem = parseDefinition(apidef.ParseAsyncAPI, "AsyncAPI", def)
 	case "graphql":
 		v.Source = apidef.Highlight(def, apidef.LangGraphQL)
 	case "grpc":

@@ -74,9 +74,7 @@ type linkView struct{ Label, Href string }
 // ServePage implements web.PageHandler.
 func (h *explorerPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.Page) {
 	shell := page.Shell()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	if !web.ReadOnly(w, r) {
 		return
 	}
 	if strings.TrimRight(r.URL.Path, "/") != page.Path {

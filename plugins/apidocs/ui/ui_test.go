@@ -89,16 +89,7 @@ func TestAPIDocsPages(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d", status)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("GET /api-docs%s: body lacks %q", tt.query, w)
-				}
-			}
-			for _, n := range tt.not {
-				if strings.Contains(body, n) {
-					t.Errorf("GET /api-docs%s: body has %q", tt.query, n)
-				}
-			}
+			frameworktest.CheckBody(t, "GET /api-docs"+tt.query, body, tt.want, tt.not)
 		})
 	}
 
@@ -119,16 +110,7 @@ func TestAPIDocsPages(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("GET %s: status %d\n%.1000s", tt.path, status, body)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("GET %s: body lacks %q", tt.path, w)
-				}
-			}
-			for _, n := range tt.not {
-				if strings.Contains(body, n) {
-					t.Errorf("GET %s: body has %q", tt.path, n)
-				}
-			}
+			frameworktest.CheckBody(t, "GET "+tt.path, body, tt.want, tt.not)
 		})
 	}
 

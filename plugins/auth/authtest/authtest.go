@@ -18,6 +18,10 @@ import (
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
+
+	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/plugins/auth/store"
+	"github.com/portico-dev/portico/plugins/auth/store/migrations"
 )
 
 // User is a person the test providers know.
@@ -220,4 +224,13 @@ func (g *GitHub) SetLogin(u User) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.Login = u
+}
+
+// NewStore returns the auth plugin's store over db, with its tables created.
+func NewStore(t testing.TB, db *database.DB) *store.Store {
+	t.Helper()
+	if err := db.Migrate(t.Context(), migrations.FS); err != nil {
+		t.Fatal(err)
+	}
+	return store.New(db)
 }

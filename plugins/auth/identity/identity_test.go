@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -18,20 +17,16 @@ import (
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/internal/fakeclock"
+	"github.com/portico-dev/portico/plugins/auth/authtest"
 	"github.com/portico-dev/portico/plugins/auth/identity"
 	"github.com/portico-dev/portico/plugins/auth/store"
-	"github.com/portico-dev/portico/plugins/auth/store/migrations"
 )
 
 const iss = "http://localhost:7007/api/auth"
 
 func newIssuer(t *testing.T, db *database.DB, clock *fakeclock.Clock) *identity.Issuer {
 	t.Helper()
-	sub, _ := fs.Sub(migrations.FS, ".")
-	if err := db.Migrate(t.Context(), sub); err != nil {
-		t.Fatal(err)
-	}
-	return identity.New(identity.Options{Store: store.New(db), Issuer: iss, TokenLifetime: time.Hour, RotationPeriod: time.Hour, Now: clock.Now})
+	return identity.New(identity.Options{Store: authtest.NewStore(t, db), Issuer: iss, TokenLifetime: time.Hour, RotationPeriod: time.Hour, Now: clock.Now})
 }
 
 func TestIssueVerifyRotate(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -32,17 +31,7 @@ func newGitHub(id string, cfg *config.Config, opts Options) (*github, error) {
 		return nil, fmt.Errorf("auth.providers.%s: missing configuration", id)
 	}
 	g := &github{id: id, client: opts.HTTPClient}
-	var err error
-	if g.oauth.ClientID, err = cfg.String("clientId"); err != nil {
-		return nil, err
-	}
-	if g.oauth.ClientSecret, err = cfg.String("clientSecret"); err != nil {
-		return nil, err
-	}
-	if g.oauth.RedirectURL, err = optString(cfg, "callbackUrl", opts.CallbackURL); err != nil {
-		return nil, err
-	}
-	extra, err := stringsOrString(cfg, "additionalScopes")
+	extra, err := readOAuthClient(&g.oauth, cfg, opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -119,24 +108,15 @@ func (g *github) result(ctx context.Context, tok *oauth2.Token) (Result, error) 
 	if name == "" {
 		name = user.Login
 	}
-	refresh := tok.RefreshToken
-	if refresh == "" {
-		refresh = accessTokenPrefix + tok.AccessToken
+	res := tokenResult(tok, resolvers.Info{
+		ProviderID: g.id,
+		Username:   user.Login,
+		Profile:    resolvers.Profile{Email: user.Email, DisplayName: name, Picture: user.AvatarURL},
+	})
+	if res.RefreshToken == "" {
+		res.RefreshToken = accessTokenPrefix + tok.AccessToken
 	}
-	var expiresIn int64
-	if !tok.Expiry.IsZero() {
-		expiresIn = int64(time.Until(tok.Expiry).Seconds())
-	}
-	scope, _ := tok.Extra("scope").(string)
-	return Result{
-		Info: resolvers.Info{
-			ProviderID: g.id,
-			Username:   user.Login,
-			Profile:    resolvers.Profile{Email: user.Email, DisplayName: name, Picture: user.AvatarURL},
-		},
-		ProviderInfo: ProviderInfo{AccessToken: tok.AccessToken, Scope: scope, ExpiresInSeconds: expiresIn},
-		RefreshToken: refresh,
-	}, nil
+	return res, nil
 }
 
 func (g *github) get(ctx context.Context, accessToken, path string, out any) error {

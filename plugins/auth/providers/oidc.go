@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -41,17 +40,7 @@ func newOIDC(id string, cfg *config.Config, opts Options) (*oidcProvider, error)
 		return nil, fmt.Errorf("auth.providers.%s: the scope key is not supported, use additionalScopes", id)
 	}
 	p := &oidcProvider{id: id, client: opts.HTTPClient}
-	var err error
-	if p.oauth.ClientID, err = cfg.String("clientId"); err != nil {
-		return nil, err
-	}
-	if p.oauth.ClientSecret, _, err = cfg.OptionalString("clientSecret"); err != nil {
-		return nil, err
-	}
-	if p.oauth.RedirectURL, err = optString(cfg, "callbackUrl", opts.CallbackURL); err != nil {
-		return nil, err
-	}
-	extra, err := stringsOrString(cfg, "additionalScopes")
+	extra, err := readOAuthClient(&p.oauth, cfg, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -237,18 +226,11 @@ func (p *oidcProvider) result(ctx context.Context, provider *oidc.Provider, veri
 	if p.usernameKey == "nickname" && claims.Nickname != "" {
 		username = claims.Nickname
 	}
-	var expiresIn int64
-	if !tok.Expiry.IsZero() {
-		expiresIn = int64(time.Until(tok.Expiry).Seconds())
-	}
-	scope, _ := tok.Extra("scope").(string)
-	return Result{
-		Info: resolvers.Info{
-			ProviderID: p.id,
-			Username:   username,
-			Profile:    resolvers.Profile{Email: claims.Email, DisplayName: claims.Name, Picture: claims.Picture},
-		},
-		ProviderInfo: ProviderInfo{AccessToken: tok.AccessToken, IDToken: rawID, Scope: scope, ExpiresInSeconds: expiresIn},
-		RefreshToken: tok.RefreshToken,
-	}, nil
+	res := tokenResult(tok, resolvers.Info{
+		ProviderID: p.id,
+		Username:   username,
+		Profile:    resolvers.Profile{Email: claims.Email, DisplayName: claims.Name, Picture: claims.Picture},
+	})
+	res.ProviderInfo.IDToken = rawID
+	return res, nil
 }

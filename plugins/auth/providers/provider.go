@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/plugins/auth/resolvers"
+	"golang.org/x/oauth2"
 )
 
 // ErrAuthentication is wrapped by failures that mean "this person is not signed in" (a refused
@@ -102,4 +104,39 @@ func stringsOrString(cfg *config.Config, key string) ([]string, error) {
 	}
 	l, _, err := cfg.OptionalStringArray(key)
 	return l, err
+}
+
+// readOAuthClient reads the OAuth client keys every provider has: clientId, clientSecret
+// (required or optional), callbackUrl (default opts.CallbackURL) and additionalScopes, which it
+// returns for the provider to add to its own scopes.
+func readOAuthClient(c *oauth2.Config, cfg *config.Config, opts Options, secretRequired bool) (extraScopes []string, err error) {
+	if c.ClientID, err = cfg.String("clientId"); err != nil {
+		return nil, err
+	}
+	if secretRequired {
+		c.ClientSecret, err = cfg.String("clientSecret")
+	} else {
+		c.ClientSecret, _, err = cfg.OptionalString("clientSecret")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.RedirectURL, err = optString(cfg, "callbackUrl", opts.CallbackURL); err != nil {
+		return nil, err
+	}
+	return stringsOrString(cfg, "additionalScopes")
+}
+
+// tokenResult is the result of a sign-in that got tok for the user info describes.
+func tokenResult(tok *oauth2.Token, info resolvers.Info) Result {
+	var expiresIn int64
+	if !tok.Expiry.IsZero() {
+		expiresIn = int64(time.Until(tok.Expiry).Seconds())
+	}
+	scope, _ := tok.Extra("scope").(string)
+	return Result{
+		Info:         info,
+		ProviderInfo: ProviderInfo{AccessToken: tok.AccessToken, Scope: scope, ExpiresInSeconds: expiresIn},
+		RefreshToken: tok.RefreshToken,
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	catalogclient "github.com/portico-dev/portico/plugins/catalog/client"
+	"github.com/portico-dev/portico/plugins/catalog/model"
 )
 
 // FromClient adapts the catalog's public client to Catalog.
@@ -16,16 +17,7 @@ func (cc clientCatalog) EntityByRef(ctx context.Context, ref string) (*Entity, e
 	if err != nil || e == nil {
 		return nil, err
 	}
-	out := &Entity{Ref: e.Ref().String()}
-	for _, rel := range e.Relations {
-		switch rel.Type {
-		case "memberOf":
-			out.MemberOf = append(out.MemberOf, rel.TargetRef)
-		case "childOf":
-			out.ChildOf = append(out.ChildOf, rel.TargetRef)
-		}
-	}
-	return out, nil
+	return resolverEntity(e), nil
 }
 
 func (cc clientCatalog) QueryEntities(ctx context.Context, filter string) ([]*Entity, error) {
@@ -35,16 +27,22 @@ func (cc clientCatalog) QueryEntities(ctx context.Context, filter string) ([]*En
 	}
 	out := make([]*Entity, 0, len(es))
 	for _, e := range es {
-		x := &Entity{Ref: e.Ref().String()}
-		for _, rel := range e.Relations {
-			switch rel.Type {
-			case "memberOf":
-				x.MemberOf = append(x.MemberOf, rel.TargetRef)
-			case "childOf":
-				x.ChildOf = append(x.ChildOf, rel.TargetRef)
-			}
-		}
-		out = append(out, x)
+		out = append(out, resolverEntity(e))
 	}
 	return out, nil
+}
+
+// resolverEntity is the part of a catalog entity sign-in resolvers read: its reference and the
+// targets of its memberOf and childOf relations.
+func resolverEntity(e *model.Entity) *Entity {
+	out := &Entity{Ref: e.Ref().String()}
+	for _, rel := range e.Relations {
+		switch rel.Type {
+		case "memberOf":
+			out.MemberOf = append(out.MemberOf, rel.TargetRef)
+		case "childOf":
+			out.ChildOf = append(out.ChildOf, rel.TargetRef)
+		}
+	}
+	return out
 }

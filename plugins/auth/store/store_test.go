@@ -3,32 +3,19 @@ package store_test
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
+	"github.com/portico-dev/portico/plugins/auth/authtest"
 	"github.com/portico-dev/portico/plugins/auth/store"
-	"github.com/portico-dev/portico/plugins/auth/store/migrations"
 )
-
-func newStore(t *testing.T, db *database.DB) *store.Store {
-	t.Helper()
-	sub, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(t.Context(), sub); err != nil {
-		t.Fatal(err)
-	}
-	return store.New(db)
-}
 
 func TestStore(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		s := newStore(t, db)
+		s := authtest.NewStore(t, db)
 		ctx := t.Context()
 		t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 		keys := []store.Key{
@@ -68,7 +55,7 @@ func TestStore(t *testing.T) {
 
 func TestSecretCreatedOnceUnderRace(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		s := newStore(t, db)
+		s := authtest.NewStore(t, db)
 		const n = 8
 		var wg sync.WaitGroup
 		vals := make([]string, n)

@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/database"
+	"github.com/portico-dev/portico/framework/frameworktest"
 	"github.com/portico-dev/portico/plugins/catalog/api"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
@@ -120,15 +120,7 @@ func TestAPI(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				status, body, _ := do(t, srv, tt.method, tt.path, tt.body)
-				if status != tt.status {
-					t.Fatalf("%s %s: status %d, want %d; body %s", tt.method, tt.path, status, tt.status, body)
-				}
-				for _, c := range tt.contains {
-					if !strings.Contains(body, c) {
-						t.Errorf("%s %s: body %s lacks %s", tt.method, tt.path, body, c)
-					}
-				}
+				checkResponse(t, srv, tt.method, tt.path, tt.body, tt.status, tt.contains, nil)
 			})
 		}
 		t.Run("link header", func(t *testing.T) {
@@ -168,6 +160,26 @@ func newDB(t *testing.T, db *database.DB) *database.DB {
 	return db
 }
 
+// checkResponse sends a request and fails unless it answers status with a body that holds
+// every string of want and none of wantNot.
+func checkResponse(t *testing.T, srv *httptest.Server, method, path, body string, status int, want, wantNot []string) {
+	t.Helper()
+	got, resp, _ := do(t, srv, method, path, body)
+	if got != status {
+		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, got, status, resp)
+	}
+	for _, c := range want {
+		if !strings.Contains(resp, c) {
+			t.Errorf("%s %s: body %s lacks %s", method, path, resp, c)
+		}
+	}
+	for _, c := range wantNot {
+		if strings.Contains(resp, c) {
+			t.Errorf("%s %s: body %s has %s", method, path, resp, c)
+		}
+	}
+}
+
 func do(t *testing.T, srv *httptest.Server, method, path, body string) (int, string, http.Header) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
@@ -175,14 +187,6 @@ func do(t *testing.T, srv *httptest.Server, method, path, body string) (int, str
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, strings.TrimSpace(string(b)), res.Header
+	res, b := frameworktest.Send(t, nil, req)
+	return res.StatusCode, strings.TrimSpace(b), res.Header
 }

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/portico-dev/portico/framework/database"
@@ -61,20 +60,7 @@ func TestBackstageQueryParity(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				status, body, _ := do(t, srv, tt.method, tt.path, tt.body)
-				if status != tt.status {
-					t.Fatalf("%s %s: status %d, want %d; body %s", tt.method, tt.path, status, tt.status, body)
-				}
-				for _, c := range tt.want {
-					if !strings.Contains(body, c) {
-						t.Errorf("%s %s: body %s lacks %s", tt.method, tt.path, body, c)
-					}
-				}
-				for _, c := range tt.wantNot {
-					if strings.Contains(body, c) {
-						t.Errorf("%s %s: body %s has %s", tt.method, tt.path, body, c)
-					}
-				}
+				checkResponse(t, srv, tt.method, tt.path, tt.body, tt.status, tt.want, tt.wantNot)
 			})
 		}
 	})

@@ -73,15 +73,7 @@ func (c *Client) GetEntityByRef(ctx context.Context, ref string) (*model.Entity,
 	if err != nil {
 		return nil, fmt.Errorf("catalog client: %w", err)
 	}
-	var e model.Entity
-	path := "/entities/by-name/" + url.PathEscape(r.Kind) + "/" + url.PathEscape(r.Namespace) + "/" + url.PathEscape(r.Name)
-	if err := c.do(ctx, http.MethodGet, path, nil, &e); err != nil {
-		if IsNotFound(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return &e, nil
+	return getOrNil[model.Entity](ctx, c, "/entities/by-name/"+refPath(r))
 }
 
 // QueryEntities lists the entities matching filters, each in Backstage's filter syntax
@@ -178,15 +170,7 @@ func (c *Client) GetLocationByEntity(ctx context.Context, ref string) (*Location
 	if err != nil {
 		return nil, fmt.Errorf("catalog client: %w", err)
 	}
-	var out Location
-	path := "/locations/by-entity/" + url.PathEscape(r.Kind) + "/" + url.PathEscape(r.Namespace) + "/" + url.PathEscape(r.Name)
-	if err := c.do(ctx, http.MethodGet, path, nil, &out); err != nil {
-		if IsNotFound(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return &out, nil
+	return getOrNil[Location](ctx, c, "/locations/by-entity/"+refPath(r))
 }
 
 // Refresh schedules the entity for reprocessing.
@@ -259,4 +243,21 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		return fmt.Errorf("catalog client: %s %s: decoding answer: %w", method, path, err)
 	}
 	return nil
+}
+
+// getOrNil GETs path into a T; a 404 gives nil and no error.
+func getOrNil[T any](ctx context.Context, c *Client, path string) (*T, error) {
+	var v T
+	if err := c.do(ctx, http.MethodGet, path, nil, &v); err != nil {
+		if IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &v, nil
+}
+
+// refPath is an entity's kind/namespace/name as path segments.
+func refPath(r model.EntityRef) string {
+	return url.PathEscape(r.Kind) + "/" + url.PathEscape(r.Namespace) + "/" + url.PathEscape(r.Name)
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 
+	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/auth"
 )
 
@@ -28,6 +29,17 @@ func OnBehalfOfCaller(a Authority) TokenFunc {
 		}
 		return a.GetPluginRequestToken(ctx, creds, PluginID)
 	}
+}
+
+// CallerToken is the TokenFunc a plugin resolves at init to call the catalog while serving
+// someone: OnBehalfOfCaller when the backend has the auth service, nil (no token) when it has
+// none. An auth service that fails to build is an error.
+func CallerToken(ctx context.Context, d *framework.Deps) (TokenFunc, error) {
+	a, ok, err := framework.UseOptional(ctx, d, framework.AuthService)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return OnBehalfOfCaller(a), nil
 }
 
 // AsPlugin returns the TokenFunc of a plugin that calls the catalog as itself, whoever it

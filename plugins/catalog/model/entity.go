@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // DefaultNamespace is the namespace of entities that do not name one.
 const DefaultNamespace = "default"
 
@@ -143,27 +145,17 @@ func (e *Entity) Clone() *Entity {
 	c := *e
 	c.Metadata = e.Metadata.clone()
 	c.Spec = cloneObject(e.Spec)
-	if e.Relations != nil {
-		c.Relations = make([]Relation, len(e.Relations))
-		for i, r := range e.Relations {
-			c.Relations[i] = r
-			if r.Target != nil {
-				t := *r.Target
-				c.Relations[i].Target = &t
-			}
+	c.Relations = cloneEach(e.Relations, func(r *Relation) {
+		if r.Target != nil {
+			t := *r.Target
+			r.Target = &t
 		}
-	}
+	})
 	if e.Status != nil {
-		s := Status{Extra: cloneObject(e.Status.Extra)}
-		if e.Status.Items != nil {
-			s.Items = make([]StatusItem, len(e.Status.Items))
-			for i, it := range e.Status.Items {
-				s.Items[i] = it
-				s.Items[i].Error = it.Error.clone()
-				s.Items[i].Extra = cloneObject(it.Extra)
-			}
-		}
-		c.Status = &s
+		c.Status = &Status{Extra: cloneObject(e.Status.Extra), Items: cloneEach(e.Status.Items, func(it *StatusItem) {
+			it.Error = it.Error.clone()
+			it.Extra = cloneObject(it.Extra)
+		})}
 	}
 	c.Extra = cloneObject(e.Extra)
 	return &c
@@ -173,16 +165,8 @@ func (m Metadata) clone() Metadata {
 	c := m
 	c.Labels = cloneStrings(m.Labels)
 	c.Annotations = cloneStrings(m.Annotations)
-	if m.Tags != nil {
-		c.Tags = append(make([]string, 0, len(m.Tags)), m.Tags...)
-	}
-	if m.Links != nil {
-		c.Links = make([]Link, len(m.Links))
-		for i, l := range m.Links {
-			c.Links[i] = l
-			c.Links[i].Extra = cloneObject(l.Extra)
-		}
-	}
+	c.Tags = slices.Clone(m.Tags)
+	c.Links = cloneEach(m.Links, func(l *Link) { l.Extra = cloneObject(l.Extra) })
 	c.Extra = cloneObject(m.Extra)
 	return c
 }
@@ -195,6 +179,15 @@ func (s *SerializedError) clone() *SerializedError {
 	c.Cause = s.Cause.clone()
 	c.Extra = cloneObject(s.Extra)
 	return &c
+}
+
+// cloneEach copies a (nil stays nil), then deepens each copied element in place.
+func cloneEach[T any](a []T, deepen func(*T)) []T {
+	out := slices.Clone(a)
+	for i := range out {
+		deepen(&out[i])
+	}
+	return out
 }
 
 func cloneStrings(m map[string]string) map[string]string {

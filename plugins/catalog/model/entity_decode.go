@@ -36,10 +36,7 @@ func DecodeEntity(v any) (*Entity, error) {
 		case "status":
 			e.Status = d.status(val)
 		default:
-			if e.Extra == nil {
-				e.Extra = map[string]any{}
-			}
-			e.Extra[k] = val
+			putExtra(&e.Extra, k, val)
 		}
 	}
 	return e, d.err()
@@ -87,6 +84,55 @@ func (d *decoder) array(path string, v any) ([]any, bool) {
 	return a, ok
 }
 
+// objects decodes an array of objects at path, calling fn with each object and its path.
+func (d *decoder) objects(path string, v any, fn func(p string, m map[string]any)) bool {
+	a, ok := d.array(path, v)
+	if !ok {
+		return false
+	}
+	for i, x := range a {
+		p := fmt.Sprintf("%s/%d", path, i)
+		if m, ok := d.object(p, x); ok {
+			fn(p, m)
+		}
+	}
+	return true
+}
+
+// strField decodes the string field k of the object at path into *dst when k is dst's name.
+type strField struct {
+	name string
+	dst  *string
+}
+
+// fields decodes the string fields of m into strs; other keys go to other, when given, or else
+// to *extra.
+func (d *decoder) fields(path string, m map[string]any, strs []strField, other func(k string, v any) bool, extra *map[string]any) {
+next:
+	for k, v := range m {
+		for _, f := range strs {
+			if f.name == k {
+				*f.dst = d.str(path+"/"+k, v)
+				continue next
+			}
+		}
+		if other != nil && other(k, v) {
+			continue
+		}
+		if extra != nil {
+			putExtra(extra, k, v)
+		}
+	}
+}
+
+// putExtra keeps an unknown key in *extra.
+func putExtra(extra *map[string]any, k string, v any) {
+	if *extra == nil {
+		*extra = map[string]any{}
+	}
+	(*extra)[k] = v
+}
+
 func (d *decoder) stringMap(path string, v any) map[string]string {
 	m, ok := d.object(path, v)
 	if !ok {
@@ -105,28 +151,20 @@ func (d *decoder) stringMap(path string, v any) map[string]string {
 
 func (d *decoder) metadata(m map[string]any) Metadata {
 	var md Metadata
-	for k, v := range m {
+	strs := []strField{
+		{"name", &md.Name}, {"namespace", &md.Namespace}, {"uid", &md.UID}, {"etag", &md.Etag},
+		{"title", &md.Title}, {"description", &md.Description},
+	}
+	d.fields("/metadata", m, strs, func(k string, v any) bool {
 		p := "/metadata/" + k
 		switch k {
-		case "name":
-			md.Name = d.str(p, v)
-		case "namespace":
-			md.Namespace = d.str(p, v)
-		case "uid":
-			md.UID = d.str(p, v)
-		case "etag":
-			md.Etag = d.str(p, v)
 		case "generation":
 			f, ok := asFloat(v)
 			if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 				d.fail(p, "integer", v)
-				continue
+				return true
 			}
 			md.Generation = int64(f)
-		case "title":
-			md.Title = d.str(p, v)
-		case "description":
-			md.Description = d.str(p, v)
 		case "labels":
 			md.Labels = d.stringMap(p, v)
 		case "annotations":
@@ -134,7 +172,7 @@ func (d *decoder) metadata(m map[string]any) Metadata {
 		case "tags":
 			a, ok := d.array(p, v)
 			if !ok {
-				continue
+				return true
 			}
 			md.Tags = make([]string, 0, len(a))
 			for i, x := range a {
@@ -145,85 +183,42 @@ func (d *decoder) metadata(m map[string]any) Metadata {
 				}
 			}
 		case "links":
-			a, ok := d.array(p, v)
-			if !ok {
-				continue
-			}
-			md.Links = make([]Link, 0, len(a))
-			for i, x := range a {
-				lp := fmt.Sprintf("%s/%d", p, i)
-				lm, ok := d.object(lp, x)
-				if !ok {
-					continue
-				}
+			md.Links = []Link{}
+			if !d.objects(p, v, func(lp string, lm map[string]any) {
 				var l Link
-				for lk, lv := range lm {
-					switch lk {
-					case "url":
-						l.URL = d.str(lp+"/url", lv)
-					case "title":
-						l.Title = d.str(lp+"/title", lv)
-					case "icon":
-						l.Icon = d.str(lp+"/icon", lv)
-					case "type":
-						l.Type = d.str(lp+"/type", lv)
-					default:
-						if l.Extra == nil {
-							l.Extra = map[string]any{}
-						}
-						l.Extra[lk] = lv
-					}
-				}
+				d.fields(lp, lm, []strField{{"url", &l.URL}, {"title", &l.Title}, {"icon", &l.Icon}, {"type", &l.Type}}, nil, &l.Extra)
 				md.Links = append(md.Links, l)
+			}) {
+				md.Links = nil
 			}
 		default:
-			if md.Extra == nil {
-				md.Extra = map[string]any{}
-			}
-			md.Extra[k] = v
+			return false
 		}
-	}
+		return true
+	}, &md.Extra)
 	return md
 }
 
 func (d *decoder) relations(v any) []Relation {
-	a, ok := d.array("/relations", v)
-	if !ok {
-		return nil
-	}
-	out := make([]Relation, 0, len(a))
-	for i, x := range a {
-		p := fmt.Sprintf("/relations/%d", i)
-		m, ok := d.object(p, x)
-		if !ok {
-			continue
-		}
+	out := []Relation{}
+	if !d.objects("/relations", v, func(p string, m map[string]any) {
 		var r Relation
-		for k, rv := range m {
-			switch k {
-			case "type":
-				r.Type = d.str(p+"/type", rv)
-			case "targetRef":
-				r.TargetRef = d.str(p+"/targetRef", rv)
-			case "target":
-				tm, ok := d.object(p+"/target", rv)
-				if !ok {
-					continue
-				}
+		d.fields(p, m, []strField{{"type", &r.Type}, {"targetRef", &r.TargetRef}}, func(k string, rv any) bool {
+			if k != "target" {
+				return true // Backstage's relation has no other keys; drop them
+			}
+			if tm, ok := d.object(p+"/target", rv); ok {
 				t := EntityRef{}
-				if s, ok := tm["kind"].(string); ok {
-					t.Kind = s
-				}
-				if s, ok := tm["namespace"].(string); ok {
-					t.Namespace = s
-				}
-				if s, ok := tm["name"].(string); ok {
-					t.Name = s
-				}
+				t.Kind, _ = tm["kind"].(string)
+				t.Namespace, _ = tm["namespace"].(string)
+				t.Name, _ = tm["name"].(string)
 				r.Target = &t
 			}
-		}
+			return true
+		}, nil)
 		out = append(out, r)
+	}) {
+		return nil
 	}
 	return out
 }
@@ -236,42 +231,22 @@ func (d *decoder) status(v any) *Status {
 	s := &Status{}
 	for k, sv := range m {
 		if k != "items" {
-			if s.Extra == nil {
-				s.Extra = map[string]any{}
-			}
-			s.Extra[k] = sv
+			putExtra(&s.Extra, k, sv)
 			continue
 		}
-		a, ok := d.array("/status/items", sv)
-		if !ok {
-			continue
-		}
-		s.Items = make([]StatusItem, 0, len(a))
-		for i, x := range a {
-			p := fmt.Sprintf("/status/items/%d", i)
-			im, ok := d.object(p, x)
-			if !ok {
-				continue
-			}
+		s.Items = []StatusItem{}
+		if !d.objects("/status/items", sv, func(p string, im map[string]any) {
 			var it StatusItem
-			for ik, iv := range im {
-				switch ik {
-				case "type":
-					it.Type = d.str(p+"/type", iv)
-				case "level":
-					it.Level = d.str(p+"/level", iv)
-				case "message":
-					it.Message = d.str(p+"/message", iv)
-				case "error":
-					it.Error = d.serializedError(p+"/error", iv)
-				default:
-					if it.Extra == nil {
-						it.Extra = map[string]any{}
-					}
-					it.Extra[ik] = iv
+			d.fields(p, im, []strField{{"type", &it.Type}, {"level", &it.Level}, {"message", &it.Message}}, func(k string, v any) bool {
+				if k != "error" {
+					return false
 				}
-			}
+				it.Error = d.serializedError(p+"/error", v)
+				return true
+			}, &it.Extra)
 			s.Items = append(s.Items, it)
+		}) {
+			s.Items = nil
 		}
 	}
 	return s
@@ -311,9 +286,4 @@ func (d *decoder) serializedError(path string, v any) *SerializedError {
 	return s
 }
 
-func (s *SerializedError) extra(k string, v any) {
-	if s.Extra == nil {
-		s.Extra = map[string]any{}
-	}
-	s.Extra[k] = v
-}
+func (s *SerializedError) extra(k string, v any) { putExtra(&s.Extra, k, v) }

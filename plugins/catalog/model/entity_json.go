@@ -66,11 +66,7 @@ func (e *Entity) write(w *jsonWriter) {
 	}
 	if e.Relations != nil {
 		o.key("relations")
-		w.b = append(w.b, '[')
-		for i, r := range e.Relations {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
+		writeArray(w, e.Relations, func(r Relation) {
 			ro := w.object()
 			ro.str("type", r.Type)
 			ro.str("targetRef", r.TargetRef)
@@ -83,19 +79,14 @@ func (e *Entity) write(w *jsonWriter) {
 				to.end()
 			}
 			ro.end()
-		}
-		w.b = append(w.b, ']')
+		})
 	}
 	if e.Status != nil {
 		o.key("status")
 		so := w.object()
 		if e.Status.Items != nil {
 			so.key("items")
-			w.b = append(w.b, '[')
-			for i, it := range e.Status.Items {
-				if i > 0 {
-					w.b = append(w.b, ',')
-				}
+			writeArray(w, e.Status.Items, func(it StatusItem) {
 				io := w.object()
 				io.str("type", it.Type)
 				io.str("level", it.Level)
@@ -107,8 +98,7 @@ func (e *Entity) write(w *jsonWriter) {
 				}
 				io.extra(it.Extra, isStatusItemKey)
 				io.end()
-			}
-			w.b = append(w.b, ']')
+			})
 		}
 		so.extra(e.Status.Extra, func(k string) bool { return k == "items" })
 		so.end()
@@ -129,25 +119,22 @@ func (m *Metadata) write(w *jsonWriter) {
 	}
 	o.str("title", m.Title)
 	o.str("description", m.Description)
-	if m.Labels != nil {
-		o.key("labels")
-		w.stringMap(m.Labels)
-	}
-	if m.Annotations != nil {
-		o.key("annotations")
-		w.stringMap(m.Annotations)
+	for _, sm := range []struct {
+		key string
+		m   map[string]string
+	}{{"labels", m.Labels}, {"annotations", m.Annotations}} {
+		if sm.m != nil {
+			o.key(sm.key)
+			writeSortedObject(w, sm.m, w.str)
+		}
 	}
 	if m.Tags != nil {
 		o.key("tags")
-		w.strings(m.Tags)
+		writeArray(w, m.Tags, w.str)
 	}
 	if m.Links != nil {
 		o.key("links")
-		w.b = append(w.b, '[')
-		for i, l := range m.Links {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
+		writeArray(w, m.Links, func(l Link) {
 			lo := w.object()
 			lo.str("url", l.URL)
 			lo.str("title", l.Title)
@@ -155,8 +142,7 @@ func (m *Metadata) write(w *jsonWriter) {
 			lo.str("type", l.Type)
 			lo.extra(l.Extra, isLinkKey)
 			lo.end()
-		}
-		w.b = append(w.b, ']')
+		})
 	}
 	o.extra(m.Extra, isMetadataKey)
 	o.end()

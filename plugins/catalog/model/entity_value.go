@@ -1,27 +1,19 @@
 package model
 
+import "maps"
+
 // Value returns the generic JSON form of the entity (the form the validator checks). Spec and
 // other unknown values are shared with the entity, not copied.
 func (e *Entity) Value() map[string]any {
-	out := make(map[string]any, 6+len(e.Extra))
-	for k, v := range e.Extra {
-		if !isRootKey(k) {
-			out[k] = v
-		}
-	}
-	if e.APIVersion != "" {
-		out["apiVersion"] = e.APIVersion
-	}
-	if e.Kind != "" {
-		out["kind"] = e.Kind
-	}
+	out := withExtra(e.Extra, 6, isRootKey)
+	putString(out, "apiVersion", e.APIVersion)
+	putString(out, "kind", e.Kind)
 	out["metadata"] = e.Metadata.value()
 	if e.Spec != nil {
 		out["spec"] = e.Spec
 	}
 	if e.Relations != nil {
-		rels := make([]any, len(e.Relations))
-		for i, r := range e.Relations {
+		out["relations"] = toArray(e.Relations, func(r Relation) any {
 			ro := map[string]any{}
 			putString(ro, "type", r.Type)
 			putString(ro, "targetRef", r.TargetRef)
@@ -32,35 +24,22 @@ func (e *Entity) Value() map[string]any {
 				putString(t, "name", r.Target.Name)
 				ro["target"] = t
 			}
-			rels[i] = ro
-		}
-		out["relations"] = rels
+			return ro
+		})
 	}
 	if e.Status != nil {
-		so := make(map[string]any, 1+len(e.Status.Extra))
-		for k, v := range e.Status.Extra {
-			if k != "items" {
-				so[k] = v
-			}
-		}
+		so := withExtra(e.Status.Extra, 1, func(k string) bool { return k == "items" })
 		if e.Status.Items != nil {
-			items := make([]any, len(e.Status.Items))
-			for i, it := range e.Status.Items {
-				io := make(map[string]any, 4+len(it.Extra))
-				for k, v := range it.Extra {
-					if !isStatusItemKey(k) {
-						io[k] = v
-					}
-				}
+			so["items"] = toArray(e.Status.Items, func(it StatusItem) any {
+				io := withExtra(it.Extra, 4, isStatusItemKey)
 				putString(io, "type", it.Type)
 				putString(io, "level", it.Level)
 				io["message"] = it.Message
 				if it.Error != nil {
 					io["error"] = it.Error.value()
 				}
-				items[i] = io
-			}
-			so["items"] = items
+				return io
+			})
 		}
 		out["status"] = so
 	}
@@ -68,12 +47,7 @@ func (e *Entity) Value() map[string]any {
 }
 
 func (m *Metadata) value() map[string]any {
-	out := make(map[string]any, 4+len(m.Extra))
-	for k, v := range m.Extra {
-		if !isMetadataKey(k) {
-			out[k] = v
-		}
-	}
+	out := withExtra(m.Extra, 4, isMetadataKey)
 	putString(out, "name", m.Name)
 	putString(out, "namespace", m.Namespace)
 	putString(out, "uid", m.UID)
@@ -90,45 +64,46 @@ func (m *Metadata) value() map[string]any {
 		out["annotations"] = stringsToObject(m.Annotations)
 	}
 	if m.Tags != nil {
-		tags := make([]any, len(m.Tags))
-		for i, t := range m.Tags {
-			tags[i] = t
-		}
-		out["tags"] = tags
+		out["tags"] = toArray(m.Tags, func(t string) any { return t })
 	}
 	if m.Links != nil {
-		links := make([]any, len(m.Links))
-		for i, l := range m.Links {
-			lo := make(map[string]any, 4+len(l.Extra))
-			for k, v := range l.Extra {
-				if !isLinkKey(k) {
-					lo[k] = v
-				}
-			}
+		out["links"] = toArray(m.Links, func(l Link) any {
+			lo := withExtra(l.Extra, 4, isLinkKey)
 			putString(lo, "url", l.URL)
 			putString(lo, "title", l.Title)
 			putString(lo, "icon", l.Icon)
 			putString(lo, "type", l.Type)
-			links[i] = lo
-		}
-		out["links"] = links
+			return lo
+		})
 	}
 	return out
 }
 
 func (s *SerializedError) value() map[string]any {
-	out := make(map[string]any, 2+len(s.Extra))
-	for k, v := range s.Extra {
-		if !s.knownKey(k) {
-			out[k] = v
-		}
-	}
+	out := withExtra(s.Extra, 2, s.knownKey)
 	out["name"] = s.Name
 	out["message"] = s.Message
 	putString(out, "code", s.Code)
 	putString(out, "stack", s.Stack)
 	if s.Cause != nil {
 		out["cause"] = s.Cause.value()
+	}
+	return out
+}
+
+// withExtra returns a new object holding the unknown keys of extra, with room for known more.
+func withExtra(extra map[string]any, known int, isKnown func(string) bool) map[string]any {
+	out := make(map[string]any, known+len(extra))
+	maps.Copy(out, extra)
+	maps.DeleteFunc(out, func(k string, _ any) bool { return isKnown(k) })
+	return out
+}
+
+// toArray converts a typed slice to a generic JSON array, element by element.
+func toArray[T any](a []T, fn func(T) any) []any {
+	out := make([]any, len(a))
+	for i, x := range a {
+		out[i] = fn(x)
 	}
 	return out
 }

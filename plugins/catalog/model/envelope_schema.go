@@ -19,106 +19,93 @@ func nonEmptyStrings() *Schema {
 
 func prop(name string, s *Schema) Property { return Property{Name: name, Schema: s} }
 
+// requiredObject is an object schema whose listed properties must be present.
+func requiredObject(required []string, props ...Property) *Schema {
+	return &Schema{Types: []string{"object"}, Required: required, Properties: props}
+}
+
+func arrayOf(items *Schema) *Schema { return &Schema{Types: []string{"array"}, Items: items} }
+
+func stringEnum(values ...string) *Schema { return &Schema{Types: []string{"string"}, Enum: values} }
+
+// nonEmptyStringProps lists properties that each hold a non-empty string.
+func nonEmptyStringProps(names ...string) []Property {
+	props := make([]Property, len(names))
+	for i, n := range names {
+		props[i] = prop(n, nonEmptyString())
+	}
+	return props
+}
+
+// nonEmptyStringsProps lists properties that each hold an array of non-empty strings.
+func nonEmptyStringsProps(names ...string) []Property {
+	props := make([]Property, len(names))
+	for i, n := range names {
+		props[i] = prop(n, nonEmptyStrings())
+	}
+	return props
+}
+
 // envelopeSchema mirrors Backstage's EntityEnvelope schema: the minimum needed to give an entity
 // a reference, checked before any processing.
 func envelopeSchema() *Schema {
-	return &Schema{
-		Types:    []string{"object"},
-		Required: []string{"apiVersion", "kind", "metadata"},
-		Properties: []Property{
-			prop("apiVersion", nonEmptyString()),
-			prop("kind", nonEmptyString()),
-			prop("metadata", &Schema{
-				Types:    []string{"object"},
-				Required: []string{"name"},
-				Properties: []Property{
-					prop("name", nonEmptyString()),
-					prop("namespace", nonEmptyString()),
-				},
-			}),
-		},
-	}
+	return requiredObject([]string{"apiVersion", "kind", "metadata"},
+		prop("apiVersion", nonEmptyString()),
+		prop("kind", nonEmptyString()),
+		prop("metadata", requiredObject([]string{"name"}, nonEmptyStringProps("name", "namespace")...)),
+	)
+}
+
+// linkSchema is a link of metadata.links or of a v1beta2 template's output: a url with optional
+// non-empty string properties.
+func linkSchema(props ...string) *Schema {
+	return requiredObject([]string{"url"}, nonEmptyStringProps(append([]string{"url"}, props...)...)...)
 }
 
 // entitySchema mirrors Backstage's Entity, EntityMeta and common schemas, which its
 // SchemaValidEntityPolicy checks.
 func entitySchema() *Schema {
 	one := 1.0
-	meta := &Schema{
-		Types:    []string{"object"},
-		Required: []string{"name"},
-		Properties: []Property{
-			prop("uid", nonEmptyString()),
-			prop("etag", nonEmptyString()),
-			prop("generation", &Schema{Types: []string{"integer"}, Minimum: &one}),
-			prop("name", nonEmptyString()),
-			prop("namespace", nonEmptyString()),
-			prop("title", stringSchema()),
-			prop("description", stringSchema()),
-			prop("labels", &Schema{Types: []string{"object"}, AdditionalProperties: stringSchema()}),
-			prop("annotations", &Schema{Types: []string{"object"}, AdditionalProperties: stringSchema()}),
-			prop("tags", nonEmptyStrings()),
-			prop("links", &Schema{Types: []string{"array"}, Items: &Schema{
-				Types:    []string{"object"},
-				Required: []string{"url"},
-				Properties: []Property{
-					prop("url", nonEmptyString()),
-					prop("title", nonEmptyString()),
-					prop("icon", nonEmptyString()),
-					prop("type", nonEmptyString()),
-				},
-			}}),
-		},
-	}
-	reference := &Schema{
-		Types:    []string{"object"},
-		Required: []string{"kind", "namespace", "name"},
-		Properties: []Property{
-			prop("kind", nonEmptyString()),
-			prop("namespace", nonEmptyString()),
-			prop("name", nonEmptyString()),
-		},
-	}
-	relation := &Schema{
-		Types:    []string{"object"},
-		Required: []string{"type", "targetRef"},
-		Properties: []Property{
-			prop("type", &Schema{Types: []string{"string"}, MinLength: 1, Pattern: regexp.MustCompile(`^\w+$`)}),
-			prop("targetRef", nonEmptyString()),
-			prop("target", reference),
-		},
-	}
-	serializedError := &Schema{
-		Types:    []string{"object"},
-		Required: []string{"name", "message"},
-		Properties: []Property{
-			prop("name", nonEmptyString()),
-			prop("message", stringSchema()),
-			prop("code", stringSchema()),
-			prop("stack", stringSchema()),
-		},
-	}
-	status := objectSchema(prop("items", &Schema{Types: []string{"array"}, Items: &Schema{
-		Types:    []string{"object"},
-		Required: []string{"type", "level", "message"},
-		Properties: []Property{
-			prop("type", nonEmptyString()),
-			prop("level", &Schema{Types: []string{"string"}, Enum: []string{StatusLevelInfo, StatusLevelWarning, StatusLevelError}}),
-			prop("message", stringSchema()),
-			prop("error", serializedError),
-		},
-	}}))
-	return &Schema{
-		Types:                  []string{"object"},
-		Required:               []string{"apiVersion", "kind", "metadata"},
-		NoAdditionalProperties: true,
-		Properties: []Property{
-			prop("apiVersion", nonEmptyString()),
-			prop("kind", nonEmptyString()),
-			prop("metadata", meta),
-			prop("spec", &Schema{Types: []string{"object"}}),
-			prop("relations", &Schema{Types: []string{"array"}, Items: relation}),
-			prop("status", status),
-		},
-	}
+	stringMap := func() *Schema { return &Schema{Types: []string{"object"}, AdditionalProperties: stringSchema()} }
+	meta := requiredObject([]string{"name"},
+		prop("uid", nonEmptyString()),
+		prop("etag", nonEmptyString()),
+		prop("generation", &Schema{Types: []string{"integer"}, Minimum: &one}),
+		prop("name", nonEmptyString()),
+		prop("namespace", nonEmptyString()),
+		prop("title", stringSchema()),
+		prop("description", stringSchema()),
+		prop("labels", stringMap()),
+		prop("annotations", stringMap()),
+		prop("tags", nonEmptyStrings()),
+		prop("links", arrayOf(linkSchema("title", "icon", "type"))),
+	)
+	reference := requiredObject([]string{"kind", "namespace", "name"}, nonEmptyStringProps("kind", "namespace", "name")...)
+	relation := requiredObject([]string{"type", "targetRef"},
+		prop("type", &Schema{Types: []string{"string"}, MinLength: 1, Pattern: regexp.MustCompile(`^\w+$`)}),
+		prop("targetRef", nonEmptyString()),
+		prop("target", reference),
+	)
+	serializedError := requiredObject([]string{"name", "message"},
+		prop("name", nonEmptyString()),
+		prop("message", stringSchema()),
+		prop("code", stringSchema()),
+		prop("stack", stringSchema()),
+	)
+	status := objectSchema(prop("items", arrayOf(requiredObject([]string{"type", "level", "message"},
+		prop("type", nonEmptyString()),
+		prop("level", stringEnum(StatusLevelInfo, StatusLevelWarning, StatusLevelError)),
+		prop("message", stringSchema()),
+		prop("error", serializedError),
+	))))
+	s := requiredObject([]string{"apiVersion", "kind", "metadata"},
+		prop("apiVersion", nonEmptyString()),
+		prop("kind", nonEmptyString()),
+		prop("metadata", meta),
+		prop("spec", objectSchema()),
+		prop("relations", arrayOf(relation)),
+		prop("status", status),
+	)
+	s.NoAdditionalProperties = true
+	return s
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,42 @@ func equalLines(t *testing.T, input string, got, want []string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("input:\n%s\ngot:\n  %s\nwant:\n  %s", input, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// wantedErr reports whether the case wanted an error; it fails the test unless err then has the
+// wanted text and, when is is not nil, wraps is.
+func wantedErr(t *testing.T, err error, want string, is error) bool {
+	t.Helper()
+	if want == "" {
+		return false
+	}
+	if err == nil || err.Error() != want || (is != nil && !errors.Is(err, is)) {
+		t.Fatalf("error = %v, want %q (is %v)", err, want, is)
+	}
+	return true
+}
+
+// srcCase is a descriptor and the lines a check of it should give.
+type srcCase struct {
+	name string
+	src  string
+	want []string
+}
+
+// runSrcCases checks each case's descriptor with check and compares the lines it gives.
+func runSrcCases(t *testing.T, tests []srcCase, check func(t *testing.T, src string) []string) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			equalLines(t, tt.src, check(t, tt.src), tt.want)
+		})
+	}
+}
+
+// validateLines checks a descriptor with v and summarizes the problems.
+func validateLines(v *Validator) func(t *testing.T, src string) []string {
+	return func(t *testing.T, src string) []string {
+		return summarize(v.ValidateValue(mustValue(t, src)))
 	}
 }

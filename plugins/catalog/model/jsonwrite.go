@@ -74,30 +74,13 @@ func (w *jsonWriter) value(v any) {
 	case string:
 		w.str(t)
 	case map[string]any:
-		keys := slices.Sorted(maps.Keys(t))
-		w.b = append(w.b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.str(k)
-			w.b = append(w.b, ':')
-			w.value(t[k])
-		}
-		w.b = append(w.b, '}')
+		writeSortedObject(w, t, w.value)
 	case map[string]string:
-		w.stringMap(t)
+		writeSortedObject(w, t, w.str)
 	case []any:
-		w.b = append(w.b, '[')
-		for i, x := range t {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.value(x)
-		}
-		w.b = append(w.b, ']')
+		writeArray(w, t, w.value)
 	case []string:
-		w.strings(t)
+		writeArray(w, t, w.str)
 	default:
 		if f, ok := asFloat(v); ok {
 			w.b = appendJSNumber(w.b, f, true)
@@ -119,27 +102,28 @@ func (w *jsonWriter) value(v any) {
 	}
 }
 
-func (w *jsonWriter) stringMap(m map[string]string) {
-	keys := slices.Sorted(maps.Keys(m))
+// writeSortedObject writes m with its keys in sorted order, each value written by val.
+func writeSortedObject[V any](w *jsonWriter, m map[string]V, val func(V)) {
 	w.b = append(w.b, '{')
-	for i, k := range keys {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
 		w.str(k)
 		w.b = append(w.b, ':')
-		w.str(m[k])
+		val(m[k])
 	}
 	w.b = append(w.b, '}')
 }
 
-func (w *jsonWriter) strings(a []string) {
+// writeArray writes a, each element written by val.
+func writeArray[V any](w *jsonWriter, a []V, val func(V)) {
 	w.b = append(w.b, '[')
-	for i, s := range a {
+	for i, x := range a {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.str(s)
+		val(x)
 	}
 	w.b = append(w.b, ']')
 }

@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // Names of the built-in kinds.
 const (
 	KindComponent = "Component"
@@ -45,36 +47,26 @@ func BuiltinKinds() []Kind {
 	dependencyOf := func() RelationRule {
 		return RelationRule{Field: "dependencyOf", Type: RelationDependencyOf, Inverse: RelationDependsOn}
 	}
-	spec := func(required []string, props ...Property) *Schema {
-		return &Schema{Types: []string{"object"}, Required: required, Properties: props}
+	spec := requiredObject
+	// profile is a Group's or User's spec.profile: these string fields and any more given.
+	profile := func(more ...Property) *Schema {
+		return objectSchema(append(nonEmptyStringProps("displayName", "email", "picture"), more...)...)
 	}
+	strs, lists := nonEmptyStringProps, nonEmptyStringsProps
 	return []Kind{
 		{
 			Kind:        KindAPI,
 			APIVersions: versions(),
-			Spec: spec([]string{"type", "lifecycle", "owner", "definition"},
-				prop("type", nonEmptyString()),
-				prop("lifecycle", nonEmptyString()),
-				prop("owner", nonEmptyString()),
-				prop("system", nonEmptyString()),
-				prop("definition", nonEmptyString()),
-			),
-			Relations: []RelationRule{owner(), partOf("system", KindSystem)},
+			Spec:        spec([]string{"type", "lifecycle", "owner", "definition"}, strs("type", "lifecycle", "owner", "system", "definition")...),
+			Relations:   []RelationRule{owner(), partOf("system", KindSystem)},
 		},
 		{
 			Kind:        KindComponent,
 			APIVersions: versions(),
-			Spec: spec([]string{"type", "lifecycle", "owner"},
-				prop("type", nonEmptyString()),
-				prop("lifecycle", nonEmptyString()),
-				prop("owner", nonEmptyString()),
-				prop("system", nonEmptyString()),
-				prop("subcomponentOf", nonEmptyString()),
-				prop("providesApis", nonEmptyStrings()),
-				prop("consumesApis", nonEmptyStrings()),
-				prop("dependsOn", nonEmptyStrings()),
-				prop("dependencyOf", nonEmptyStrings()),
-			),
+			Spec: spec([]string{"type", "lifecycle", "owner"}, slices.Concat(
+				strs("type", "lifecycle", "owner", "system", "subcomponentOf"),
+				lists("providesApis", "consumesApis", "dependsOn", "dependencyOf"),
+			)...),
 			Relations: []RelationRule{
 				owner(),
 				partOf("subcomponentOf", KindComponent),
@@ -89,28 +81,15 @@ func BuiltinKinds() []Kind {
 			Kind:        KindResource,
 			APIVersions: versions(),
 			Spec: spec([]string{"type", "owner"},
-				prop("type", nonEmptyString()),
-				prop("owner", nonEmptyString()),
-				prop("dependsOn", nonEmptyStrings()),
-				prop("dependencyOf", nonEmptyStrings()),
-				prop("system", nonEmptyString()),
-			),
+				slices.Concat(strs("type", "owner"), lists("dependsOn", "dependencyOf"), strs("system"))...),
 			Relations: []RelationRule{owner(), dependsOn(), dependencyOf(), partOf("system", KindSystem)},
 		},
 		{
 			Kind:        KindGroup,
 			APIVersions: versions(),
-			Spec: spec([]string{"type", "children"},
-				prop("type", nonEmptyString()),
-				prop("profile", objectSchema(
-					prop("displayName", nonEmptyString()),
-					prop("email", nonEmptyString()),
-					prop("picture", nonEmptyString()),
-				)),
-				prop("parent", nonEmptyString()),
-				prop("children", nonEmptyStrings()),
-				prop("members", nonEmptyStrings()),
-			),
+			Spec: spec([]string{"type", "children"}, slices.Concat(
+				strs("type"), []Property{prop("profile", profile())}, strs("parent"), lists("children", "members"),
+			)...),
 			Relations: []RelationRule{
 				{Field: "parent", DefaultKind: KindGroup, Type: RelationChildOf, Inverse: RelationParentOf},
 				{Field: "children", DefaultKind: KindGroup, Type: RelationParentOf, Inverse: RelationChildOf},
@@ -120,37 +99,17 @@ func BuiltinKinds() []Kind {
 		{
 			Kind:        KindLocation,
 			APIVersions: versions(),
-			Spec: spec(nil,
-				prop("type", nonEmptyString()),
-				prop("target", nonEmptyString()),
-				prop("targets", nonEmptyStrings()),
-				prop("presence", &Schema{Types: []string{"string"}, Enum: []string{locationPresenceRequired, locationPresenceOptional}}),
-			),
+			Spec: spec(nil, slices.Concat(strs("type", "target"), lists("targets"),
+				[]Property{prop("presence", stringEnum(locationPresenceRequired, locationPresenceOptional))})...),
 		},
 		{
 			Kind:        KindUser,
 			APIVersions: versions(),
 			Spec: spec([]string{"memberOf"},
-				prop("profile", objectSchema(
-					prop("displayName", nonEmptyString()),
-					prop("email", nonEmptyString()),
-					prop("picture", nonEmptyString()),
-					prop("pronouns", nonEmptyString()),
-					prop("jobTitle", nonEmptyString()),
-					prop("startDateISO", nonEmptyString()),
-					prop("manager", nonEmptyString()),
-					prop("timezoneISO", nonEmptyString()),
-					prop("location", nonEmptyString()),
-					prop("directMessageURL", nonEmptyString()),
-					prop("externalHandles", objectSchema(
-						prop("facebook", nonEmptyString()),
-						prop("github", nonEmptyString()),
-						prop("instagram", nonEmptyString()),
-						prop("spotify", nonEmptyString()),
-						prop("twitter", nonEmptyString()),
-						prop("youtube", nonEmptyString()),
-					)),
-				)),
+				prop("profile", profile(append(
+					strs("pronouns", "jobTitle", "startDateISO", "manager", "timezoneISO", "location", "directMessageURL"),
+					prop("externalHandles", objectSchema(strs("facebook", "github", "instagram", "spotify", "twitter", "youtube")...)),
+				)...)),
 				prop("memberOf", nonEmptyStrings()),
 			),
 			Relations: []RelationRule{
@@ -160,97 +119,83 @@ func BuiltinKinds() []Kind {
 		{
 			Kind:        KindSystem,
 			APIVersions: versions(),
-			Spec: spec([]string{"owner"},
-				prop("owner", nonEmptyString()),
-				prop("domain", nonEmptyString()),
-				prop("type", nonEmptyString()),
-			),
-			Relations: []RelationRule{owner(), partOf("domain", KindDomain)},
+			Spec:        spec([]string{"owner"}, strs("owner", "domain", "type")...),
+			Relations:   []RelationRule{owner(), partOf("domain", KindDomain)},
 		},
 		{
 			Kind:        KindDomain,
 			APIVersions: versions(),
-			Spec: spec([]string{"owner"},
-				prop("owner", nonEmptyString()),
-				prop("subdomainOf", nonEmptyString()),
-				prop("type", nonEmptyString()),
-			),
-			Relations: []RelationRule{owner(), partOf("subdomainOf", KindDomain)},
+			Spec:        spec([]string{"owner"}, strs("owner", "subdomainOf", "type")...),
+			Relations:   []RelationRule{owner(), partOf("subdomainOf", KindDomain)},
 		},
 		templateV1beta3(),
 		templateV1beta2(),
 	}
 }
 
+// templateOwner is a Template's owner relation.
+func templateOwner() []RelationRule {
+	return []RelationRule{{Field: "owner", DefaultKind: KindGroup, Type: RelationOwnedBy, Inverse: RelationOwnerOf}}
+}
+
+// templateSteps is a Template's spec.steps: objects with an action and these properties.
+func templateSteps(props ...Property) *Schema {
+	return arrayOf(requiredObject([]string{"action"}, append([]Property{
+		prop("id", stringSchema()),
+		prop("name", stringSchema()),
+		prop("action", stringSchema()),
+	}, props...)...))
+}
+
+// templateOutput is a Template's spec.output: these properties and any other string.
+func templateOutput(props ...Property) *Schema {
+	s := objectSchema(props...)
+	s.AdditionalProperties = stringSchema()
+	return s
+}
+
 // templateV1beta3 is the current scaffolder Template (scaffolder.backstage.io/v1beta3).
 func templateV1beta3() Kind {
 	stringOrBool := func() *Schema { return &Schema{Types: []string{"string", "boolean"}} }
-	permissions := func() *Schema {
-		return objectSchema(prop("tags", &Schema{Types: []string{"array"}, Items: stringSchema()}))
-	}
+	permissions := func() *Schema { return objectSchema(prop("tags", arrayOf(stringSchema()))) }
 	form := func() *Schema { return objectSchema(prop("backstage:permissions", permissions())) }
 	return Kind{
 		Kind:        KindTemplate,
 		APIVersions: []string{APIVersionTemplateV1beta3},
 		Processor:   ProcessorScaffolderEntities,
-		Spec: &Schema{
-			Types:    []string{"object"},
-			Required: []string{"type", "steps"},
-			Properties: []Property{
-				prop("type", nonEmptyString()),
-				prop("owner", nonEmptyString()),
-				prop("lifecycle", nonEmptyString()),
-				prop("parameters", &Schema{OneOf: []*Schema{
-					form(),
-					{Types: []string{"array"}, Items: form()},
-				}}),
-				prop("secrets", objectSchema(prop("schema", objectSchema()))),
-				prop("presentation", objectSchema(prop("buttonLabels", objectSchema(
-					prop("backButtonText", stringSchema()),
-					prop("createButtonText", stringSchema()),
-					prop("reviewButtonText", stringSchema()),
-				)))),
-				prop("EXPERIMENTAL_recovery", objectSchema(prop("EXPERIMENTAL_strategy", stringSchema()))),
-				prop("EXPERIMENTAL_formDecorators", &Schema{Types: []string{"array"}, Items: objectSchema(
-					prop("id", stringSchema()),
-					prop("input", objectSchema()),
-				)}),
-				prop("steps", &Schema{Types: []string{"array"}, Items: &Schema{
-					Types:    []string{"object"},
-					Required: []string{"action"},
-					Properties: []Property{
-						prop("id", stringSchema()),
-						prop("name", stringSchema()),
-						prop("action", stringSchema()),
-						prop("input", objectSchema()),
-						prop("if", stringOrBool()),
-						prop("backstage:permissions", permissions()),
-					},
-				}}),
-				prop("output", &Schema{
-					Types: []string{"object"},
-					Properties: []Property{
-						prop("links", &Schema{Types: []string{"array"}, Items: objectSchema(
-							prop("if", stringOrBool()),
-							prop("url", nonEmptyString()),
-							prop("entityRef", nonEmptyString()),
-							prop("title", nonEmptyString()),
-							prop("icon", nonEmptyString()),
-						)}),
-						prop("text", &Schema{Types: []string{"array"}, Items: objectSchema(
-							prop("if", stringOrBool()),
-							prop("title", nonEmptyString()),
-							prop("icon", nonEmptyString()),
-							prop("content", stringSchema()),
-						)}),
-					},
-					AdditionalProperties: stringSchema(),
-				}),
-			},
-		},
-		Relations: []RelationRule{
-			{Field: "owner", DefaultKind: KindGroup, Type: RelationOwnedBy, Inverse: RelationOwnerOf},
-		},
+		Spec: requiredObject([]string{"type", "steps"},
+			prop("type", nonEmptyString()),
+			prop("owner", nonEmptyString()),
+			prop("lifecycle", nonEmptyString()),
+			prop("parameters", &Schema{OneOf: []*Schema{form(), arrayOf(form())}}),
+			prop("secrets", objectSchema(prop("schema", objectSchema()))),
+			prop("presentation", objectSchema(prop("buttonLabels", objectSchema(
+				prop("backButtonText", stringSchema()),
+				prop("createButtonText", stringSchema()),
+				prop("reviewButtonText", stringSchema()),
+			)))),
+			prop("EXPERIMENTAL_recovery", objectSchema(prop("EXPERIMENTAL_strategy", stringSchema()))),
+			prop("EXPERIMENTAL_formDecorators", arrayOf(objectSchema(
+				prop("id", stringSchema()),
+				prop("input", objectSchema()),
+			))),
+			prop("steps", templateSteps(
+				prop("input", objectSchema()),
+				prop("if", stringOrBool()),
+				prop("backstage:permissions", permissions()),
+			)),
+			prop("output", templateOutput(
+				prop("links", arrayOf(objectSchema(append([]Property{prop("if", stringOrBool())},
+					nonEmptyStringProps("url", "entityRef", "title", "icon")...)...))),
+				prop("text", arrayOf(objectSchema(
+					prop("if", stringOrBool()),
+					prop("title", nonEmptyString()),
+					prop("icon", nonEmptyString()),
+					prop("content", stringSchema()),
+				))),
+			)),
+		),
+		Relations: templateOwner(),
 	}
 }
 
@@ -259,45 +204,13 @@ func templateV1beta2() Kind {
 	return Kind{
 		Kind:        KindTemplate,
 		APIVersions: []string{APIVersionTemplateV1beta2},
-		Spec: &Schema{
-			Types:    []string{"object"},
-			Required: []string{"type", "steps"},
-			Properties: []Property{
-				prop("type", nonEmptyString()),
-				prop("parameters", &Schema{OneOf: []*Schema{
-					objectSchema(),
-					{Types: []string{"array"}, Items: objectSchema()},
-				}}),
-				prop("steps", &Schema{Types: []string{"array"}, Items: &Schema{
-					Types:    []string{"object"},
-					Required: []string{"action"},
-					Properties: []Property{
-						prop("id", stringSchema()),
-						prop("name", stringSchema()),
-						prop("action", stringSchema()),
-						prop("parameters", objectSchema()),
-					},
-				}}),
-				prop("output", &Schema{
-					Types: []string{"object"},
-					Properties: []Property{
-						prop("links", &Schema{Types: []string{"array"}, Items: &Schema{
-							Types:    []string{"object"},
-							Required: []string{"url"},
-							Properties: []Property{
-								prop("url", nonEmptyString()),
-								prop("title", nonEmptyString()),
-								prop("icon", nonEmptyString()),
-							},
-						}}),
-					},
-					AdditionalProperties: stringSchema(),
-				}),
-				prop("owner", nonEmptyString()),
-			},
-		},
-		Relations: []RelationRule{
-			{Field: "owner", DefaultKind: KindGroup, Type: RelationOwnedBy, Inverse: RelationOwnerOf},
-		},
+		Spec: requiredObject([]string{"type", "steps"},
+			prop("type", nonEmptyString()),
+			prop("parameters", &Schema{OneOf: []*Schema{objectSchema(), arrayOf(objectSchema())}}),
+			prop("steps", templateSteps(prop("parameters", objectSchema()))),
+			prop("output", templateOutput(prop("links", arrayOf(linkSchema("title", "icon"))))),
+			prop("owner", nonEmptyString()),
+		),
+		Relations: templateOwner(),
 	}
 }

@@ -8,11 +8,8 @@ import (
 // invalid (PostgreSQL cannot store it); in the fields of its reference it fails the envelope.
 func TestValidateNUL(t *testing.T) {
 	msg := func(what, path string) string { return "The " + what + " at " + path + " " + MessageNUL }
-	tests := []struct {
-		name string
-		src  string
-		want []string
-	}{
+	v := NewValidator(Options{})
+	runSrcCases(t, []srcCase{
 		{"description", componentWith(`  description: "evil\0text"`+"\n", ""),
 			[]string{"policy /metadata/description: " + msg("value", "/metadata/description")}},
 		{"annotation key", componentWith(`  annotations: {"x.io/k\0": v}`+"\n", ""),
@@ -24,14 +21,7 @@ func TestValidateNUL(t *testing.T) {
 		{"name", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: \"a\\0b\"}\nspec: {type: service, lifecycle: production, owner: team-a}\n",
 			[]string{"envelope /metadata/name: " + msg("value", "/metadata/name")}},
 		{"escaped backslash is no NUL", componentWith(`  description: 'a\0b'`+"\n", ""), nil},
-	}
-	v := NewValidator(Options{})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := summarize(v.ValidateValue(mustValue(t, tt.src)))
-			equalLines(t, tt.src, got, tt.want)
-		})
-	}
+	}, validateLines(v))
 	t.Run("envelope", func(t *testing.T) {
 		src := "apiVersion: backstage.io/v1alpha1\nkind: \"Compo\\0nent\"\nmetadata: {name: a, namespace: \"n\\0\", description: \"\\0\"}\n"
 		got := summarize(v.ValidateEnvelope(mustValue(t, src)))

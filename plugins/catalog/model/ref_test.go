@@ -35,10 +35,7 @@ func TestParseEntityRef(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseEntityRef(tt.ref, tt.ctx)
-			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr || !errors.Is(err, tt.is) {
-					t.Fatalf("ParseEntityRef(%q) error = %v, want %q (is %v)", tt.ref, err, tt.wantErr, tt.is)
-				}
+			if wantedErr(t, err, tt.wantErr, tt.is) {
 				return
 			}
 			if err != nil {
@@ -70,10 +67,7 @@ func TestParseEntityRefValue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseEntityRefValue(tt.value, tt.ctx)
-			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr {
-					t.Fatalf("error = %v, want %q", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr, nil) {
 				return
 			}
 			if err != nil || got.String() != tt.want {
@@ -144,10 +138,7 @@ func TestLocationRef(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseLocationRef(tt.ref)
-			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr || !errors.Is(err, ErrInvalidLocationRef) {
-					t.Fatalf("error = %v, want %q", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr, ErrInvalidLocationRef) {
 				return
 			}
 			if err != nil || got != tt.want {
@@ -184,10 +175,7 @@ func TestSourceLocation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := &Entity{Kind: "Component", Metadata: Metadata{Name: "web", Annotations: tt.annotations}}
 			got, err := SourceLocation(e)
-			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr {
-					t.Fatalf("error = %v, want %q", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr, nil) {
 				return
 			}
 			if err != nil || got.String() != tt.want {

@@ -9,11 +9,7 @@ func TestValidateKinds(t *testing.T) {
 		return "apiVersion: " + apiVersion + "\nkind: " + kind + "\nmetadata:\n  name: thing\n"
 	}
 	v1 := func(kind string) string { return head(APIVersionV1alpha1, kind) }
-	tests := []struct {
-		name string
-		src  string
-		want []string
-	}{
+	runSrcCases(t, []srcCase{
 		// Component
 		{name: "component valid", src: v1("Component") + `spec:
   type: service
@@ -166,14 +162,7 @@ func TestValidateKinds(t *testing.T) {
 		{name: "template with backstage apiVersion is unknown", src: v1("Template") + "spec: {type: service, steps: []}\n", want: []string{
 			"kind /kind: " + MessageNoKindValidator,
 		}},
-	}
-	v := NewValidator(Options{})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := summarize(v.ValidateValue(mustValue(t, tt.src)))
-			equalLines(t, tt.src, got, tt.want)
-		})
-	}
+	}, validateLines(NewValidator(Options{})))
 }
 
 func TestKindProcessorNames(t *testing.T) {

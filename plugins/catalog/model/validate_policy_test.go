@@ -13,11 +13,7 @@ func componentWith(metadata, tail string) string {
 }
 
 func TestValidatePolicies(t *testing.T) {
-	tests := []struct {
-		name string
-		src  string
-		want []string
-	}{
+	runSrcCases(t, []srcCase{
 		{
 			name: "valid component",
 			src:  componentWith("", ""),
@@ -201,14 +197,7 @@ status:
 				"policy /kind: " + fieldMsg("kind", expectKind, "Com-ponent"),
 			},
 		},
-	}
-	v := NewValidator(Options{})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := summarize(v.ValidateValue(mustValue(t, tt.src)))
-			equalLines(t, tt.src, got, tt.want)
-		})
-	}
+	}, validateLines(NewValidator(Options{})))
 }
 
 func TestValidateNonObjectRoot(t *testing.T) {
@@ -284,20 +273,12 @@ func TestProcessingError(t *testing.T) {
 }
 
 func TestValidateEnvelope(t *testing.T) {
-	tests := []struct {
-		name string
-		src  string
-		want []string
-	}{
+	runSrcCases(t, []srcCase{
 		{"valid envelope, invalid entity", "apiVersion: x\nkind: Nope\nmetadata: {name: '-bad-'}\nextra: 1\n", nil},
 		{"namespace must be a string", "apiVersion: x\nkind: K\nmetadata: {name: a, namespace: 7}\n", []string{
 			"envelope /metadata/namespace: /metadata/namespace must be string - type: string",
 		}},
-	}
-	v := NewValidator(Options{})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			equalLines(t, tt.src, summarize(v.ValidateEnvelope(mustValue(t, tt.src))), tt.want)
-		})
-	}
+	}, func(t *testing.T, src string) []string {
+		return summarize(NewValidator(Options{}).ValidateEnvelope(mustValue(t, src)))
+	})
 }

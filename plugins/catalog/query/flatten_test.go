@@ -62,6 +62,22 @@ func sortRows(rows []Row) {
 
 func TestFlatten(t *testing.T) {
 	long := strings.Repeat("a", 10000)
+	// special is the rows of {"apiVersion":"a","kind":"b","metadata":{"name":"n"}}, with the
+	// special keys Flatten adds.
+	special := func() []Row {
+		return []Row{
+			row("apiversion", "a", "a"),
+			row("kind", "b", "b"),
+			row("metadata.name", "n", "n"),
+			nullRow("metadata.namespace"),
+			nullRow("metadata.uid"),
+			row("metadata.namespace", "default", "default"),
+		}
+	}
+	// withMeta adds the rows of metadata {"name":"n","namespace":"ns","uid":"u"}.
+	withMeta := func(rows ...Row) []Row {
+		return append(rows, row("metadata.name", "n", "n"), row("metadata.namespace", "ns", "ns"), row("metadata.uid", "u", "u"))
+	}
 	tests := []struct {
 		name   string
 		entity string
@@ -70,51 +86,32 @@ func TestFlatten(t *testing.T) {
 		{
 			name:   "adds special keys even if missing",
 			entity: `{"apiVersion":"a","kind":"b","metadata":{"name":"n"}}`,
-			want: []Row{
-				row("apiversion", "a", "a"),
-				row("kind", "b", "b"),
-				row("metadata.name", "n", "n"),
-				nullRow("metadata.namespace"),
-				nullRow("metadata.uid"),
-				row("metadata.namespace", "default", "default"),
-			},
+			want:   special(),
 		},
 		{
 			name:   "adds relations",
 			entity: `{"relations":[{"type":"t1","targetRef":"k:ns/a"},{"type":"t2","targetRef":"k:ns/b"}],"apiVersion":"a","kind":"b","metadata":{"name":"n"}}`,
-			want: []Row{
-				row("apiversion", "a", "a"),
-				row("kind", "b", "b"),
-				row("metadata.name", "n", "n"),
-				nullRow("metadata.namespace"),
-				nullRow("metadata.uid"),
-				row("metadata.namespace", "default", "default"),
+			want: append(special(),
 				row("relations.t1", "k:ns/a", "k:ns/a"),
 				row("relations.t2", "k:ns/b", "k:ns/b"),
-			},
+			),
 		},
 		{
 			name:   "expands lists of strings to several rows",
 			entity: `{"a":["b","c","d"],"metadata":{"name":"n","namespace":"ns","uid":"u"}}`,
-			want: []Row{
+			want: withMeta(
 				row("a", "b", "b"), row("a.b", "true", "true"),
 				row("a", "c", "c"), row("a.c", "true", "true"),
 				row("a", "d", "d"), row("a.d", "true", "true"),
-				row("metadata.name", "n", "n"),
-				row("metadata.namespace", "ns", "ns"),
-				row("metadata.uid", "u", "u"),
-			},
+			),
 		},
 		{
 			name:   "expands objects and lists of objects",
 			entity: `{"a":{"b":{"c":"d"},"e":"f"},"root":{"list":[{"a":1},{"a":2}]},"metadata":{"name":"n","namespace":"ns","uid":"u"}}`,
-			want: []Row{
+			want: withMeta(
 				row("a.b.c", "d", "d"), row("a.e", "f", "f"),
-				row("metadata.name", "n", "n"),
-				row("metadata.namespace", "ns", "ns"),
-				row("metadata.uid", "u", "u"),
 				row("root.list.a", "1", "1"), row("root.list.a", "2", "2"),
-			},
+			),
 		},
 		{
 			name:   "skips over special keys",
@@ -130,14 +127,11 @@ func TestFlatten(t *testing.T) {
 		{
 			name:   "converts base types to strings or null",
 			entity: `{"s":{"a":true,"b":false,"c":7,"d":"string","e":null,"f":1.5},"metadata":{"name":"n","namespace":"ns","uid":"u"}}`,
-			want: []Row{
-				row("metadata.name", "n", "n"),
-				row("metadata.namespace", "ns", "ns"),
-				row("metadata.uid", "u", "u"),
+			want: withMeta(
 				row("s.a", "true", "true"), row("s.b", "false", "false"),
 				row("s.c", "7", "7"), row("s.d", "string", "string"),
 				nullRow("s.e"), row("s.f", "1.5", "1.5"),
-			},
+			),
 		},
 		{
 			name:   "lower-cases keys and values and keeps the original value",
@@ -152,23 +146,17 @@ func TestFlatten(t *testing.T) {
 		{
 			name:   "skips very large keys and nulls very large values",
 			entity: `{"` + long + `":true,"foo":"` + long + `","metadata":{"name":"n","namespace":"ns","uid":"u"}}`,
-			want: []Row{
+			want: withMeta(
 				nullRow("foo"),
-				row("metadata.name", "n", "n"),
-				row("metadata.namespace", "ns", "ns"),
-				row("metadata.uid", "u", "u"),
-			},
+			),
 		},
 		{
 			name:   "deduplicates repeated array items",
 			entity: `{"metadata":{"name":"n","namespace":"ns","uid":"u","tags":["java","java","Java"]}}`,
-			want: []Row{
+			want: withMeta(
 				row("metadata.tags", "java", "java"),
 				row("metadata.tags.java", "true", "true"),
-				row("metadata.name", "n", "n"),
-				row("metadata.namespace", "ns", "ns"),
-				row("metadata.uid", "u", "u"),
-			},
+			),
 		},
 		{
 			name:   "empty namespace also matches default",

@@ -3,6 +3,7 @@ package query
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -12,21 +13,28 @@ func FuzzParseFilters(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		e, err := ParseFilters([]string{a, b})
-		if err != nil {
-			var ie *InputError
-			if !errors.As(err, &ie) {
-				t.Fatalf("non-input error %v", err)
-			}
-			return
-		}
-		if e == nil {
-			return
-		}
-		if err := e.Validate(); err != nil {
-			t.Fatalf("parsed %q %q into invalid %v: %v", a, b, e, err)
-		}
-		roundTrip(t, *e)
+		checkParsed(t, e, err, fmt.Sprintf("%q %q", a, b))
 	})
+}
+
+// checkParsed fails unless the parse of input either failed with an *InputError or gave a valid
+// expression that survives a round trip.
+func checkParsed(t *testing.T, e *Expr, err error, input string) {
+	t.Helper()
+	if err != nil {
+		var ie *InputError
+		if !errors.As(err, &ie) {
+			t.Fatalf("non-input error %v", err)
+		}
+		return
+	}
+	if e == nil {
+		return
+	}
+	if err := e.Validate(); err != nil {
+		t.Fatalf("parsed %s into invalid %v: %v", input, e, err)
+	}
+	roundTrip(t, *e)
 }
 
 func FuzzParsePredicate(f *testing.F) {
@@ -38,20 +46,7 @@ func FuzzParsePredicate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := ParsePredicate(json.RawMessage(s))
-		if err != nil {
-			var ie *InputError
-			if !errors.As(err, &ie) {
-				t.Fatalf("non-input error %v", err)
-			}
-			return
-		}
-		if e == nil {
-			return
-		}
-		if err := e.Validate(); err != nil {
-			t.Fatalf("parsed %s into invalid %v: %v", s, e, err)
-		}
-		roundTrip(t, *e)
+		checkParsed(t, e, err, s)
 	})
 }
 
@@ -70,7 +65,8 @@ func FuzzFlatten(f *testing.F) {
 	})
 }
 
-func roundTrip(t *testing.T, e Expr) {
+// roundTrip encodes e as JSON and decodes it back, failing unless the result prints as e does.
+func roundTrip(t *testing.T, e Expr) Expr {
 	t.Helper()
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -83,4 +79,5 @@ func roundTrip(t *testing.T, e Expr) {
 	if back.String() != e.String() {
 		t.Fatalf("round trip %s != %s", back, e)
 	}
+	return back
 }

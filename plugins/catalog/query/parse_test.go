@@ -8,12 +8,7 @@ import (
 )
 
 func TestParseFilters(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      []string
-		want    *Expr
-		wantErr string
-	}{
+	runParseCases(t, []parseCase[[]string, *Expr]{
 		{name: "none", in: nil, want: nil},
 		{name: "only empty sets", in: []string{"", " , ,"}, want: nil},
 		{name: "single", in: []string{"kind=Component"}, want: ptr(In("kind", "component"))},
@@ -27,25 +22,11 @@ func TestParseFilters(t *testing.T) {
 		{name: "trims and skips empties", in: []string{" kind = a ,, "}, want: ptr(In("kind", "a"))},
 		{name: "annotation key", in: []string{"metadata.annotations.backstage.io/orphan=true"}, want: ptr(In("metadata.annotations.backstage.io/orphan", "true"))},
 		{name: "empty key", in: []string{"=x"}, wantErr: "Invalid filter, '=x' is not a valid statement (expected a string on the form a=b or a= or a)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseFilters(tt.in)
-			checkErr(t, err, tt.wantErr)
-			if tt.wantErr == "" && !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParseFilters(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
-	}
+	}, ParseFilters, "ParseFilters(%q) = %v, want %v")
 }
 
 func TestParsePredicate(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      string
-		want    *Expr
-		wantErr string
-	}{
+	runParseCases(t, []parseCase[string, *Expr]{
 		{name: "absent", in: ``, want: nil},
 		{name: "null", in: `null`, want: nil},
 		{name: "empty object", in: `{}`, want: ptr(True())},
@@ -68,13 +49,27 @@ func TestParsePredicate(t *testing.T) {
 		{name: "null value", in: `{"kind":null}`, wantErr: `Invalid filter predicate value for field "kind": expected a primitive value, $exists, $in, or $hasPrefix operator, but got null`},
 		{name: "all not array", in: `{"$all":{}}`, wantErr: `Invalid filter predicate: $all must be an array, but got {}`},
 		{name: "bad json", in: `{`, wantErr: `Invalid filter predicate: EOF`},
-	}
+	}, func(in string) (*Expr, error) { return ParsePredicate(json.RawMessage(in)) }, "ParsePredicate(%s) = %v, want %v")
+}
+
+// parseCase is a case of a parser test: an input and either the parse or the error it gives.
+type parseCase[I, O any] struct {
+	name    string
+	in      I
+	want    O
+	wantErr string
+}
+
+// runParseCases runs each case through parse; format prints a mismatch from the input, the result
+// and the wanted result.
+func runParseCases[I, O any](t *testing.T, tests []parseCase[I, O], parse func(I) (O, error), format string) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParsePredicate(json.RawMessage(tt.in))
+			got, err := parse(tt.in)
 			checkErr(t, err, tt.wantErr)
 			if tt.wantErr == "" && !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParsePredicate(%s) = %v, want %v", tt.in, got, tt.want)
+				t.Errorf(format, tt.in, got, tt.want)
 			}
 		})
 	}
@@ -82,43 +77,22 @@ func TestParsePredicate(t *testing.T) {
 
 func TestExprJSONRoundTrip(t *testing.T) {
 	e := All(In("kind", "component"), Not(Exists("spec.type")), HasPrefix("metadata.name", "a%"), Any(), True())
-	b, err := json.Marshal(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back Expr
-	if err := json.Unmarshal(b, &back); err != nil {
-		t.Fatal(err)
-	}
+	back := roundTrip(t, e)
 	if err := back.Validate(); err != nil {
-		t.Fatalf("Validate(%s) = %v", b, err)
+		t.Fatalf("Validate(%s) = %v", back, err)
 	}
 	if !reflect.DeepEqual(back, e) {
-		t.Errorf("round trip of %s = %v", b, back)
+		t.Errorf("round trip of %s = %v", e, back)
 	}
 }
 
 func TestParseFields(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      []string
-		want    []string
-		wantErr string
-	}{
+	runParseCases(t, []parseCase[[]string, []string]{
 		{name: "none", in: nil, want: nil},
 		{name: "comma list", in: []string{"kind,metadata.name"}, want: []string{"kind", "metadata.name"}},
 		{name: "repeated", in: []string{"kind", " metadata.name ,"}, want: []string{"kind", "metadata.name"}},
 		{name: "array", in: []string{"metadata.tags[0]"}, wantErr: "invalid fields, array type fields are not supported"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseFields(tt.in)
-			checkErr(t, err, tt.wantErr)
-			if tt.wantErr == "" && !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParseFields(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
+	}, ParseFields, "ParseFields(%q) = %q, want %q")
 }
 
 func TestProject(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -16,18 +15,6 @@ import (
 	"github.com/portico-dev/portico/plugins/catalog/reader/readertest"
 	"github.com/portico-dev/portico/plugins/catalog/store/migrations"
 )
-
-// benchEntities returns N from PORTICO_BENCH_ENTITIES (default 10000).
-func benchEntities(b *testing.B) int {
-	if s := os.Getenv("PORTICO_BENCH_ENTITIES"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			b.Fatalf("PORTICO_BENCH_ENTITIES: %v", err)
-		}
-		return n
-	}
-	return 10000
-}
 
 // syntheticEntity returns entity i of a realistic mix: mostly components,
 // then APIs, resources, groups and users, with owners, tags and relations.
@@ -57,7 +44,7 @@ func loadBench(b *testing.B, db *database.DB) *reader.Reader {
 	if err := db.Migrate(b.Context(), migrations.FS); err != nil {
 		b.Fatal(err)
 	}
-	n := benchEntities(b)
+	n := readertest.BenchEntities(b)
 	s := readertest.Seeder{DB: db}
 	const batch = 2000
 	for start := 0; start < n; start += batch {
@@ -104,7 +91,7 @@ func BenchmarkReader(b *testing.B) {
 }
 
 func benchReader(b *testing.B, r *reader.Reader) {
-	n := benchEntities(b)
+	n := readertest.BenchEntities(b)
 	kindComponent := func(b *testing.B) *query.Expr {
 		f, err := query.ParseFilters([]string{"kind=component"})
 		if err != nil {

@@ -30,12 +30,7 @@ func (r *Reader) ByRefs(ctx context.Context, refs []string, filter *query.Expr, 
 	for chunk := range slices.Chunk(valid, refsChunk) {
 		var b sqlBuilder
 		b.write("SELECT fe.entity_ref, fe.final_entity FROM final_entities fe WHERE fe.entity_ref IN (")
-		for i, c := range chunk {
-			if i > 0 {
-				b.write(", ")
-			}
-			b.arg(c)
-		}
+		argList(&b, chunk, nil)
 		b.write(") AND ")
 		compileWhere(&b, filter, nil)
 		rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)

@@ -28,6 +28,21 @@ func (b *sqlBuilder) arg(v any) {
 
 func (b *sqlBuilder) String() string { return b.sb.String() }
 
+// argList writes a comma-separated placeholder per element of vals; arg, when not nil, gives an
+// element's argument (else it is the element itself).
+func argList[T any](b *sqlBuilder, vals []T, arg func(T) any) {
+	for i, v := range vals {
+		if i > 0 {
+			b.write(", ")
+		}
+		if arg != nil {
+			b.arg(arg(v))
+		} else {
+			b.arg(v)
+		}
+	}
+}
+
 // matchMode is how compileExprMode writes one key/value match.
 type matchMode int
 
@@ -87,12 +102,7 @@ func compileExprMode(b *sqlBuilder, e query.Expr, idCol string, mode matchMode) 
 			b.arg(m.Values[0])
 		case len(m.Values) > 1:
 			b.write(" AND value IN (")
-			for i, v := range m.Values {
-				if i > 0 {
-					b.write(", ")
-				}
-				b.arg(v)
-			}
+			argList(b, m.Values, nil)
 			b.write(")")
 		}
 		if mode == matchRowProbe {
@@ -157,12 +167,7 @@ func writeTextMatch(b *sqlBuilder, ft query.FullText) {
 		fields = query.DefaultFullTextFields()
 	}
 	b.write("t.key IN (")
-	for i, f := range fields {
-		if i > 0 {
-			b.write(", ")
-		}
-		b.arg(query.Lower(f))
-	}
+	argList(b, fields, func(f string) any { return query.Lower(f) })
 	b.write(") AND t.value LIKE ")
 	b.arg("%" + escapeLike(query.Lower(strings.TrimSpace(ft.Term))) + "%")
 	b.write(` ESCAPE '\'`)

@@ -61,3 +61,22 @@ func (c *queryCursor) validate() error {
 	}
 	return nil
 }
+
+// readCursor returns the page size (def when limit is not positive) and, when s is set, the
+// cursor it holds, decoded and validated; fromCursor reports whether s was set.
+func readCursor[C any, P interface {
+	*C
+	validate() error
+}](s string, limit, def int) (c C, size int, fromCursor bool, err error) {
+	size = limit
+	if size <= 0 {
+		size = def
+	}
+	if s == "" {
+		return c, size, false, nil
+	}
+	if err := decodeCursor(s, &c); err != nil {
+		return c, size, true, err
+	}
+	return c, size, true, P(&c).validate()
+}

@@ -40,12 +40,7 @@ func (r *Reader) Facets(ctx context.Context, facets []string, filter *query.Expr
 	// (value, original_value) group is one original value.
 	var b sqlBuilder
 	b.write("SELECT s.key, COALESCE(s.original_value, s.value), COUNT(*) FROM search s WHERE s.key IN (")
-	for i, k := range keys {
-		if i > 0 {
-			b.write(", ")
-		}
-		b.arg(k)
-	}
+	argList(&b, keys, nil)
 	b.write(") AND s.value IS NOT NULL")
 	if filter != nil {
 		b.write(" AND ")

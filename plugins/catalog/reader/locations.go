@@ -87,24 +87,23 @@ type locationCursor struct {
 	Total   int         `json:"totalItems"`
 }
 
+func (c *locationCursor) validate() error {
+	if c.Query == nil {
+		return nil
+	}
+	if err := c.Query.Validate(); err != nil {
+		return &query.InputError{Message: "Malformed cursor: " + err.Error()}
+	}
+	return nil
+}
+
 // QueryLocations returns one page of the locations matching q.
 func (r *Reader) QueryLocations(ctx context.Context, q LocationQuery) (LocationQueryResult, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultLocationsLimit
+	c, limit, fromCursor, err := readCursor[locationCursor](q.Cursor, q.Limit, DefaultLocationsLimit)
+	if err != nil {
+		return LocationQueryResult{}, err
 	}
-	var c locationCursor
-	fromCursor := q.Cursor != ""
-	if fromCursor {
-		if err := decodeCursor(q.Cursor, &c); err != nil {
-			return LocationQueryResult{}, err
-		}
-		if c.Query != nil {
-			if err := c.Query.Validate(); err != nil {
-				return LocationQueryResult{}, &query.InputError{Message: "Malformed cursor: " + err.Error()}
-			}
-		}
-	} else {
+	if !fromCursor {
 		c.Query = q.Query
 	}
 	var where sqlBuilder
@@ -187,12 +186,7 @@ func compileLocationExpr(b *sqlBuilder, e query.Expr) error {
 			b.write(` ESCAPE '\'`)
 		case len(m.Values) > 0:
 			b.write("LOWER(", col, ") IN (")
-			for i, v := range m.Values {
-				if i > 0 {
-					b.write(", ")
-				}
-				b.arg(v)
-			}
+			argList(b, m.Values, nil)
 			b.write(")")
 		default:
 			b.write(col, " IS NOT NULL")

@@ -167,12 +167,7 @@ func (r *Reader) rowsOf(ctx context.Context, matches []textMatch) ([]pageRow, er
 	}
 	var b sqlBuilder
 	b.write("SELECT entity_id, final_entity FROM final_entities WHERE final_entity IS NOT NULL AND entity_id IN (")
-	for i, m := range matches {
-		if i > 0 {
-			b.write(", ")
-		}
-		b.arg(m.id)
-	}
+	argList(&b, matches, func(m textMatch) any { return m.id })
 	b.write(")")
 	rows, err := r.db.QueryContext(ctx, r.q(b.String()), b.args...)
 	if err != nil {

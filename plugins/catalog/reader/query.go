@@ -41,20 +41,11 @@ type QueryResult struct {
 // Query returns one page of entities with cursors to the pages around it.
 // The total is counted on the first request and carried by the cursors.
 func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, error) {
-	limit := req.Limit
-	if limit <= 0 {
-		limit = DefaultQueryLimit
+	c, limit, fromCursor, err := readCursor[queryCursor](req.Cursor, req.Limit, DefaultQueryLimit)
+	if err != nil {
+		return QueryResult{}, err
 	}
-	var c queryCursor
-	fromCursor := req.Cursor != ""
-	if fromCursor {
-		if err := decodeCursor(req.Cursor, &c); err != nil {
-			return QueryResult{}, err
-		}
-		if err := c.validate(); err != nil {
-			return QueryResult{}, err
-		}
-	} else {
+	if !fromCursor {
 		if req.Predicate {
 			c.Query = req.Filter
 			if c.Query == nil {

@@ -1,7 +1,6 @@
 package reader
 
 import (
-	"reflect"
 	"testing"
 
 	"github.com/portico-dev/portico/framework/database"
@@ -56,26 +55,11 @@ func TestRefWalkMatchesJoin(t *testing.T) {
 			}
 			for _, f := range filters {
 				t.Run(f.name+coll, func(t *testing.T) {
-					base := pageSpec{filter: f.filter}
-					want := collect(t, plain.pageSQL, base)
-					walk := base
-					walk.walkRefIndex = true
-					if got := collect(t, r.pageSQL, walk); !reflect.DeepEqual(got, want) {
-						t.Fatalf("whole walk:\n got %v\nwant %v", got, want)
-					}
-					for i, pos := range want {
-						for _, limit := range []int{1, 2, 100} {
-							for _, backward := range []bool{false, true} {
-								spec := base
-								spec.after, spec.backward, spec.limit = &pos, backward, limit
-								w := collect(t, plain.pageSQL, spec)
-								spec.walkRefIndex = true
-								if got := collect(t, r.pageSQL, spec); !reflect.DeepEqual(got, w) {
-									t.Errorf("after row %d limit %d backward %v:\n got %v\nwant %v", i, limit, backward, got, w)
-								}
-							}
-						}
-					}
+					sameWalks(t, pageSpec{filter: f.filter}, func(p pageSpec) []position { return collect(t, plain.pageSQL, p) },
+						func(p pageSpec) []position {
+							p.walkRefIndex = true
+							return collect(t, r.pageSQL, p)
+						})
 				})
 			}
 		}

@@ -55,25 +55,32 @@ func TestWalkSortedMatchesPageSQL(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				base := pageSpec{filter: tt.filter, fullText: tt.ft, order: []query.OrderField{tt.order}}
-				want := collect(t, r.pageSQL, base)
-				if got := collect(t, r.walkSorted, base); !reflect.DeepEqual(got, want) {
-					t.Fatalf("whole walk:\n got %v\nwant %v", got, want)
-				}
-				for i, pos := range want {
-					for _, limit := range []int{1, 2, 100} {
-						for _, backward := range []bool{false, true} {
-							spec := base
-							spec.after, spec.backward, spec.limit = &pos, backward, limit
-							w := collect(t, r.pageSQL, spec)
-							if got := collect(t, r.walkSorted, spec); !reflect.DeepEqual(got, w) {
-								t.Errorf("after row %d limit %d backward %v:\n got %v\nwant %v", i, limit, backward, got, w)
-							}
-						}
-					}
-				}
+				sameWalks(t, base, func(p pageSpec) []position { return collect(t, r.pageSQL, p) },
+					func(p pageSpec) []position { return collect(t, r.walkSorted, p) })
 			})
 		}
 	})
+}
+
+// sameWalks fails unless got reads the rows want reads: the whole walk from base, and the pages
+// after each of its rows with limits 1, 2 and 100, forward and backward.
+func sameWalks(t *testing.T, base pageSpec, want, got func(pageSpec) []position) {
+	t.Helper()
+	all := want(base)
+	if g := got(base); !reflect.DeepEqual(g, all) {
+		t.Fatalf("whole walk:\n got %v\nwant %v", g, all)
+	}
+	for i, pos := range all {
+		for _, limit := range []int{1, 2, 100} {
+			for _, backward := range []bool{false, true} {
+				spec := base
+				spec.after, spec.backward, spec.limit = &pos, backward, limit
+				if g, w := got(spec), want(spec); !reflect.DeepEqual(g, w) {
+					t.Errorf("after row %d limit %d backward %v:\n got %v\nwant %v", i, limit, backward, g, w)
+				}
+			}
+		}
+	}
 }
 
 func collect(t *testing.T, read func(ctx context.Context, p pageSpec, fn func(pageRow) error) error, p pageSpec) []position {

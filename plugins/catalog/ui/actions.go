@@ -84,8 +84,7 @@ func (h *actionsPage) ServePage(w http.ResponseWriter, r *http.Request, page *we
 		v := unregisterView{Done: true, Entity: importEntity{Ref: r.FormValue("entity")}}
 		h.render(w, r, page, v, http.StatusOK)
 	case sub == "/refresh" || sub == "/unregister":
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		web.MethodNotAllowed(w, "POST")
 	default:
 		page.Shell().NotFound(w, r)
 	}

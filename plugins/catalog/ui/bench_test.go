@@ -6,27 +6,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/plugins/catalog/reader"
+	"github.com/portico-dev/portico/plugins/catalog/reader/readertest"
 	"github.com/portico-dev/portico/plugins/catalog/ui"
 )
-
-// benchSize is N from PORTICO_BENCH_ENTITIES (default 10000).
-func benchSize(b *testing.B) int {
-	if s := os.Getenv("PORTICO_BENCH_ENTITIES"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			b.Fatalf("PORTICO_BENCH_ENTITIES: %v", err)
-		}
-		return n
-	}
-	return 10000
-}
 
 // benchCatalog returns the catalog database of the benchmark and its size: the SQLite
 // catalog at PORTICO_BENCH_DB (kept by `portico bench catalog --keep`, so the pages are
@@ -44,7 +32,7 @@ func benchCatalog(b *testing.B) (*database.DB, int) {
 		}
 		return db, n
 	}
-	n := benchSize(b)
+	n := readertest.BenchEntities(b)
 	db := openCatalogDB(b)
 	seedGenerated(b, db, n)
 	return db, n

@@ -27,9 +27,7 @@ type entityPage struct {
 // ServePage implements web.PageHandler.
 func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.Page) {
 	shell := page.Shell()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	if !web.ReadOnly(w, r) {
 		return
 	}
 	ns, kind, name := r.PathValue("namespace"), r.PathValue("kind"), r.PathValue("name")

@@ -124,8 +124,7 @@ func (h *importPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 		}
 		h.render(w, r, page, v, status)
 	case sub == "/" || sub == "/registered":
-		w.Header().Set("Allow", "GET, HEAD, POST")
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		web.MethodNotAllowed(w, "GET, HEAD, POST")
 	default:
 		page.Shell().NotFound(w, r)
 	}

@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -65,16 +64,8 @@ func postForm(t *testing.T, target string, form url.Values, header http.Header) 
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := noFollow().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
+	resp, b := frameworktest.Send(t, noFollow(), req)
+	return resp, b
 }
 
 // writeCatalogFile writes a file into a served directory and returns its URL.

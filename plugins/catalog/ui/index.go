@@ -39,9 +39,7 @@ func (h *indexPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.
 		shell.NotFound(w, r)
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	if !web.ReadOnly(w, r) {
 		return
 	}
 	p := parseIndexParams(r.URL.Query())

@@ -15,11 +15,18 @@ const (
 	maxPageSize     = 100
 )
 
-// facetDef is one filter of the index besides kind and text: its name in the URL
-// (filters[name], as Backstage's catalog writes it) and the search key it filters on.
-type facetDef struct {
+// keyField is a field of the index's URL and the search key it stands for: a filter besides
+// kind and text (facetDef: filters[name], as Backstage's catalog writes it) or a sortable
+// column of the table (sortColumn: sort=name).
+type keyField struct {
 	Name, Label, Key string
 }
+
+// facetDef is one filter of the index besides kind and text.
+type facetDef = keyField
+
+// sortColumn is a sortable column of the table.
+type sortColumn = keyField
 
 // indexFacets are the index's pickers, in display order.
 func indexFacets() []facetDef {
@@ -30,11 +37,6 @@ func indexFacets() []facetDef {
 		{Name: "tags", Label: "Tag", Key: "metadata.tags"},
 		{Name: "namespace", Label: "Namespace", Key: "metadata.namespace"},
 	}
-}
-
-// sortColumn is a sortable column of the table and the search key it orders by.
-type sortColumn struct {
-	Name, Label, Key string
 }
 
 func sortColumns() []sortColumn {

@@ -54,9 +54,7 @@ type pageView struct {
 // ServePage implements web.PageHandler.
 func (h *graphPage) ServePage(w http.ResponseWriter, r *http.Request, page *web.Page) {
 	shell := page.Shell()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	if !web.ReadOnly(w, r) {
 		return
 	}
 	if r.URL.Path == strings.TrimRight(page.Path, "/")+"/graph.js" {

@@ -124,7 +124,8 @@ func TestSVGGolden(t *testing.T) {
 
 // An entity with 2,000 relations draws a bounded graph: capped neighbours and a "+N more"
 // node linking to the full list.
-func TestSVGBigGroup(t *testing.T) {
+// bigGroup is a group owning 2,000 components and the page settings that draw it two levels deep.
+func bigGroup() (graph.Fetcher, params) {
 	ents := map[string]*graph.Entity{}
 	group := &graph.Entity{Ref: "group:default/big", Kind: "Group", Namespace: "default", Name: "big"}
 	for i := range 2000 {
@@ -143,6 +144,11 @@ func TestSVGBigGroup(t *testing.T) {
 	})
 	p := pageDefaults()
 	p.Roots, p.MaxDepth = []string{group.Ref}, 2
+	return f, p
+}
+
+func TestSVGBigGroup(t *testing.T) {
+	f, p := bigGroup()
 	v, err := buildGraph(context.Background(), f, p, linker{}, "g", "big", 0, graph.Query{})
 	if err != nil {
 		t.Fatal(err)
@@ -160,24 +166,7 @@ func TestSVGBigGroup(t *testing.T) {
 }
 
 func BenchmarkBigGroupPage(b *testing.B) {
-	ents := map[string]*graph.Entity{}
-	group := &graph.Entity{Ref: "group:default/big", Kind: "Group", Namespace: "default", Name: "big"}
-	for i := range 2000 {
-		ref := fmt.Sprintf("component:default/c%04d", i)
-		ents[ref] = &graph.Entity{Ref: ref, Kind: "Component", Namespace: "default", Name: fmt.Sprintf("c%04d", i),
-			Relations: []graph.Relation{{Type: "ownedBy", TargetRef: group.Ref}}}
-		group.Relations = append(group.Relations, graph.Relation{Type: "ownerOf", TargetRef: ref})
-	}
-	ents[group.Ref] = group
-	f := graph.FetcherFunc(func(_ context.Context, refs []string) ([]*graph.Entity, error) {
-		out := make([]*graph.Entity, len(refs))
-		for i, r := range refs {
-			out[i] = ents[r]
-		}
-		return out, nil
-	})
-	p := pageDefaults()
-	p.Roots, p.MaxDepth = []string{group.Ref}, 2
+	f, p := bigGroup()
 	for b.Loop() {
 		if _, err := buildGraph(context.Background(), f, p, linker{}, "g", "big", 0, graph.Query{}); err != nil {
 			b.Fatal(err)

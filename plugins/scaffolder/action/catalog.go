@@ -191,7 +191,7 @@ func newCatalogFetch() Action {
 					}
 					return nil, fmt.Errorf("catalog:fetch: entity %s not found", r)
 				}
-				return toMap(e)
+				return JSONObject(e)
 			}
 			if ref != "" {
 				e, err := get(ref)

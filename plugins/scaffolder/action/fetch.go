@@ -95,10 +95,9 @@ func localSource(target, base string) (string, bool, error) {
 	return p, true, nil
 }
 
-// copyDir copies the regular files and directories under src into dst, keeping file modes,
-// and charges them to q (nil: no limits). Symlinks are recreated only when their fully
-// resolved target is inside src (see linkTarget).
-func copyDir(ctx context.Context, src, dst string, q *Quota) error {
+// walkCopy walks src, calling fn with each entry's path, its path relative to src, the path
+// it is copied to under dst and its info; it stops when ctx is done.
+func walkCopy(ctx context.Context, src, dst string, fn func(p, rel, out string, d fs.DirEntry, info fs.FileInfo) error) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -110,11 +109,19 @@ func copyDir(ctx context.Context, src, dst string, q *Quota) error {
 		if err != nil {
 			return err
 		}
-		out := filepath.Join(dst, rel)
 		info, err := d.Info()
 		if err != nil {
 			return err
 		}
+		return fn(p, rel, filepath.Join(dst, rel), d, info)
+	})
+}
+
+// copyDir copies the regular files and directories under src into dst, keeping file modes,
+// and charges them to q (nil: no limits). Symlinks are recreated only when their fully
+// resolved target is inside src (see linkTarget).
+func copyDir(ctx context.Context, src, dst string, q *Quota) error {
+	return walkCopy(ctx, src, dst, func(p, rel, out string, d fs.DirEntry, info fs.FileInfo) error {
 		switch {
 		case d.IsDir():
 			if rel != "." {

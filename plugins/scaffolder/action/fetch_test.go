@@ -250,18 +250,7 @@ func TestFetchTemplateModes(t *testing.T) {
 			if err != nil {
 				t.Fatalf("fetch:template: %v", err)
 			}
-			got := map[string]string{}
-			for p, e := range readTree(t, h.ws) {
-				got[p] = e.content
-			}
-			if len(got) != len(tc.want) {
-				t.Errorf("files = %v, want %v", got, tc.want)
-			}
-			for p, c := range tc.want {
-				if got[p] != c {
-					t.Errorf("%s = %q, want %q", p, got[p], c)
-				}
-			}
+			checkTree(t, h.ws, tc.want)
 		})
 	}
 }

@@ -102,18 +102,7 @@ func TestFsRename(t *testing.T) {
 				return
 			}
 			must(t, err)
-			got := map[string]string{}
-			for p, e := range readTree(t, h.ws) {
-				got[p] = e.content
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("files = %v, want %v", got, tc.want)
-			}
-			for p, c := range tc.want {
-				if got[p] != c {
-					t.Fatalf("files = %v, want %v", got, tc.want)
-				}
-			}
+			checkTree(t, h.ws, tc.want)
 		})
 	}
 }

@@ -48,6 +48,21 @@ func (r *githubRepo) repoAPI() string {
 }
 
 // openGitHub parses the step's repoUrl and finds the API and token for its host.
+// onGitHub is the handler of a GitHub action: once the inputs named in required are there, it
+// opens the step's repository (openGitHub) and runs fn on it.
+func onGitHub(d BuiltinDeps, id string, fn func(ctx context.Context, c *Context, r *githubRepo) error, required ...string) func(ctx context.Context, c *Context) error {
+	return func(ctx context.Context, c *Context) error {
+		if err := require(c.Input, required...); err != nil {
+			return err
+		}
+		r, err := openGitHub(c, d, id)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, c, r)
+	}
+}
+
 func openGitHub(c *Context, d BuiltinDeps, id string) (*githubRepo, error) {
 	if err := require(c.Input, "repoUrl"); err != nil {
 		return nil, err
@@ -206,11 +221,7 @@ func newPublishGitHub(d BuiltinDeps) Action {
 			schema: schema(`{"type":"object","required":["repoUrl"],"properties":{`+publishCommonProps+`,`+githubRepoProps+`,`+githubProtectProps+`}}`,
 				fmt.Sprintf(publishOutput, "")),
 			examples: []Example{{Description: "Initializes a GitHub repository with default branch main.", Example: "steps:\n  - id: publish\n    action: publish:github\n    input:\n      repoUrl: github.com?repo=repo&owner=owner\n      defaultBranch: main\n"}},
-			handle: func(ctx context.Context, c *Context) error {
-				r, err := openGitHub(c, d, id)
-				if err != nil {
-					return err
-				}
+			handle: onGitHub(d, id, func(ctx context.Context, c *Context, r *githubRepo) error {
 				if err := r.create(ctx, c); err != nil {
 					if r.htmlURL != "" {
 						c.output("remoteUrl", r.htmlURL)
@@ -228,7 +239,7 @@ func newPublishGitHub(d BuiltinDeps) Action {
 				c.output("repoContentsUrl", strings.TrimSuffix(r.htmlURL, "/")+"/blob/"+branch)
 				c.output("commitHash", hash)
 				return nil
-			},
+			}),
 		},
 		undo: undoGitHubRepo(d, id),
 	}
@@ -246,12 +257,8 @@ func newGitHubRepoCreate(d BuiltinDeps) Action {
 "repoVisibility":{"type":"string","enum":["private","public","internal"],"title":"Repository Visibility"},
 "token":{"type":"string","title":"Authentication Token"},`+githubRepoProps+`}}`,
 				`{"type":"object","properties":{"remoteUrl":{"type":"string","title":"A URL to the repository with the provider"},"repoContentsUrl":{"type":"string","title":"A URL to the root of the repository"}}}`),
-			handle: func(ctx context.Context, c *Context) error {
-				r, err := openGitHub(c, d, id)
-				if err != nil {
-					return err
-				}
-				err = r.create(ctx, c)
+			handle: onGitHub(d, id, func(ctx context.Context, c *Context, r *githubRepo) error {
+				err := r.create(ctx, c)
 				if r.cloneURL != "" {
 					c.output("remoteUrl", r.cloneURL)
 				}
@@ -259,7 +266,7 @@ func newGitHubRepoCreate(d BuiltinDeps) Action {
 					return fmt.Errorf("%s: %w", id, err)
 				}
 				return nil
-			},
+			}),
 		},
 		undo: undoGitHubRepo(d, id),
 	}
@@ -280,11 +287,7 @@ func newGitHubRepoPush(d BuiltinDeps) Action {
 "gitAuthorEmail":{"type":"string","title":"Default Author Email"},
 "token":{"type":"string","title":"Authentication Token"},`+githubProtectProps+`}}`,
 				fmt.Sprintf(publishOutput, "")),
-			handle: func(ctx context.Context, c *Context) error {
-				r, err := openGitHub(c, d, id)
-				if err != nil {
-					return err
-				}
+			handle: onGitHub(d, id, func(ctx context.Context, c *Context, r *githubRepo) error {
 				if err := r.lookup(ctx); err != nil {
 					return fmt.Errorf("%s: %w", id, err)
 				}
@@ -297,7 +300,7 @@ func newGitHubRepoPush(d BuiltinDeps) Action {
 				c.output("repoContentsUrl", strings.TrimSuffix(r.htmlURL, "/")+"/blob/"+branch)
 				c.output("commitHash", hash)
 				return nil
-			},
+			}),
 		},
 		// The repository existed before: undo removes only the branch this step pushed, if
 		// nobody has moved it since.

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cgi"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,4 +168,46 @@ func newURLReaderWith(t *testing.T, opts urlreader.Options) action.URLReader {
 	}
 	t.Cleanup(func() { _ = r.Close() })
 	return action.NewURLReader(r)
+}
+
+// servedRepo creates the bare repository rel under a new root and serves the root over git's
+// smart HTTP (user and pass, when set, required), for the test's duration.
+func servedRepo(t *testing.T, rel, user, pass string) (root string, srv *httptest.Server, u *url.URL) {
+	t.Helper()
+	root = t.TempDir()
+	bareRepo(t, root, rel)
+	srv = httptest.NewServer(gitServer(t, root, user, pass))
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, srv, u
+}
+
+// checkTree fails unless the files under dir hold exactly want (path → content).
+func checkTree(t *testing.T, dir string, want map[string]string) {
+	t.Helper()
+	got := map[string]string{}
+	for p, e := range readTree(t, dir) {
+		got[p] = e.content
+	}
+	if len(got) != len(want) {
+		t.Errorf("files = %v, want %v", got, want)
+	}
+	for p, c := range want {
+		if got[p] != c {
+			t.Errorf("%s = %q, want %q", p, got[p], c)
+		}
+	}
+}
+
+// seededHarness is a harness whose workspace holds seedWorkspace's files and whose URL reader
+// is reader.
+func seededHarness(t *testing.T, reader action.URLReader) *harness {
+	t.Helper()
+	h := newHarness(t, action.BuiltinDeps{})
+	seedWorkspace(t, h.ws)
+	h.ctx.Reader = reader
+	return h
 }

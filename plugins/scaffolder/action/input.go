@@ -136,8 +136,9 @@ func schema(input, output string) Schema {
 	return s
 }
 
-// toMap converts a value into a JSON object map.
-func toMap(v any) (map[string]any, error) {
+// JSONObject converts a value into the JSON object encoding/json makes of it (float64 numbers,
+// []any, map[string]any).
+func JSONObject(v any) (map[string]any, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err

@@ -1,8 +1,6 @@
 package action_test
 
 import (
-	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -15,11 +13,7 @@ import (
 // skeleton, push it to a git server on loopback, register the pushed catalog-info.yaml, and
 // read that URL back through the framework's URL reader as the catalog would.
 func TestPipelineTemplatePublishRegister(t *testing.T) {
-	root := t.TempDir()
-	bareRepo(t, root, "acme/pay-svc.git")
-	srv := httptest.NewServer(gitServer(t, root, "bot", "tok"))
-	defer srv.Close()
-	u, _ := url.Parse(srv.URL)
+	_, srv, u := servedRepo(t, "acme/pay-svc.git", "bot", "tok")
 	integ := action.Integrations{Git: []urlreader.GitIntegration{{Host: u.Host, Username: "bot", Token: "tok"}}}
 
 	h := newHarness(t, action.BuiltinDeps{})

@@ -17,6 +17,24 @@ import (
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 )
 
+// seedRepo pushes a first commit (a README.md) to the main branch of the bare repository.
+func seedRepo(t *testing.T, bare string) {
+	t.Helper()
+	seed := t.TempDir()
+	gitCmd(t, seed, "init", "-q", "-b", "main")
+	writeFile(t, filepath.Join(seed, "README.md"), "app\n")
+	gitCmd(t, seed, "add", "-A")
+	gitCmd(t, seed, "commit", "-q", "-m", "init")
+	gitCmd(t, seed, "push", "-q", bare, "main")
+}
+
+// jsonBody is the JSON object a fake API's request carries (nil when it carries none).
+func jsonBody(r *http.Request) map[string]any {
+	var body map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	return body
+}
+
 func seedWorkspace(t *testing.T, ws string) {
 	t.Helper()
 	writeFile(t, filepath.Join(ws, "README.md"), "# svc\n")
@@ -40,11 +58,7 @@ func checkClone(t *testing.T, dir, hash string) {
 }
 
 func TestPublishGit(t *testing.T) {
-	root := t.TempDir()
-	bareRepo(t, root, "team/svc.git")
-	srv := httptest.NewServer(gitServer(t, root, "git-user", "s3cret"))
-	defer srv.Close()
-	u, _ := url.Parse(srv.URL)
+	root, srv, u := servedRepo(t, "team/svc.git", "git-user", "s3cret")
 	remote := srv.URL + "/team/svc.git"
 	authed := "http://git-user:s3cret@" + u.Host + "/team/svc.git"
 	// The operator configured the host (integrations.git): publish:git may push there.
@@ -146,8 +160,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		_ = json.NewEncoder(w).Encode(map[string]any{"login": r.PathValue("owner"), "type": typ})
 	}))
 	create := func(owner string, w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		f.bodies = append(f.bodies, body)
 		f.mu.Unlock()
@@ -178,8 +191,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		_ = json.NewEncoder(w).Encode(map[string]any{"names": body.Names})
 	}))
 	grant := func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		if strings.HasSuffix(r.URL.Path, "/ghost") {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = w.Write([]byte(`{"message":"Not Found"}`))
@@ -193,16 +205,14 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 	mux.HandleFunc("PUT /api/v3/repos/{owner}/{repo}/collaborators/{user}", auth(grant))
 	mux.HandleFunc("PUT /api/v3/orgs/{org}/teams/{team}/repos/{owner}/{repo}", auth(grant))
 	mux.HandleFunc("PUT /api/v3/repos/{owner}/{repo}/branches/{branch}/protection", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		f.protection[r.PathValue("owner")+"/"+r.PathValue("repo")+"/"+r.PathValue("branch")] = body
 		f.mu.Unlock()
 		_ = json.NewEncoder(w).Encode(body)
 	}))
 	mux.HandleFunc("POST /api/v3/repos/{owner}/{repo}/pulls", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		body["state"] = "open"
 		f.pulls = append(f.pulls, body)
@@ -212,8 +222,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		_ = json.NewEncoder(w).Encode(map[string]any{"number": n, "html_url": fmt.Sprintf("%s/%s/%s/pull/%d", f.srv.URL, r.PathValue("owner"), r.PathValue("repo"), n)})
 	}))
 	mux.HandleFunc("PATCH /api/v3/repos/{owner}/{repo}/pulls/{n}", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		n, _ := strconv.Atoi(r.PathValue("n"))
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -225,8 +234,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		_ = json.NewEncoder(w).Encode(map[string]any{"number": n, "state": body["state"]})
 	}))
 	mux.HandleFunc("POST /api/v3/repos/{owner}/{repo}/pulls/{n}/requested_reviewers", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		n, _ := strconv.Atoi(r.PathValue("n"))
 		f.mu.Lock()
 		f.pulls[n-1]["requested"] = body
@@ -406,8 +414,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": 42, "full_path": "acme/platform", "kind": "group"})
 	}))
 	mux.HandleFunc("POST /api/v4/projects", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.bodies = append(f.bodies, body)
@@ -450,8 +457,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		_, _ = w.Write([]byte(`[]`))
 	}))
 	mux.HandleFunc("POST /api/v4/projects/{id}/merge_requests", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		f.mu.Lock()
 		body["state"] = "opened"
 		body["project"] = r.PathValue("id")
@@ -462,8 +468,7 @@ func newFakeGitLab(t *testing.T) *fakeGitLab {
 		_ = json.NewEncoder(w).Encode(map[string]any{"iid": n, "web_url": fmt.Sprintf("%s/mr/%d", f.srv.URL, n)})
 	}))
 	mux.HandleFunc("PUT /api/v4/projects/{id}/merge_requests/{iid}", auth(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
+		body := jsonBody(r)
 		n, _ := strconv.Atoi(r.PathValue("iid"))
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -599,12 +604,7 @@ func TestGitHubPullRequest(t *testing.T) {
 	gh := newFakeGitHub(t)
 	// An existing repository with one commit on main.
 	bare := bareRepo(t, gh.root, "acme/app.git")
-	seed := t.TempDir()
-	gitCmd(t, seed, "init", "-q", "-b", "main")
-	writeFile(t, filepath.Join(seed, "README.md"), "app\n")
-	gitCmd(t, seed, "add", "-A")
-	gitCmd(t, seed, "commit", "-q", "-m", "init")
-	gitCmd(t, seed, "push", "-q", bare, "main")
+	seedRepo(t, bare)
 
 	h := newHarness(t, action.BuiltinDeps{})
 	h.ctx.Integrations = gh.integrations()
@@ -665,12 +665,7 @@ func TestGitLabMergeRequest(t *testing.T) {
 	gl := newFakeGitLab(t)
 	bare := bareRepo(t, gl.root, "acme/platform/app.git")
 	gl.projects["8"] = bare
-	seed := t.TempDir()
-	gitCmd(t, seed, "init", "-q", "-b", "main")
-	writeFile(t, filepath.Join(seed, "README.md"), "app\n")
-	gitCmd(t, seed, "add", "-A")
-	gitCmd(t, seed, "commit", "-q", "-m", "init")
-	gitCmd(t, seed, "push", "-q", bare, "main")
+	seedRepo(t, bare)
 
 	u, _ := url.Parse(gl.srv.URL)
 	h := newHarness(t, action.BuiltinDeps{})
@@ -753,9 +748,7 @@ func TestPublishGitRefusesUnconfiguredRemotes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, action.BuiltinDeps{})
-			seedWorkspace(t, h.ws)
-			h.ctx.Reader = action.NewURLReader(reader)
+			h := seededHarness(t, action.NewURLReader(reader))
 			err := h.run("publish:git", map[string]any{"remoteUrl": tc.remote})
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("publish:git remoteUrl %q: got error %v, want %q", tc.remote, err, tc.wantErr)
@@ -785,9 +778,7 @@ func TestPublishGitRefusesUnconfiguredRemotes(t *testing.T) {
 	})
 
 	t.Run("configured host", func(t *testing.T) {
-		h := newHarness(t, action.BuiltinDeps{})
-		seedWorkspace(t, h.ws)
-		h.ctx.Reader = action.NewURLReader(reader)
+		h := seededHarness(t, action.NewURLReader(reader))
 		must(t, h.run("publish:git", map[string]any{"remoteUrl": okSrv.URL + "/team/svc.git"}))
 		hash, _ := h.outputs["commitHash"].(string)
 		checkClone(t, cloneRepo(t, okSrv.URL+"/team/svc.git", "main"), hash)

@@ -103,24 +103,12 @@ func commitToNewBranch(ctx context.Context, c *Context, d BuiltinDeps, ch branch
 
 // copyChanges copies the workspace files into a checkout, leaving out .git directories.
 func copyChanges(ctx context.Context, src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
+	return walkCopy(ctx, src, dst, func(p, rel, out string, d fs.DirEntry, info fs.FileInfo) error {
 		if d.IsDir() && d.Name() == ".git" {
 			return filepath.SkipDir
 		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		out := filepath.Join(dst, rel)
-		info, err := d.Info()
-		if err != nil {
-			return err
+		if rel == "." {
+			return nil
 		}
 		switch {
 		case d.IsDir():
@@ -162,14 +150,7 @@ func newGitHubPullRequest(d BuiltinDeps) Action {
 "pullRequestNumber":{"type":"number","title":"The pull request number"},
 "targetBranchName":{"type":"string","title":"Target branch name of the pull request"},
 "commitHash":{"type":"string","title":"The commit on the new branch"}}}`),
-			handle: func(ctx context.Context, c *Context) error {
-				if err := require(c.Input, "title", "branchName"); err != nil {
-					return err
-				}
-				r, err := openGitHub(c, d, id)
-				if err != nil {
-					return err
-				}
+			handle: onGitHub(d, id, func(ctx context.Context, c *Context, r *githubRepo) error {
 				if err := r.lookup(ctx); err != nil {
 					return fmt.Errorf("%s: %w", id, err)
 				}
@@ -219,7 +200,7 @@ func newGitHubPullRequest(d BuiltinDeps) Action {
 					}
 				}
 				return nil
-			},
+			}, "title", "branchName"),
 		},
 		// Undo closes the pull request and deletes its branch.
 		undo: func(ctx context.Context, c *Context, output map[string]any) error {

@@ -54,9 +54,7 @@ func TestPublishGitRefusesRedirectToUnconfiguredHost(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, action.BuiltinDeps{})
-			seedWorkspace(t, h.ws)
-			h.ctx.Reader = action.NewURLReader(reader)
+			h := seededHarness(t, action.NewURLReader(reader))
 			err := h.run("publish:git", map[string]any{"remoteUrl": tc.remote})
 			if tc.wantErr == "" {
 				must(t, err)

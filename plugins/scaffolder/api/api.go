@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,12 +90,18 @@ func (h *handler) actions(r *httpapi.Request) (any, error) {
 	return list, nil
 }
 
-func (h *handler) createTask(r *httpapi.Request) (any, error) {
-	var req service.CreateRequest
+// callWithBody decodes the request's JSON body and calls fn with it.
+func callWithBody[Req, Res any](r *httpapi.Request, fn func(context.Context, Req) (Res, error)) (Res, error) {
+	var req Req
 	if err := r.DecodeJSON(&req); err != nil {
-		return nil, err
+		var zero Res
+		return zero, err
 	}
-	id, err := h.svc.CreateTask(r.Context(), req)
+	return fn(r.Context(), req)
+}
+
+func (h *handler) createTask(r *httpapi.Request) (any, error) {
+	id, err := callWithBody(r, h.svc.CreateTask)
 	if err != nil {
 		return nil, err
 	}
@@ -260,11 +267,7 @@ func recoverable(body json.RawMessage) bool {
 }
 
 func (h *handler) dryRun(r *httpapi.Request) (any, error) {
-	var req service.DryRunRequest
-	if err := r.DecodeJSON(&req); err != nil {
-		return nil, err
-	}
-	res, err := h.svc.DryRun(r.Context(), req)
+	res, err := callWithBody(r, h.svc.DryRun)
 	if err != nil {
 		return nil, err
 	}

@@ -137,30 +137,32 @@ func (r *Redactor) Value(v any) any {
 	case string:
 		return r.String(t)
 	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, val := range t {
-			out[k] = r.Value(val)
-		}
-		return out
+		return mapValues(t, r.Value)
 	case []any:
-		out := make([]any, len(t))
-		for i, val := range t {
-			out[i] = r.Value(val)
-		}
-		return out
+		return mapElems(t, r.Value)
 	case map[string]string:
-		out := make(map[string]string, len(t))
-		for k, val := range t {
-			out[k] = r.String(val)
-		}
-		return out
+		return mapValues(t, r.String)
 	case []string:
-		out := make([]string, len(t))
-		for i, val := range t {
-			out[i] = r.String(val)
-		}
-		return out
+		return mapElems(t, r.String)
 	default:
 		return v
 	}
+}
+
+// mapValues returns a copy of m with each value passed through f.
+func mapValues[V any](m map[string]V, f func(V) V) map[string]V {
+	out := make(map[string]V, len(m))
+	for k, v := range m {
+		out[k] = f(v)
+	}
+	return out
+}
+
+// mapElems returns a copy of a with each element passed through f.
+func mapElems[V any](a []V, f func(V) V) []V {
+	out := make([]V, len(a))
+	for i, v := range a {
+		out[i] = f(v)
+	}
+	return out
 }

@@ -105,7 +105,7 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 	if req.Template == nil {
 		return nil, fmt.Errorf("%w: template is required", ErrInput)
 	}
-	tv, err := jsonValue(req.Template)
+	tv, err := action.JSONObject(req.Template)
 	if err != nil {
 		return nil, fmt.Errorf("%w: template: %w", ErrInput, err)
 	}

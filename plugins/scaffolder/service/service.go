@@ -149,19 +149,6 @@ func (s *Service) Template(ctx context.Context, ref string) (*LoadedTemplate, er
 	return &LoadedTemplate{Template: t, BaseURL: baseURLOf(t.Entity)}, nil
 }
 
-// jsonValue normalises v to what encoding/json produces (float64 numbers, []any, map[string]any).
-func jsonValue(v any) (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
 // ParameterSchema is GET /v2/templates/:ns/:kind/:name/parameter-schema.
 func (s *Service) ParameterSchema(ctx context.Context, namespace, kind, name string) (OrderedObject, error) {
 	t, err := s.Template(ctx, kind+":"+namespace+"/"+name)
@@ -305,7 +292,7 @@ func (s *Service) userOf(ctx context.Context, caller Caller) template.User {
 	user := template.User{Ref: caller.Ref}
 	if caller.Ref != "" {
 		if e, err := s.o.Catalog.GetEntityByRef(ctx, caller.Ref); err == nil && e != nil {
-			user.Entity, _ = jsonValue(e.Value())
+			user.Entity, _ = action.JSONObject(e.Value())
 		}
 	}
 	return user

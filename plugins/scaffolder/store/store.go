@@ -418,16 +418,23 @@ WHERE id = ? AND epoch = ? AND status = ?`), status, l.TaskID, l.Epoch, StatusPr
 	return nil
 }
 
+// lockedStatus reads a task's status, locking its row for the transaction; ErrNotFound when
+// there is no such task.
+func (s *Store) lockedStatus(ctx context.Context, tx *sql.Tx, id string) (Status, error) {
+	var st Status
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM tasks WHERE id = ?`+s.forUpdate()), id).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, ErrNotFound
+	}
+	return st, err
+}
+
 // Cancel asks for a task to stop. An open task is cancelled at once (cancelled and completion
 // events); a processing task gets a cancelled event and its worker sees the request at its next
 // heartbeat. A finished task yields ErrConflict.
 func (s *Store) Cancel(ctx context.Context, id string, body any) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var st Status
-		err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM tasks WHERE id = ?`+s.forUpdate()), id).Scan(&st)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		st, err := s.lockedStatus(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -461,11 +468,7 @@ func (s *Store) Cancel(ctx context.Context, id string, body any) error {
 // secrets. A recovered event marks the restart; event listings start from it.
 func (s *Store) Retry(ctx context.Context, id string, secrets []byte) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var st Status
-		err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM tasks WHERE id = ?`+s.forUpdate()), id).Scan(&st)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		st, err := s.lockedStatus(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -28,6 +28,20 @@ func spec(name string) json.RawMessage {
 	return json.RawMessage(fmt.Sprintf(`{"apiVersion":"scaffolder.backstage.io/v1beta3","steps":[],"parameters":{"name":%q}}`, name))
 }
 
+// createClaimed creates a task and claims it for owner with an hour's lease.
+func createClaimed(t *testing.T, s *store.Store, name, owner string) (string, *store.Claimed) {
+	t.Helper()
+	id, err := s.Create(t.Context(), store.NewTask{Spec: spec(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Claim(t.Context(), owner, time.Hour)
+	if err != nil || c == nil || c.Task.ID != id {
+		t.Fatalf("claim = %+v, %v", c, err)
+	}
+	return id, c
+}
+
 func TestStore(t *testing.T) {
 	databasetest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
 		clock := fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
@@ -236,14 +250,7 @@ func TestStore(t *testing.T) {
 		})
 
 		t.Run("release hands a task to recovery at once", func(t *testing.T) {
-			id, err := s.Create(ctx, store.NewTask{Spec: spec("rel")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := s.Claim(ctx, "stopping", time.Hour)
-			if err != nil || c == nil || c.Task.ID != id {
-				t.Fatalf("claim = %+v, %v", c, err)
-			}
+			id, c := createClaimed(t, s, "rel", "stopping")
 			if err := s.Release(ctx, c.Lease); err != nil {
 				t.Fatal(err)
 			}
@@ -257,14 +264,7 @@ func TestStore(t *testing.T) {
 		// recovers the task at once, while the clock is far from the lease's end. Another
 		// owner (maybe a live replica) leaves it alone.
 		t.Run("a restarted owner recovers its own tasks at once", func(t *testing.T) {
-			id, err := s.Create(ctx, store.NewTask{Spec: spec("own")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := s.Claim(ctx, "node-1", time.Hour)
-			if err != nil || c == nil || c.Task.ID != id {
-				t.Fatalf("claim = %+v, %v", c, err)
-			}
+			id, c := createClaimed(t, s, "own", "node-1")
 			if rec, err := s.RecoverAbandoned(ctx, "node-2"); err != nil || len(rec.Failed)+len(rec.Restarted) != 0 {
 				t.Fatalf("another owner recovered %+v, %v", rec, err)
 			}

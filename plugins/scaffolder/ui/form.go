@@ -103,28 +103,21 @@ func (p *pages) form(w http.ResponseWriter, r *http.Request, page *web.Page, ns,
 				break
 			}
 			id, err := p.svc.CreateTask(ctx, service.CreateRequest{TemplateRef: t.Ref(), Values: values})
-			var ve *template.ValidationErrors
-			if errors.As(err, &ve) {
-				fieldErrs, v.Errors = splitErrors(ve)
-				break
-			}
 			if err != nil {
-				p.problem(w, r, page, err)
-				return
+				if fieldErrs, v.Errors = p.invalid(w, r, page, err); fieldErrs == nil {
+					return
+				}
+				break
 			}
 			http.Redirect(w, r, page.Path+"/tasks/"+url.PathEscape(id), http.StatusSeeOther)
 			return
 		default:
 			values = readValues(t.Template, r.PostForm)
-			err := t.ValidateValues(values)
-			var ve *template.ValidationErrors
-			if errors.As(err, &ve) {
-				fieldErrs, v.Errors = splitErrors(ve)
+			if err := t.ValidateValues(values); err != nil {
+				if fieldErrs, v.Errors = p.invalid(w, r, page, err); fieldErrs == nil {
+					return
+				}
 				break
-			}
-			if err != nil {
-				p.problem(w, r, page, err)
-				return
 			}
 			blob, _ := json.Marshal(values)
 			v.ValuesJSON = string(blob)
@@ -148,6 +141,18 @@ func (p *pages) form(w http.ResponseWriter, r *http.Request, page *web.Page, ns,
 		}
 	}
 	p.render(w, r, page, "scaffolder-form.html", v.Title, status, v)
+}
+
+// invalid sorts an error of a form step: validation errors come back split by splitErrors, for
+// the form to be shown again with them; any other error is rendered as a problem page and nil
+// fields come back.
+func (p *pages) invalid(w http.ResponseWriter, r *http.Request, page *web.Page, err error) (map[string]string, []string) {
+	var ve *template.ValidationErrors
+	if errors.As(err, &ve) {
+		return splitErrors(ve)
+	}
+	p.problem(w, r, page, err)
+	return nil, nil
 }
 
 // splitErrors maps validation errors to fields ("v.<path>") and page-level messages.

@@ -8,6 +8,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,6 +30,19 @@ func ForEachDialect(t *testing.T, body func(t *testing.T, db *database.DB)) {
 		}
 		body(t, db)
 	})
+}
+
+// BenchEntities is the size N of the read side's benchmarks: PORTICO_BENCH_ENTITIES, default
+// 10000.
+func BenchEntities(tb testing.TB) int {
+	if s := os.Getenv("PORTICO_BENCH_ENTITIES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			tb.Fatalf("PORTICO_BENCH_ENTITIES: %v", err)
+		}
+		return n
+	}
+	return 10000
 }
 
 // Seeder writes fixtures in one transaction per call.
