@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/framework/httpbody"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/scaffolder/service"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"github.com/portico-dev/portico/web"
@@ -102,7 +103,7 @@ func (p *pages) form(w http.ResponseWriter, r *http.Request, page *web.Page, ns,
 			if r.PostForm.Get("step") == "back" {
 				break
 			}
-			id, err := p.svc.CreateTask(ctx, service.CreateRequest{TemplateRef: t.Ref(), Values: values})
+			id, err := p.svc.CreateTask(ctx, service.CreateRequest{TemplateRef: t.Ref(), Values: jsvalue.Ordered(values).(*jsvalue.Object)})
 			var ve *template.ValidationErrors
 			if errors.As(err, &ve) {
 				fieldErrs, v.Errors = splitErrors(ve)
