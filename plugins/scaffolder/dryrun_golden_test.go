@@ -11,16 +11,19 @@ import (
 	"testing"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/auth"
+	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"go.yaml.in/yaml/v3"
 )
 
 // dryRunCase is one case of testdata/dryrun/golden.yaml: a template (its spec), the values
-// and secrets of POST /v2/dry-run, and what Backstage's scaffolder (4.3.0) answers.
+// and secrets of POST /v2/dry-run, and what Backstage's scaffolder (4.3.0) answers. The spec
+// and the values are sent with their keys in the file's order, as a client sends them.
 type dryRunCase struct {
 	Name    string            `yaml:"name"`
-	Spec    map[string]any    `yaml:"spec"`
-	Values  map[string]any    `yaml:"values"`
+	Spec    yaml.Node         `yaml:"spec"`
+	Values  yaml.Node         `yaml:"values"`
 	Secrets map[string]string `yaml:"secrets"`
 	// As is the name of the user entity the request is signed in as (the test's service
 	// token when empty).
@@ -60,15 +63,17 @@ func TestDryRunGolden(t *testing.T) {
 		tokens := map[string]string{}
 		for _, tc := range cases {
 			t.Run(tc.Name, func(t *testing.T) {
-				if tc.Values == nil {
-					tc.Values = map[string]any{}
+				spec, values := orderedNode(t, &tc.Spec), orderedNode(t, &tc.Values)
+				if values == nil {
+					values = jsvalue.NewObject(0)
 				}
+				tpl := jsvalue.NewObject(4)
+				tpl.Set("apiVersion", "scaffolder.backstage.io/v1beta3")
+				tpl.Set("kind", "Template")
+				tpl.Set("metadata", map[string]any{"name": "golden"})
+				tpl.Set("spec", spec)
 				body := map[string]any{
-					"template": map[string]any{
-						"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template",
-						"metadata": map[string]any{"name": "golden"}, "spec": jsonish(tc.Spec),
-					},
-					"values": jsonish(tc.Values), "secrets": tc.Secrets, "directoryContents": []any{},
+					"template": tpl, "values": values, "secrets": tc.Secrets, "directoryContents": []any{},
 				}
 				ctx := t.Context()
 				if tc.As != "" {
@@ -139,6 +144,20 @@ func TestDryRunGolden(t *testing.T) {
 			})
 		}
 	})
+}
+
+// orderedNode decodes a case's YAML node with its objects in the file's key order (nil for
+// an absent node).
+func orderedNode(t *testing.T, n *yaml.Node) any {
+	t.Helper()
+	if n.Kind == 0 {
+		return nil
+	}
+	v, err := template.OrderedValue(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func logBodies(res map[string]any) []map[string]any {

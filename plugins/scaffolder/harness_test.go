@@ -21,6 +21,7 @@ import (
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/catalog"
 	"github.com/portico-dev/portico/plugins/scaffolder"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
@@ -318,6 +319,20 @@ func testActions(rec *recorder, gate *waitGate) framework.Module {
 					c.Logger.Info("echo " + v)
 					c.Output("value", v)
 					rec.Add("echo:" + v)
+					return nil
+				}}); err != nil {
+				return err
+			}
+			// test:outputs sets outputs in an order of its own, an object among them.
+			if err := reg.Add(fnAction{id: "test:outputs", input: `{"type":"object"}`,
+				handle: func(_ context.Context, c *action.Context) error {
+					nested := jsvalue.NewObject(2)
+					nested.Set("b", 1.0)
+					nested.Set("a", 2.0)
+					c.Output("zeta", "z")
+					c.Output("10", 10.0)
+					c.Output("alpha", nested)
+					c.Output("2", true)
 					return nil
 				}}); err != nil {
 				return err
