@@ -41,10 +41,13 @@ func ParseDocument(doc []byte) (*Template, error) {
 		root = root.Content[0]
 	}
 	if steps := child(child(root, "spec"), "steps"); steps != nil && steps.Kind == yaml.SequenceNode && len(steps.Content) == len(t.Steps) {
-		// Parse read the steps from maps; `each:` keeps the document's key order.
+		// Parse read the steps from maps; `each:` and `input:` keep the document's order.
 		for i, sn := range steps.Content {
 			if each := child(sn, "each"); each != nil && t.Steps[i].Each != nil {
 				t.Steps[i].Each = orderLike(jsvalue.Plain(t.Steps[i].Each), each)
+			}
+			if in := child(sn, "input"); in != nil && t.Steps[i].Input != nil {
+				t.Steps[i].Input, _ = orderLike(jsvalue.Plain(t.Steps[i].Input), in).(*jsvalue.Object)
 			}
 		}
 	}

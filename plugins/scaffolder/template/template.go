@@ -43,15 +43,16 @@ type Template struct {
 	Order map[string][]string
 }
 
-// Step is one step of a template, stored unrendered. Each holds its objects as
-// *jsvalue.Object in the template's key order: `each:` over an object iterates in it.
+// Step is one step of a template, stored unrendered. Input and Each hold their objects as
+// *jsvalue.Object in the template's key order: `each:` over an object iterates in it, and a
+// dry run logs the input in it.
 type Step struct {
-	ID     string         `json:"id"`
-	Name   string         `json:"name"`
-	Action string         `json:"action"`
-	Input  map[string]any `json:"input,omitempty"`
-	If     any            `json:"if,omitempty"`
-	Each   any            `json:"each,omitempty"`
+	ID     string          `json:"id"`
+	Name   string          `json:"name"`
+	Action string          `json:"action"`
+	Input  *jsvalue.Object `json:"input,omitempty"`
+	If     any             `json:"if,omitempty"`
+	Each   any             `json:"each,omitempty"`
 }
 
 // UnmarshalJSON decodes a stored step, keeping the key order of the objects of Each.
@@ -190,7 +191,7 @@ func Parse(entity map[string]any) (*Template, error) {
 			st.Name = st.Action
 		}
 		if in, ok := m["input"].(map[string]any); ok {
-			st.Input = in
+			st.Input = jsvalue.Ordered(in).(*jsvalue.Object)
 		} else if m["input"] != nil {
 			return nil, fmt.Errorf("%w: spec.steps[%d].input must be an object", ErrInvalid, i)
 		}

@@ -163,7 +163,7 @@ spec:
 	if got, want := jsvalue.Stringify(spec.Parameters, ""), `{"1":true,"zeta":{"z":1,"a":2},"alpha":null}`; got != want {
 		t.Errorf("parameters = %s, want %s", got, want)
 	}
-	if spec.Steps[0].ID != "loop" || spec.Steps[0].Input["message"] != "${{ each.key }}" {
+	if spec.Steps[0].ID != "loop" || jsvalue.Stringify(spec.Steps[0].Input, "") != `{"message":"${{ each.key }}"}` {
 		t.Errorf("step = %+v", spec.Steps[0])
 	}
 }

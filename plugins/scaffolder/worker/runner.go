@@ -174,7 +174,8 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 		dryRunSkipped := ran == ranDryRunSkipped
 		completed = append(completed, execs...)
 		if input != nil && r.DryRun {
-			sr.Input, _ = red.get().Value(redactSecretInput(step, step.Input, input)).(map[string]any)
+			raw, _ := jsvalue.Plain(step.Input).(map[string]any)
+			sr.Input, _ = red.get().Value(redactSecretInput(step, raw, input)).(map[string]any)
 			if r.MaxInputBytes > 0 && err == nil {
 				b, _ := json.Marshal(sr.Input)
 				if inputBytes += int64(len(b)); inputBytes > r.MaxInputBytes {
@@ -286,9 +287,10 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		for k := range secrets {
 			masked[k] = "***"
 		}
-		debug, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(base, map[string]any{"secrets": masked}))
+		debug, err := rn.deps.Templater.RenderOrdered(ctx, step.Input, withKeys(base, map[string]any{"secrets": masked}))
 		if err == nil {
-			b, _ := json.MarshalIndent(debug, "", "  ")
+			// JSON.stringify(input, undefined, 2), in the template's key order.
+			b := jsvalue.Stringify(debug, "  ")
 			emit(map[string]any{"message": fmt.Sprintf("Running %s in dry-run mode with inputs (secrets redacted): %s", step.Action, b), "stepId": step.ID})
 		} else if ctx.Err() != nil {
 			return nil, nil, ranNot, nil, cancelErr(ctx)
@@ -350,7 +352,7 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 			}
 		}
 		ran = ranYes
-		rendered, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(vctx, map[string]any{"secrets": secrets}))
+		rendered, err := rn.deps.Templater.RenderValue(ctx, step.Input, withKeys(vctx, map[string]any{"secrets": secrets}))
 		if err != nil {
 			return output, execs, ran, lastInput, fmt.Errorf("render input of step %s: %w", step.ID, err)
 		}
