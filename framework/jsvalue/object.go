@@ -220,17 +220,9 @@ func Plain(v any) any {
 		if x == nil {
 			return nil
 		}
-		m := make(map[string]any, len(x.keys))
-		for k, e := range x.vals {
-			m[k] = Plain(e)
-		}
-		return m
+		return Plain(x.vals)
 	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = Plain(e)
-		}
-		return out
+		return mapSlice(x, Plain)
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
@@ -241,18 +233,13 @@ func Plain(v any) any {
 	return v
 }
 
-// Ordered returns v with every map[string]any replaced by an *Object (ObjectOf: its keys
-// sorted), deeply; *Object values are copied with their order.
+// Ordered returns v with every map[string]any replaced by an *Object (its keys sorted: a map
+// has no order), deeply; *Object values are copied with their order.
 func Ordered(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		o := NewObject(len(keys))
-		for _, k := range keys {
+		o := NewObject(len(x))
+		for _, k := range sortedKeys(x) {
 			o.Set(k, Ordered(x[k]))
 		}
 		return o
@@ -266,11 +253,16 @@ func Ordered(v any) any {
 		}
 		return o
 	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = Ordered(e)
-		}
-		return out
+		return mapSlice(x, Ordered)
 	}
 	return v
+}
+
+// mapSlice returns f of each element of x.
+func mapSlice(x []any, f func(any) any) []any {
+	out := make([]any, len(x))
+	for i, e := range x {
+		out[i] = f(e)
+	}
+	return out
 }

@@ -2,9 +2,7 @@ package jsvalue
 
 import (
 	"encoding/json"
-	"os/exec"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -105,22 +103,8 @@ func TestPlainOrdered(t *testing.T) {
 // TestObjectAgainstNode compares the key order and JSON text with Node.js's
 // JSON.stringify(JSON.parse(text)), when node is installed.
 func TestObjectAgainstNode(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed")
-	}
-	in, _ := json.Marshal(objectTexts)
-	cmd := exec.CommandContext(t.Context(), node, "-e", `let d='';process.stdin.setEncoding('utf8');process.stdin.on('data',c=>d+=c).on('end',()=>{`+
-		`process.stdout.write(JSON.stringify(JSON.parse(d).flatMap(s=>[JSON.stringify(JSON.parse(s)),JSON.stringify(JSON.parse(s),null,2)])))})`)
-	cmd.Stdin = strings.NewReader(string(in))
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
 	var want []string
-	if err := json.Unmarshal(out, &want); err != nil {
-		t.Fatal(err)
-	}
+	node(t, objectTexts, `a.flatMap(s=>[JSON.stringify(JSON.parse(s)),JSON.stringify(JSON.parse(s),null,2)])`, &want)
 	for i, text := range objectTexts {
 		v, err := DecodeJSON([]byte(text))
 		if err != nil {

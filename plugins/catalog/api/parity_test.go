@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
@@ -81,82 +82,74 @@ func TestBackstageQueryParity(t *testing.T) {
 				}
 			})
 		}
+		t.Run("order paging", func(t *testing.T) { checkOrderPaging(t, srv) })
 	})
 }
 
-// TestBackstageQueryOrderPaging follows by-query cursors ordered by metadata.title on each
-// database. Backstage's cursor condition (value > last OR value = last AND id > last id) is
-// never true for a missing value, so cursor pages drop untitled entities, and the page after
-// an untitled one is empty, while totalItems still counts them.
-func TestBackstageQueryOrderPaging(t *testing.T) {
-	readertest.ForEachDialect(t, func(t *testing.T, db *database.DB) {
-		srv := server(t, db, api.Options{})
-		s := readertest.Seeder{DB: db}
-		if _, err := s.Entities(t.Context(),
-			`{"apiVersion":"backstage.io/v1alpha1","kind":"System","metadata":{"name":"zeta-sys","namespace":"default","title":"Alpha System"},"spec":{"owner":"team-a"}}`,
-			`{"apiVersion":"backstage.io/v1alpha1","kind":"System","metadata":{"name":"beta-sys","namespace":"default","title":"Omega System"},"spec":{"owner":"team-a"}}`,
-		); err != nil {
-			t.Fatal(err)
-		}
-		pages := func(t *testing.T, first string) [][]string {
-			var out [][]string
-			path := first
-			for range 10 {
-				status, body, _ := do(t, srv, "GET", path, "")
-				if status != 200 {
-					t.Fatalf("GET %s: %d %s", path, status, body)
-				}
-				var res struct {
-					Items []struct {
-						Metadata struct{ Name string } `json:"metadata"`
-					} `json:"items"`
-					TotalItems int `json:"totalItems"`
-					PageInfo   struct {
-						NextCursor string `json:"nextCursor"`
-					} `json:"pageInfo"`
-				}
-				if err := json.Unmarshal([]byte(body), &res); err != nil {
-					t.Fatal(err)
-				}
-				if res.TotalItems != 5 {
-					t.Errorf("GET %s: totalItems %d, want 5", path, res.TotalItems)
-				}
-				names := []string{}
-				for _, it := range res.Items {
-					names = append(names, it.Metadata.Name)
-				}
-				out = append(out, names)
-				if res.PageInfo.NextCursor == "" {
-					return out
-				}
-				path = "/entities/by-query?fields=metadata.name&limit=" + url.QueryEscape(limitOf(first)) + "&cursor=" + url.QueryEscape(res.PageInfo.NextCursor)
+// checkOrderPaging follows by-query cursors ordered by metadata.title over the two titled
+// systems and three untitled entities of TestBackstageQueryParity. Backstage's cursor
+// condition (value > last OR value = last AND id > last id) is never true for a missing value,
+// so cursor pages drop untitled entities, and the page after an untitled one is empty, while
+// totalItems still counts them.
+func checkOrderPaging(t *testing.T, srv *httptest.Server) {
+	pages := func(t *testing.T, first string) [][]string {
+		var out [][]string
+		path := first
+		for range 10 {
+			status, body, _ := do(t, srv, "GET", path, "")
+			if status != 200 {
+				t.Fatalf("GET %s: %d %s", path, status, body)
 			}
-			t.Fatal("more than 10 pages")
-			return nil
+			var res struct {
+				Items []struct {
+					Metadata struct{ Name string } `json:"metadata"`
+				} `json:"items"`
+				TotalItems int `json:"totalItems"`
+				PageInfo   struct {
+					NextCursor string `json:"nextCursor"`
+				} `json:"pageInfo"`
+			}
+			if err := json.Unmarshal([]byte(body), &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.TotalItems != 5 {
+				t.Errorf("GET %s: totalItems %d, want 5", path, res.TotalItems)
+			}
+			names := []string{}
+			for _, it := range res.Items {
+				names = append(names, it.Metadata.Name)
+			}
+			out = append(out, names)
+			if res.PageInfo.NextCursor == "" {
+				return out
+			}
+			path = "/entities/by-query?fields=metadata.name&limit=" + url.QueryEscape(limitOf(first)) + "&cursor=" + url.QueryEscape(res.PageInfo.NextCursor)
 		}
-		tests := []struct {
-			name, path string
-			want       [][]string
-		}{
-			// Page 2 reads no row past beta-sys, so it has no next cursor: the untitled three
-			// are never listed.
-			{"cursor pages drop untitled", "/entities/by-query?orderField=metadata.title,asc&fields=metadata.name&limit=1",
-				[][]string{{"zeta-sys"}, {"beta-sys"}}},
-			{"desc", "/entities/by-query?orderField=metadata.title,desc&fields=metadata.name&limit=1",
-				[][]string{{"beta-sys"}, {"zeta-sys"}}},
-			{"page ending on an untitled entity is the last", "/entities/by-query?orderField=metadata.title,asc&fields=metadata.name&limit=3",
-				[][]string{{"zeta-sys", "beta-sys", "artist-api"}, {}}},
-			{"without order every entity is paged", "/entities/by-query?fields=metadata.name&limit=2",
-				[][]string{{"artist-api", "artist-web"}, {"searcher", "beta-sys"}, {"zeta-sys"}}},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				if got := pages(t, tt.path); !reflect.DeepEqual(got, tt.want) {
-					t.Errorf("pages %v, want %v", got, tt.want)
-				}
-			})
-		}
-	})
+		t.Fatal("more than 10 pages")
+		return nil
+	}
+	tests := []struct {
+		name, path string
+		want       [][]string
+	}{
+		// Page 2 reads no row past beta-sys, so it has no next cursor: the untitled three
+		// are never listed.
+		{"cursor pages drop untitled", "/entities/by-query?orderField=metadata.title,asc&fields=metadata.name&limit=1",
+			[][]string{{"zeta-sys"}, {"beta-sys"}}},
+		{"desc", "/entities/by-query?orderField=metadata.title,desc&fields=metadata.name&limit=1",
+			[][]string{{"beta-sys"}, {"zeta-sys"}}},
+		{"page ending on an untitled entity is the last", "/entities/by-query?orderField=metadata.title,asc&fields=metadata.name&limit=3",
+			[][]string{{"zeta-sys", "beta-sys", "artist-api"}, {}}},
+		{"without order every entity is paged", "/entities/by-query?fields=metadata.name&limit=2",
+			[][]string{{"artist-api", "artist-web"}, {"searcher", "beta-sys"}, {"zeta-sys"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pages(t, tt.path); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("pages %v, want %v", got, tt.want)
+			}
+		})
+	}
 }
 
 func limitOf(path string) string {
