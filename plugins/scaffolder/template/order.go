@@ -160,6 +160,63 @@ func recordOrder(n *yaml.Node, path string, out map[string][]string) {
 	out[path] = keys
 }
 
+// AdoptOrder takes the key order of src, the same template read from its own document, for
+// the parameter pages and the objects of the steps' input and each (t's values are kept: the
+// catalog may have changed them; keys src lacks follow in t's order).
+func (t *Template) AdoptOrder(src *Template) {
+	t.Order = src.Order
+	if len(src.Steps) != len(t.Steps) {
+		return
+	}
+	for i, s := range src.Steps {
+		st := &t.Steps[i]
+		if s.ID != st.ID || s.Action != st.Action {
+			continue
+		}
+		st.Each = orderAs(st.Each, s.Each)
+		if st.Input != nil && s.Input != nil {
+			st.Input = orderAs(st.Input, s.Input).(*jsvalue.Object)
+		}
+	}
+}
+
+// orderAs returns v with its objects' keys in the order of the matching objects of like.
+func orderAs(v, like any) any {
+	switch x := v.(type) {
+	case *jsvalue.Object:
+		l, ok := like.(*jsvalue.Object)
+		if !ok {
+			return x
+		}
+		out := jsvalue.NewObject(x.Len())
+		for _, k := range l.Keys() {
+			if e, ok := x.Get(k); ok {
+				le, _ := l.Get(k)
+				out.Set(k, orderAs(e, le))
+			}
+		}
+		for _, k := range x.Keys() {
+			if _, done := out.Get(k); !done {
+				e, _ := x.Get(k)
+				out.Set(k, e)
+			}
+		}
+		return out
+	case []any:
+		l, _ := like.([]any)
+		out := make([]any, len(x))
+		for i, e := range x {
+			var le any
+			if i < len(l) {
+				le = l[i]
+			}
+			out[i] = orderAs(e, le)
+		}
+		return out
+	}
+	return v
+}
+
 // PropertyOrder returns the properties of the schema at path ("<page>" or
 // "<page>/<prop>/…") in document order; keys missing from the recorded order follow sorted.
 func (t *Template) PropertyOrder(path string, props map[string]any) []string {
