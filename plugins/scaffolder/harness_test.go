@@ -255,6 +255,22 @@ func waitForStatus(t *testing.T, base, id string, statuses ...string) taskJSON {
 	return task
 }
 
+// runTask creates a task with body (POST /v2/tasks), waits until it completes or fails and
+// returns it with its events; a task that does not complete fails the test.
+func runTask(t *testing.T, base string, body any) (taskJSON, []eventJSON) {
+	t.Helper()
+	var created map[string]string
+	if code := do(t, "POST", base+"/api/scaffolder/v2/tasks", body, &created); code != http.StatusCreated {
+		t.Fatalf("create: %d %v", code, created)
+	}
+	task := waitForStatus(t, base, created["id"], "completed", "failed")
+	evs := events(t, base, created["id"])
+	if task.Status != "completed" {
+		t.Fatalf("task %s; events: %+v", task.Status, evs)
+	}
+	return task, evs
+}
+
 type eventJSON struct {
 	ID     int64          `json:"id"`
 	TaskID string         `json:"taskId"`
