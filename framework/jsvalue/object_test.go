@@ -118,3 +118,32 @@ func TestObjectAgainstNode(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeJSON checks DecodeJSON against encoding/json on any valid JSON text: the same
+// values (objects compared as maps), and Stringify writes JSON that reads back the same.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range objectTexts {
+		f.Add(s)
+	}
+	for _, s := range []string{`[1,"a",null,true,{"x":[{}]}]`, `"\u00e9\ud83d\ude00"`, `-0.0`, `{"a":1,"a":2}`, `1e400`, `{"\u2028":"\u0000"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var want any
+		if !json.Valid([]byte(text)) || json.Unmarshal([]byte(text), &want) != nil {
+			return // invalid, or a number beyond float64 that encoding/json refuses
+		}
+		got, err := DecodeJSON([]byte(text))
+		if err != nil {
+			t.Fatalf("DecodeJSON(%q): %v", text, err)
+		}
+		if !reflect.DeepEqual(Plain(got), want) {
+			t.Fatalf("DecodeJSON(%q) = %#v, encoding/json %#v", text, Plain(got), want)
+		}
+		out := Stringify(got, " ")
+		again, err := DecodeJSON([]byte(out))
+		if err != nil || !reflect.DeepEqual(Plain(again), want) {
+			t.Fatalf("Stringify(%q) = %q does not read back: %v", text, out, err)
+		}
+	})
+}
