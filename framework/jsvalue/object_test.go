@@ -119,8 +119,9 @@ func TestObjectAgainstNode(t *testing.T) {
 	}
 }
 
-// FuzzDecodeJSON checks DecodeJSON against encoding/json on any valid JSON text: the same
-// values (objects compared as maps), and Stringify writes JSON that reads back the same.
+// FuzzDecodeJSON checks DecodeJSON against encoding/json on any text: it refuses exactly the
+// invalid JSON, reads the same values (objects compared as maps), and Stringify writes JSON
+// that reads back the same.
 func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range objectTexts {
 		f.Add(s)
@@ -128,14 +129,17 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{`[1,"a",null,true,{"x":[{}]}]`, `"\u00e9\ud83d\ude00"`, `-0.0`, `{"a":1,"a":2}`, `1e400`, `{"\u2028":"\u0000"}`} {
 		f.Add(s)
 	}
+	for _, s := range []string{`{"a":1,}`, `[1,]`, `{"a" 1}`, `{1:2}`, `[1 2]`, `01`, `{"a":1}}`, `1 2`, `{,}`, `"x`} {
+		f.Add(s) // invalid
+	}
 	f.Fuzz(func(t *testing.T, text string) {
-		var want any
-		if !json.Valid([]byte(text)) || json.Unmarshal([]byte(text), &want) != nil {
-			return // invalid, or a number beyond float64 that encoding/json refuses
-		}
 		got, err := DecodeJSON([]byte(text))
-		if err != nil {
-			t.Fatalf("DecodeJSON(%q): %v", text, err)
+		if valid := json.Valid([]byte(text)); (err == nil) != valid {
+			t.Fatalf("DecodeJSON(%q): error %v, but json.Valid says %v", text, err, valid)
+		}
+		var want any
+		if err != nil || json.Unmarshal([]byte(text), &want) != nil {
+			return // invalid, or a number beyond float64 that encoding/json refuses
 		}
 		if !reflect.DeepEqual(Plain(got), want) {
 			t.Fatalf("DecodeJSON(%q) = %#v, encoding/json %#v", text, Plain(got), want)
