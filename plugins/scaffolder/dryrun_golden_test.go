@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,6 +42,8 @@ type dryRunCase struct {
 	Absent []string `yaml:"absent"`
 	// Files are files the run must produce, with their exact content.
 	Files map[string]string `yaml:"files"`
+	// DirectoryContents are the template's files (path: content), sent with the request.
+	DirectoryContents map[string]string `yaml:"directoryContents"`
 }
 
 // TestDryRunGolden runs the cases where Portico's scaffolder used to differ from Backstage's on
@@ -72,8 +76,12 @@ func TestDryRunGolden(t *testing.T) {
 				tpl.Set("kind", "Template")
 				tpl.Set("metadata", map[string]any{"name": "golden"})
 				tpl.Set("spec", spec)
+				dir := []any{}
+				for _, p := range slices.Sorted(maps.Keys(tc.DirectoryContents)) {
+					dir = append(dir, map[string]any{"path": p, "base64Content": base64.StdEncoding.EncodeToString([]byte(tc.DirectoryContents[p]))})
+				}
 				body := map[string]any{
-					"template": tpl, "values": values, "secrets": tc.Secrets, "directoryContents": []any{},
+					"template": tpl, "values": values, "secrets": tc.Secrets, "directoryContents": dir,
 				}
 				ctx := t.Context()
 				if tc.As != "" {

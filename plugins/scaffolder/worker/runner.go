@@ -352,11 +352,12 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 			}
 		}
 		ran = ranYes
-		rendered, err := rn.deps.Templater.RenderValue(ctx, step.Input, withKeys(vctx, map[string]any{"secrets": secrets}))
+		ordered, err := rn.deps.Templater.RenderOrdered(ctx, step.Input, withKeys(vctx, map[string]any{"secrets": secrets}))
 		if err != nil {
 			return output, execs, ran, lastInput, fmt.Errorf("render input of step %s: %w", step.ID, err)
 		}
-		input, _ := rendered.(map[string]any)
+		orderedInput, _ := ordered.(*jsvalue.Object)
+		input, _ := jsvalue.Plain(ordered).(map[string]any)
 		if input == nil {
 			input = map[string]any{}
 		}
@@ -383,11 +384,13 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		iterOut := map[string]any{}
 		each := it.each != nil
 		actCtx := &action.Context{
-			TaskID:    r.TaskID,
-			StepID:    step.ID,
-			Input:     input,
-			Workspace: r.Workspace,
-			Logger:    slog.New(&logHandler{stepID: step.ID, emit: emit}),
+			TaskID: r.TaskID,
+			StepID: step.ID,
+			Input:  input,
+			// The same values in the template's key order.
+			OrderedInput: orderedInput,
+			Workspace:    r.Workspace,
+			Logger:       slog.New(&logHandler{stepID: step.ID, emit: emit}),
 			Output: func(name string, value any) {
 				iterOut[name] = value
 				if each {
