@@ -181,10 +181,6 @@ func TestEqualFold(t *testing.T) {
 // Multilingual Plane and a few words, when node is installed. A difference names the code point,
 // so a Unicode version change in either shows up here.
 func TestCaseAgainstNode(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed")
-	}
 	var inputs []string
 	for r := rune(0x80); r < 0x10000; r++ {
 		if r >= 0xD800 && r <= 0xDFFF {
@@ -195,18 +191,8 @@ func TestCaseAgainstNode(t *testing.T) {
 	for _, tt := range caseTests {
 		inputs = append(inputs, tt.s)
 	}
-	in, _ := json.Marshal(inputs)
-	cmd := exec.CommandContext(t.Context(), node, "-e", `let d='';process.stdin.setEncoding('utf8');process.stdin.on('data',c=>d+=c).on('end',()=>{`+
-		`const a=JSON.parse(d);process.stdout.write(JSON.stringify(a.map(s=>[s.toLocaleLowerCase('en-US'),s.toLocaleUpperCase('en-US'),s.length])))})`)
-	cmd.Stdin = strings.NewReader(string(in))
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
 	var want [][3]any
-	if err := json.Unmarshal(out, &want); err != nil {
-		t.Fatal(err)
-	}
+	node(t, inputs, `a.map(s=>[s.toLocaleLowerCase('en-US'),s.toLocaleUpperCase('en-US'),s.length])`, &want)
 	bad := 0
 	for i, s := range inputs {
 		lower, upper, length := want[i][0].(string), want[i][1].(string), int(want[i][2].(float64))
@@ -244,10 +230,6 @@ func assigned(s string) bool {
 // TestFormatNumberAgainstNode compares FormatNumber with Node.js's String(n) over numbers of
 // every magnitude, when node is installed.
 func TestFormatNumberAgainstNode(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed")
-	}
 	var nums []float64
 	for e := -325; e <= 308; e++ {
 		for _, m := range []float64{1, 1.5, 3.14159, 9.999999999999999, 7.0000000000000001} {
@@ -261,18 +243,8 @@ func TestFormatNumberAgainstNode(t *testing.T) {
 	for i, f := range nums {
 		texts[i] = strconv.FormatFloat(f, 'g', -1, 64) // reads back exactly
 	}
-	in, _ := json.Marshal(texts)
-	cmd := exec.CommandContext(t.Context(), node, "-e", `let d='';process.stdin.setEncoding('utf8');process.stdin.on('data',c=>d+=c).on('end',()=>{`+
-		`process.stdout.write(JSON.stringify(JSON.parse(d).map(s=>String(Number(s)))))})`)
-	cmd.Stdin = strings.NewReader(string(in))
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
 	var want []string
-	if err := json.Unmarshal(out, &want); err != nil {
-		t.Fatal(err)
-	}
+	node(t, texts, `a.map(s=>String(Number(s)))`, &want)
 	for i, f := range nums {
 		if got := FormatNumber(f); got != want[i] {
 			t.Errorf("FormatNumber(%s) = %q, node says %q", texts[i], got, want[i])
@@ -293,5 +265,29 @@ func TestJSONType(t *testing.T) {
 		if got := JSONType(tt.v); got != tt.want {
 			t.Errorf("JSONType(%#v) = %q, want %q", tt.v, got, tt.want)
 		}
+	}
+}
+
+// node runs the JavaScript expression expr in Node.js with a bound to input (sent as JSON) and
+// decodes the JSON of its value into out; the test is skipped when node is not installed.
+func node(t *testing.T, input any, expr string, out any) {
+	t.Helper()
+	bin, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	in, err := json.Marshal(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), bin, "-e", `let d='';process.stdin.setEncoding('utf8');process.stdin.on('data',c=>d+=c).on('end',()=>{`+
+		`const a=JSON.parse(d);process.stdout.write(JSON.stringify(`+expr+`))})`)
+	cmd.Stdin = strings.NewReader(string(in))
+	res, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	if err := json.Unmarshal(res, out); err != nil {
+		t.Fatal(err)
 	}
 }

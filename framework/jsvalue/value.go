@@ -65,7 +65,7 @@ func IsPrimitive(v any) bool {
 
 // JSONType names the JSON type of a decoded value: "null", "boolean", "string", "number"
 // (every Go number type), "array" ([]any, []string) or "object" (map[string]any,
-// map[string]string); "" for a Go value JSON has no type for.
+// map[string]string, *Object); "" for a Go value JSON has no type for.
 func JSONType(v any) string {
 	switch v.(type) {
 	case nil:
@@ -76,7 +76,7 @@ func JSONType(v any) string {
 		return "string"
 	case []any, []string:
 		return "array"
-	case map[string]any, map[string]string:
+	case map[string]any, map[string]string, *Object:
 		return "object"
 	}
 	if _, ok := Number(v); ok {

@@ -21,7 +21,7 @@ func Parse(raw json.RawMessage) (*Expr, error) {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, nil
 	}
-	v, err := decodeJSON(raw)
+	v, err := jsvalue.DecodeJSON(raw)
 	if err != nil {
 		return nil, errorf("Invalid filter predicate: %v", err)
 	}
@@ -32,125 +32,9 @@ func Parse(raw json.RawMessage) (*Expr, error) {
 	return &e, nil
 }
 
-// decodeJSON decodes keeping numbers as written and object members in order.
-func decodeJSON(raw []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	v, err := decodeOrdered(dec)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, fmt.Errorf("unexpected data after the predicate")
-	}
-	return v, nil
-}
-
-// member is one object member, kept in document order.
-type member struct {
-	key   string
-	value any
-}
-
-// object is a JSON object with its members in document order.
-type object []member
-
-func (o object) get(key string) (any, bool) {
-	for _, m := range o {
-		if m.key == key {
-			return m.value, true
-		}
-	}
-	return nil, false
-}
-
-func decodeOrdered(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			var o object
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, fmt.Errorf("object key is not a string")
-				}
-				v, err := decodeOrdered(dec)
-				if err != nil {
-					return nil, err
-				}
-				o = append(o, member{k, v})
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			if o == nil {
-				o = object{}
-			}
-			return o, nil
-		case '[':
-			a := []any{}
-			for dec.More() {
-				v, err := decodeOrdered(dec)
-				if err != nil {
-					return nil, err
-				}
-				a = append(a, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return a, nil
-		}
-		return nil, fmt.Errorf("unexpected delimiter %v", t)
-	default:
-		return tok, nil
-	}
-}
-
-// marshalOrdered renders a decoded value back to compact JSON for messages.
-func marshalOrdered(v any) string {
-	var b bytes.Buffer
-	writeOrdered(&b, v)
-	return b.String()
-}
-
-func writeOrdered(b *bytes.Buffer, v any) {
-	switch x := v.(type) {
-	case object:
-		b.WriteByte('{')
-		for i, m := range x {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			k, _ := json.Marshal(m.key)
-			b.Write(k)
-			b.WriteByte(':')
-			writeOrdered(b, m.value)
-		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeOrdered(b, e)
-		}
-		b.WriteByte(']')
-	default:
-		j, _ := json.Marshal(x)
-		b.Write(j)
-	}
-}
+// object is a JSON object as JSON.parse reads it (jsvalue.DecodeJSON), in JavaScript's key
+// order, which Backstage's messages (JSON.stringify: jsvalue.Stringify) show.
+type object = *jsvalue.Object
 
 // primitive returns the string form of a JSON string, number or boolean (JavaScript's
 // String(value)).
@@ -174,13 +58,13 @@ func parsePredicateValue(v any, depth int) (Expr, error) {
 	case nil:
 		return True(), nil
 	case object:
-		if sub, ok := x.get("$all"); ok {
+		if sub, ok := x.Get("$all"); ok {
 			return parseLogical(OpAll, "$all", sub, depth)
 		}
-		if sub, ok := x.get("$any"); ok {
+		if sub, ok := x.Get("$any"); ok {
 			return parseLogical(OpAny, "$any", sub, depth)
 		}
-		if sub, ok := x.get("$not"); ok {
+		if sub, ok := x.Get("$not"); ok {
 			inner, err := parsePredicateValue(sub, depth+1)
 			if err != nil {
 				return Expr{}, err
@@ -189,14 +73,14 @@ func parsePredicateValue(v any, depth int) (Expr, error) {
 		}
 		return parseFieldExpression(x)
 	default:
-		return Expr{}, errorf("Invalid filter predicate: top-level primitive values are not supported. Wrap the value in a field expression, e.g. { \"kind\": %s }", marshalOrdered(v))
+		return Expr{}, errorf("Invalid filter predicate: top-level primitive values are not supported. Wrap the value in a field expression, e.g. { \"kind\": %s }", jsvalue.Stringify(v, ""))
 	}
 }
 
 func parseLogical(op Op, name string, sub any, depth int) (Expr, error) {
 	items, ok := sub.([]any)
 	if !ok {
-		return Expr{}, errorf("Invalid filter predicate: %s must be an array, but got %s", name, marshalOrdered(sub))
+		return Expr{}, errorf("Invalid filter predicate: %s must be an array, but got %s", name, jsvalue.Stringify(sub, ""))
 	}
 	var args []Expr
 	for _, it := range items {
@@ -210,9 +94,10 @@ func parseLogical(op Op, name string, sub any, depth int) (Expr, error) {
 }
 
 func parseFieldExpression(o object) (Expr, error) {
-	args := make([]Expr, 0, len(o))
-	for _, m := range o {
-		e, err := parseFieldValue(m.key, m.value)
+	args := make([]Expr, 0, o.Len())
+	for _, k := range o.Keys() {
+		v, _ := o.Get(k)
+		e, err := parseFieldValue(k, v)
 		if err != nil {
 			return Expr{}, err
 		}
@@ -229,7 +114,7 @@ func parseFieldExpression(o object) (Expr, error) {
 
 func parseFieldValue(key string, v any) (Expr, error) {
 	bad := func() error {
-		return errorf("Invalid filter predicate value for field %q: expected a primitive value, $exists, $in, or $hasPrefix operator, but got %s", key, marshalOrdered(v))
+		return errorf("Invalid filter predicate value for field %q: expected a primitive value, $exists, $in, or $hasPrefix operator, but got %s", key, jsvalue.Stringify(v, ""))
 	}
 	if s, ok := primitive(v); ok {
 		return In(key, s), nil
@@ -238,14 +123,14 @@ func parseFieldValue(key string, v any) (Expr, error) {
 	if !ok {
 		return Expr{}, bad()
 	}
-	if ex, ok := o.get("$exists"); ok {
+	if ex, ok := o.Get("$exists"); ok {
 		// JavaScript truthiness of the operand decides.
 		if jsvalue.Truthy(ex) {
 			return Exists(key), nil
 		}
 		return Not(Exists(key)), nil
 	}
-	if in, ok := o.get("$in"); ok {
+	if in, ok := o.Get("$in"); ok {
 		items, ok := in.([]any)
 		if !ok {
 			return Expr{}, bad()
@@ -263,7 +148,7 @@ func parseFieldValue(key string, v any) (Expr, error) {
 		}
 		return In(key, values...), nil
 	}
-	if p, ok := o.get("$hasPrefix"); ok {
+	if p, ok := o.Get("$hasPrefix"); ok {
 		s, ok := p.(string)
 		if !ok {
 			return Expr{}, bad()

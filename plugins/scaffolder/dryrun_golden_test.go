@@ -5,22 +5,27 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/auth"
+	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"go.yaml.in/yaml/v3"
 )
 
 // dryRunCase is one case of testdata/dryrun/golden.yaml: a template (its spec), the values
-// and secrets of POST /v2/dry-run, and what Backstage's scaffolder (4.3.0) answers.
+// and secrets of POST /v2/dry-run, and what Backstage's scaffolder (4.3.0) answers. The spec
+// and the values are sent with their keys in the file's order, as a client sends them.
 type dryRunCase struct {
 	Name    string            `yaml:"name"`
-	Spec    map[string]any    `yaml:"spec"`
-	Values  map[string]any    `yaml:"values"`
+	Spec    yaml.Node         `yaml:"spec"`
+	Values  yaml.Node         `yaml:"values"`
 	Secrets map[string]string `yaml:"secrets"`
 	// As is the name of the user entity the request is signed in as (the test's service
 	// token when empty).
@@ -37,6 +42,8 @@ type dryRunCase struct {
 	Absent []string `yaml:"absent"`
 	// Files are files the run must produce, with their exact content.
 	Files map[string]string `yaml:"files"`
+	// DirectoryContents are the template's files (path: content), sent with the request.
+	DirectoryContents map[string]string `yaml:"directoryContents"`
 }
 
 // TestDryRunGolden runs the cases where Portico's scaffolder used to differ from Backstage's on
@@ -60,15 +67,21 @@ func TestDryRunGolden(t *testing.T) {
 		tokens := map[string]string{}
 		for _, tc := range cases {
 			t.Run(tc.Name, func(t *testing.T) {
-				if tc.Values == nil {
-					tc.Values = map[string]any{}
+				spec, values := orderedNode(t, &tc.Spec), orderedNode(t, &tc.Values)
+				if values == nil {
+					values = jsvalue.NewObject(0)
+				}
+				tpl := jsvalue.NewObject(4)
+				tpl.Set("apiVersion", "scaffolder.backstage.io/v1beta3")
+				tpl.Set("kind", "Template")
+				tpl.Set("metadata", map[string]any{"name": "golden"})
+				tpl.Set("spec", spec)
+				dir := []any{}
+				for _, p := range slices.Sorted(maps.Keys(tc.DirectoryContents)) {
+					dir = append(dir, map[string]any{"path": p, "base64Content": base64.StdEncoding.EncodeToString([]byte(tc.DirectoryContents[p]))})
 				}
 				body := map[string]any{
-					"template": map[string]any{
-						"apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template",
-						"metadata": map[string]any{"name": "golden"}, "spec": jsonish(tc.Spec),
-					},
-					"values": jsonish(tc.Values), "secrets": tc.Secrets, "directoryContents": []any{},
+					"template": tpl, "values": values, "secrets": tc.Secrets, "directoryContents": dir,
 				}
 				ctx := t.Context()
 				if tc.As != "" {
@@ -139,6 +152,20 @@ func TestDryRunGolden(t *testing.T) {
 			})
 		}
 	})
+}
+
+// orderedNode decodes a case's YAML node with its objects in the file's key order (nil for
+// an absent node).
+func orderedNode(t *testing.T, n *yaml.Node) any {
+	t.Helper()
+	if n.Kind == 0 {
+		return nil
+	}
+	v, err := template.OrderedValue(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func logBodies(res map[string]any) []map[string]any {
@@ -219,4 +246,28 @@ type tokenKey struct{}
 // withToken makes postRaw send token instead of the test's service token.
 func withToken(ctx context.Context, token string) context.Context {
 	return context.WithValue(ctx, tokenKey{}, token)
+}
+
+// TestTaskKeyOrder runs a real task on each database: the submitted values, a step's each:
+// object and an action's outputs keep JavaScript's key order (array-index keys first, then
+// the others as written) through the catalog, the stored task spec and the worker into the
+// templates, as they do in Backstage.
+func TestTaskKeyOrder(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, h *harness) {
+		b := h.start(testdata(t, "templates/key-order.yaml"))
+		waitForEntity(t, b.URL, "template", "default", "key-order")
+		_, evs := runTask(t, b.URL, json.RawMessage(`{"templateRef":"key-order","values":{"obj":{"zeta":1,"10":"ten","alpha":{"y":2,"b":3},"2":"two"}}}`))
+		out, _ := evs[len(evs)-1].Body["output"].(map[string]any)
+		want := map[string]string{
+			"params":  `{"obj":{"2":"two","10":"ten","zeta":1,"alpha":{"y":2,"b":3}}}`,
+			"keys":    "2,10,zeta,alpha",
+			"literal": "2=two,10=ten,zeta=z,alpha=a",
+			"outputs": `{"2":true,"10":10,"zeta":"z","alpha":{"b":1,"a":2}}`,
+		}
+		for k, w := range want {
+			if out[k] != w {
+				t.Errorf("output %s = %v, want %s", k, out[k], w)
+			}
+		}
+	})
 }

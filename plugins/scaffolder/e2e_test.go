@@ -89,19 +89,10 @@ func TestCreateServiceEndToEnd(t *testing.T) {
 		api := b.URL + "/api/scaffolder"
 
 		remote := git.newRepo(t, "payments")
-		var created map[string]string
-		code := do(t, "POST", api+"/v2/tasks", map[string]any{
+		_, evs := runTask(t, b.URL, map[string]any{
 			"templateRef": "template:default/create-service",
 			"values":      map[string]any{"name": "payments", "description": "Takes money", "owner": "group:default/platform", "remoteUrl": remote},
-		}, &created)
-		if code != http.StatusCreated {
-			t.Fatalf("create: %d %v", code, created)
-		}
-		task := waitForStatus(t, b.URL, created["id"], "completed", "failed")
-		evs := events(t, b.URL, created["id"])
-		if task.Status != "completed" {
-			t.Fatalf("task %s; events: %+v", task.Status, evs)
-		}
+		})
 		out, _ := evs[len(evs)-1].Body["output"].(map[string]any)
 		links, _ := out["links"].([]any)
 		if len(links) != 2 || links[1].(map[string]any)["entityRef"] != "component:default/payments" {

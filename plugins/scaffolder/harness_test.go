@@ -19,6 +19,7 @@ import (
 	"github.com/portico-dev/portico/framework/database"
 	"github.com/portico-dev/portico/framework/database/databasetest"
 	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/catalog"
 	"github.com/portico-dev/portico/plugins/scaffolder"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
@@ -233,6 +234,22 @@ func waitForStatus(t *testing.T, base, id string, statuses ...string) taskJSON {
 	return task
 }
 
+// runTask creates a task with body (POST /v2/tasks), waits until it completes or fails and
+// returns it with its events; a task that does not complete fails the test.
+func runTask(t *testing.T, base string, body any) (taskJSON, []eventJSON) {
+	t.Helper()
+	var created map[string]string
+	if code := do(t, "POST", base+"/api/scaffolder/v2/tasks", body, &created); code != http.StatusCreated {
+		t.Fatalf("create: %d %v", code, created)
+	}
+	task := waitForStatus(t, base, created["id"], "completed", "failed")
+	evs := events(t, base, created["id"])
+	if task.Status != "completed" {
+		t.Fatalf("task %s; events: %+v", task.Status, evs)
+	}
+	return task, evs
+}
+
 type eventJSON struct {
 	ID     int64          `json:"id"`
 	TaskID string         `json:"taskId"`
@@ -292,6 +309,20 @@ func testActions(rec *recorder, gate *waitGate) framework.Module {
 				c.Logger.Info("echo " + v)
 				c.Output("value", v)
 				rec.Add("echo:" + v)
+				return nil
+			}}); err != nil {
+			return err
+		}
+		// test:outputs sets outputs in an order of its own, an object among them.
+		if err := reg.Add(fnAction{id: "test:outputs", input: `{"type":"object"}`,
+			handle: func(_ context.Context, c *action.Context) error {
+				nested := jsvalue.NewObject(2)
+				nested.Set("b", 1.0)
+				nested.Set("a", 2.0)
+				c.Output("zeta", "z")
+				c.Output("10", 10.0)
+				c.Output("alpha", nested)
+				c.Output("2", true)
 				return nil
 			}}); err != nil {
 			return err

@@ -85,6 +85,9 @@ func TestCreatePages(t *testing.T) {
 		mustContain(t, "review", body, "Review", "<dd>svc</dd>", "<dd>4</dd>", "<dd>true</dd>", `name="values"`)
 		values := between(body, `name="values" value="`, `"`)
 		values = strings.NewReplacer("&#34;", `"`, "&quot;", `"`).Replace(values)
+		if values != `{"name":"svc","count":4,"loud":true}` { // the form's order, as Backstage's form sends it
+			t.Errorf("review values %s are not in the form's order", values)
+		}
 		resp, _ = page(t, noFollow, "POST", b.URL+"/create/templates/default/echo", url.Values{"step": {"create"}, "values": {values}})
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/create/tasks/") {
 			t.Fatalf("create: %d %s", resp.StatusCode, resp.Header.Get("Location"))

@@ -1,6 +1,10 @@
 package api_test
 
 import (
+	"encoding/json"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
 	"testing"
 
 	"github.com/portico-dev/portico/framework/database"
@@ -26,13 +30,14 @@ func TestBackstageQueryParity(t *testing.T) {
 			want                     []string // substrings of the body
 			wantNot                  []string
 		}{
-			// Backstage joins the sort field's search rows: entities without a title are not listed.
-			{"order by title drops untitled", "GET", "/entities/by-query?orderField=metadata.title,asc&fields=metadata.name", "", 200,
-				[]string{`{"items":[{"metadata":{"name":"zeta-sys"}},{"metadata":{"name":"beta-sys"}}],"totalItems":2,"pageInfo":{}}`}, nil},
-			{"order by title desc drops untitled", "GET", "/entities/by-query?orderField=metadata.title,desc&fields=metadata.name", "", 200,
-				[]string{`{"items":[{"metadata":{"name":"beta-sys"}},{"metadata":{"name":"zeta-sys"}}],"totalItems":2,"pageInfo":{}}`}, nil},
-			{"post order by title drops untitled", "POST", "/entities/by-query", `{"orderBy":[{"field":"metadata.title","order":"asc"}],"fields":["metadata.name"]}`, 200,
-				[]string{`"totalItems":2`}, []string{`artist-web`}},
+			// Backstage left-joins the sort field's search rows and sorts missing values last:
+			// the first page lists untitled entities after the titled ones, and counts them.
+			{"order by title lists untitled last", "GET", "/entities/by-query?orderField=metadata.title,asc&fields=metadata.name", "", 200,
+				[]string{`{"items":[{"metadata":{"name":"zeta-sys"}},{"metadata":{"name":"beta-sys"}},{"metadata":{"name":"artist-api"}},{"metadata":{"name":"artist-web"}},{"metadata":{"name":"searcher"}}],"totalItems":5,"pageInfo":{}}`}, nil},
+			{"order by title desc lists untitled last", "GET", "/entities/by-query?orderField=metadata.title,desc&fields=metadata.name", "", 200,
+				[]string{`{"items":[{"metadata":{"name":"beta-sys"}},{"metadata":{"name":"zeta-sys"}},{"metadata":{"name":"artist-api"}},{"metadata":{"name":"artist-web"}},{"metadata":{"name":"searcher"}}],"totalItems":5,"pageInfo":{}}`}, nil},
+			{"post order by title lists untitled last", "POST", "/entities/by-query", `{"orderBy":[{"field":"metadata.title","order":"asc"}],"fields":["metadata.name"]}`, 200,
+				[]string{`"totalItems":5`, `{"metadata":{"name":"beta-sys"}},{"metadata":{"name":"artist-api"}}`}, nil},
 			// Without fullTextFilterFields Backstage searches the first order field, else metadata.uid.
 			{"full text searches the order field", "GET", "/entities/by-query?fullTextFilterTerm=alpha&orderField=metadata.title,asc&fields=metadata.name", "", 200,
 				[]string{`{"items":[{"metadata":{"name":"zeta-sys"}}],"totalItems":1,"pageInfo":{}}`}, nil},
@@ -63,5 +68,77 @@ func TestBackstageQueryParity(t *testing.T) {
 				checkResponse(t, srv, tt.method, tt.path, tt.body, tt.status, tt.want, tt.wantNot)
 			})
 		}
+		t.Run("order paging", func(t *testing.T) { checkOrderPaging(t, srv) })
 	})
+}
+
+// checkOrderPaging follows by-query cursors ordered by metadata.title over the two titled
+// systems and three untitled entities of TestBackstageQueryParity. Backstage's cursor
+// condition (value > last OR value = last AND id > last id) is never true for a missing value,
+// so cursor pages drop untitled entities, and the page after an untitled one is empty, while
+// totalItems still counts them.
+func checkOrderPaging(t *testing.T, srv *httptest.Server) {
+	pages := func(t *testing.T, first string) [][]string {
+		var out [][]string
+		path := first
+		for range 10 {
+			status, body, _ := do(t, srv, "GET", path, "")
+			if status != 200 {
+				t.Fatalf("GET %s: %d %s", path, status, body)
+			}
+			var res struct {
+				Items []struct {
+					Metadata struct{ Name string } `json:"metadata"`
+				} `json:"items"`
+				TotalItems int `json:"totalItems"`
+				PageInfo   struct {
+					NextCursor string `json:"nextCursor"`
+				} `json:"pageInfo"`
+			}
+			if err := json.Unmarshal([]byte(body), &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.TotalItems != 5 {
+				t.Errorf("GET %s: totalItems %d, want 5", path, res.TotalItems)
+			}
+			names := []string{}
+			for _, it := range res.Items {
+				names = append(names, it.Metadata.Name)
+			}
+			out = append(out, names)
+			if res.PageInfo.NextCursor == "" {
+				return out
+			}
+			path = "/entities/by-query?fields=metadata.name&limit=" + url.QueryEscape(limitOf(first)) + "&cursor=" + url.QueryEscape(res.PageInfo.NextCursor)
+		}
+		t.Fatal("more than 10 pages")
+		return nil
+	}
+	tests := []struct {
+		name, path string
+		want       [][]string
+	}{
+		// Page 2 reads no row past beta-sys, so it has no next cursor: the untitled three
+		// are never listed.
+		{"cursor pages drop untitled", "/entities/by-query?orderField=metadata.title,asc&fields=metadata.name&limit=1",
+			[][]string{{"zeta-sys"}, {"beta-sys"}}},
+		{"desc", "/entities/by-query?orderField=metadata.title,desc&fields=metadata.name&limit=1",
+			[][]string{{"beta-sys"}, {"zeta-sys"}}},
+		{"page ending on an untitled entity is the last", "/entities/by-query?orderField=metadata.title,asc&fields=metadata.name&limit=3",
+			[][]string{{"zeta-sys", "beta-sys", "artist-api"}, {}}},
+		{"without order every entity is paged", "/entities/by-query?fields=metadata.name&limit=2",
+			[][]string{{"artist-api", "artist-web"}, {"searcher", "beta-sys"}, {"zeta-sys"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pages(t, tt.path); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("pages %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func limitOf(path string) string {
+	u, _ := url.Parse(path)
+	return u.Query().Get("limit")
 }

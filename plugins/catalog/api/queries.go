@@ -18,6 +18,7 @@ func (h *handlers) answerQuery(r *httpapi.Request, req reader.QueryRequest, coun
 		backstageQuery(&req)
 	}
 	req.Filter = withIdentity(r.Request, req.Filter)
+	req.CursorSkipsMissing = true
 	if countOnly {
 		// limit=0: Backstage counts and lists nothing (no cursors either).
 		req.Limit = 1
@@ -39,14 +40,10 @@ func (h *handlers) answerQuery(r *httpapi.Request, req reader.QueryRequest, coun
 }
 
 // backstageQuery applies to an initial by-query request what Backstage's catalog does with
-// it: only entities that have the first order field are listed (Backstage joins that field's
-// search rows), and a full-text term without fields searches the first order field, or
-// metadata.uid when there is none.
+// it: a full-text term without fields searches the first order field, or metadata.uid when
+// there is none. (Entities without the order field are listed last on the first page, as
+// Backstage's left join lists them; cursor pages leave them out: CursorSkipsMissing.)
 func backstageQuery(req *reader.QueryRequest) {
-	if len(req.Order) > 0 {
-		exists := query.Exists(req.Order[0].Field)
-		req.Filter = query.And(req.Filter, &exists)
-	}
 	if req.FullText != nil && len(req.FullText.Fields) == 0 {
 		field := "metadata.uid"
 		if len(req.Order) > 0 {

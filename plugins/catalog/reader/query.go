@@ -28,6 +28,11 @@ type QueryRequest struct {
 	// Restrict is ANDed with the filter on every page, cursor or not, and never stored in
 	// cursors: the caller's permission conditions, which a client cannot edit away.
 	Restrict *query.Expr
+	// CursorSkipsMissing pages as Backstage's queryEntities does: the first page lists the
+	// entities without a value for the first order field last, but a cursor page compares
+	// that field with the cursor's value in SQL, which no missing value passes, so it lists
+	// only entities having one, and the page after an entity without one is empty.
+	CursorSkipsMissing bool
 }
 
 // QueryResult is one page of a by-query request.
@@ -66,6 +71,15 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 		filter = c.Query
 	}
 	filter = query.And(filter, req.Restrict)
+	if fromCursor && req.CursorSkipsMissing && len(c.Order) > 0 {
+		if len(c.Pos.Values) == 0 || c.Pos.Values[0] == nil {
+			none := query.Not(query.True())
+			filter = &none
+		} else {
+			has := query.Exists(c.Order[0].Field)
+			filter = query.And(filter, &has)
+		}
+	}
 
 	// The selective match is estimated once, and only when a count or a page needs it.
 	var driver *query.Match

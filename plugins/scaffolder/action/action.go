@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"log/slog"
 
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/framework/urlreader"
 	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -88,6 +89,9 @@ type Context struct {
 	TaskID, StepID string
 	// Input is the step's input, already templated and validated.
 	Input map[string]any
+	// OrderedInput is Input with its objects in the template's key order (nil when unknown),
+	// for actions whose result shows it (fetch:template's values).
+	OrderedInput *jsvalue.Object
 	// Workspace is the absolute path of the task's workspace directory.
 	Workspace string
 	// Logger writes to the task log.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
 )
 
@@ -44,7 +45,7 @@ func newFetchTemplate() Action {
 
 // templateOptions are the checked inputs of fetch:template.
 type templateOptions struct {
-	values                   map[string]any
+	values                   any // an object: map[string]any or *jsvalue.Object
 	copyWithoutRender        []string
 	copyWithoutTemplating    []string
 	extension                string
@@ -52,7 +53,8 @@ type templateOptions struct {
 	trimBlocks, lstripBlocks bool
 }
 
-func readTemplateOptions(in map[string]any) (templateOptions, error) {
+func readTemplateOptions(c *Context) (templateOptions, error) {
+	in := c.Input
 	o := templateOptions{
 		copyWithoutRender:     strSlice(in, "copyWithoutRender"),
 		copyWithoutTemplating: strSlice(in, "copyWithoutTemplating"),
@@ -61,7 +63,13 @@ func readTemplateOptions(in map[string]any) (templateOptions, error) {
 		trimBlocks:            boolean(in, "trimBlocks"),
 		lstripBlocks:          boolean(in, "lstripBlocks"),
 	}
-	o.values, _ = in["values"].(map[string]any)
+	if v, ok := in["values"].(map[string]any); ok {
+		o.values = v
+		// Skeletons see the values in the template's key order ({% for k, v in values.x %}).
+		if ov, _ := c.OrderedInput.Get("values"); ov != nil {
+			o.values = ov
+		}
+	}
 	switch v := in["templateFileExtension"].(type) {
 	case bool:
 		if v {
@@ -91,7 +99,7 @@ func handleFetchTemplate(ctx context.Context, c *Context) error {
 	if err := require(c.Input, "url"); err != nil {
 		return err
 	}
-	o, err := readTemplateOptions(c.Input)
+	o, err := readTemplateOptions(c)
 	if err != nil {
 		return err
 	}
@@ -134,7 +142,7 @@ func fileEngine(c *Context, o templateOptions) *nunjucks.Engine {
 func fileContext(o templateOptions) map[string]any {
 	values := o.values
 	if values == nil {
-		values = map[string]any{}
+		values = jsvalue.NewObject(0)
 	}
 	if o.cookiecutter {
 		return map[string]any{"cookiecutter": values}
@@ -314,7 +322,7 @@ func newFetchTemplateFile() Action {
 			if err := require(c.Input, "url", "targetPath"); err != nil {
 				return err
 			}
-			o, err := readTemplateOptions(c.Input)
+			o, err := readTemplateOptions(c)
 			if err != nil {
 				return err
 			}

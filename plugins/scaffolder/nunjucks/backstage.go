@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 )
 
@@ -59,11 +60,14 @@ func ParseRepoURL(repoURL string, hostType func(host string) string) (RepoSpec, 
 	return spec, nil
 }
 
-func (r RepoSpec) object() map[string]any {
-	m := map[string]any{"host": r.Host, "repo": r.Repo}
-	for k, v := range map[string]string{"owner": r.Owner, "organization": r.Organization, "workspace": r.Workspace, "project": r.Project} {
-		if v != "" {
-			m[k] = v
+// object is the filter's value, its keys in the order of Backstage's parseRepoUrl result
+// (host, owner, repo, organization, workspace, project), the empty ones left out as
+// JSON.stringify leaves out undefined.
+func (r RepoSpec) object() *object {
+	m := jsvalue.NewObject(6)
+	for _, kv := range [][2]string{{"host", r.Host}, {"owner", r.Owner}, {"repo", r.Repo}, {"organization", r.Organization}, {"workspace", r.Workspace}, {"project", r.Project}} {
+		if kv[1] != "" || kv[0] == "host" || kv[0] == "repo" {
+			m.Set(kv[0], kv[1])
 		}
 	}
 	return m
@@ -88,23 +92,28 @@ func backstageFilters(e *Engine) map[string]Filter {
 		},
 		"parseEntityRef": func(v any, args ...any) (any, error) {
 			var rc model.RefContext
-			opts, _ := arg(args, 0).(map[string]any)
-			if kw, ok := arg(args, 0).(Kwargs); ok {
-				opts = kw
+			opt := func(name string) any {
+				switch o := arg(args, 0).(type) {
+				case *object:
+					v, _ := o.Get(name)
+					return v
+				case Kwargs:
+					return o[name]
+				}
+				return nil
 			}
-			if opts != nil {
-				if k, ok := opts["defaultKind"].(string); ok {
-					rc.DefaultKind = k
-				}
-				if n, ok := opts["defaultNamespace"].(string); ok {
-					rc.DefaultNamespace = n
-				}
+			if k, ok := opt("defaultKind").(string); ok {
+				rc.DefaultKind = k
+			}
+			if n, ok := opt("defaultNamespace").(string); ok {
+				rc.DefaultNamespace = n
 			}
 			ref, err := model.ParseEntityRef(str(v), rc)
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{"kind": ref.Kind, "namespace": ref.Namespace, "name": ref.Name}, nil
+			// Backstage's parseEntityRef returns {kind, namespace, name}, in that order.
+			return newObject("kind", ref.Kind, "namespace", ref.Namespace, "name", ref.Name), nil
 		},
 		"pick": func(v any, args ...any) (any, error) {
 			// lodash get: a dotted path or an array of keys.
@@ -146,20 +155,20 @@ func builtinGlobals() map[string]any {
 		"cycler": Func(func(args ...any) (any, error) {
 			items := append([]any{}, args...)
 			pos := -1
-			c := map[string]any{"current": undefined}
-			c["next"] = method(func([]any) (any, error) {
+			c := newObject("current", undefined)
+			c.Set("next", method(func([]any) (any, error) {
 				if len(items) == 0 {
 					return undefined, nil
 				}
 				pos = (pos + 1) % len(items)
-				c["current"] = items[pos]
+				c.Set("current", items[pos])
 				return items[pos], nil
-			})
-			c["reset"] = method(func([]any) (any, error) {
+			}))
+			c.Set("reset", method(func([]any) (any, error) {
 				pos = -1
-				c["current"] = undefined
+				c.Set("current", undefined)
 				return undefined, nil
-			})
+			}))
 			return c, nil
 		}),
 		"joiner": Func(func(args ...any) (any, error) {

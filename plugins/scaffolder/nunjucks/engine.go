@@ -13,11 +13,14 @@ import (
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/portico-dev/portico/framework/jsvalue"
 )
 
 // Filter is a template filter: `value | name(arg, …)`. Values are JSON-like (nil, bool,
 // float64, string, []any, map[string]any); keyword arguments (`name(k=v)`) arrive as one
-// trailing Kwargs, as in Nunjucks.
+// trailing Kwargs, as in Nunjucks. A map the filter returns becomes an object with its keys
+// sorted; a *jsvalue.Object keeps its order.
 type Filter func(value any, args ...any) (any, error)
 
 // Kwargs holds the keyword arguments of a filter or function call.
@@ -69,7 +72,7 @@ func New(opts Options) *Engine {
 		e.filters["jsonify"] = e.filters["dump"]
 	}
 	for name, f := range opts.AdditionalFilters {
-		e.filters[name] = f
+		e.filters[name] = external(f)
 	}
 	e.globals = builtinGlobals()
 	for name, v := range opts.Globals {
@@ -131,5 +134,26 @@ func (e *Engine) syntax() syntax {
 		cookiecutter: e.opts.CookiecutterCompat,
 		trimBlocks:   e.opts.TrimBlocks,
 		lstripBlocks: e.opts.LstripBlocks,
+	}
+}
+
+// external adapts a filter written for plain Go values (Options.AdditionalFilters): the
+// interpreter's objects reach it as map[string]any.
+func external(f Filter) Filter {
+	return func(v any, args ...any) (any, error) {
+		in := make([]any, len(args))
+		for i, a := range args {
+			if kw, ok := a.(Kwargs); ok {
+				plainKw := make(Kwargs, len(kw))
+				for k, x := range kw {
+					plainKw[k] = jsvalue.Plain(x)
+				}
+				a = plainKw
+			} else {
+				a = jsvalue.Plain(a)
+			}
+			in[i] = a
+		}
+		return f(jsvalue.Plain(v), in...)
 	}
 }

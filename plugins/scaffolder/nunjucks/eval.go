@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/portico-dev/portico/framework/jsvalue"
 )
 
 // Limits that keep a hostile template from exhausting the server.
@@ -44,9 +45,9 @@ type state struct {
 }
 
 func (e *Engine) newState(ctx map[string]any) *state {
-	n, _ := normalize(ctx).(map[string]any)
-	if n == nil {
-		n = map[string]any{}
+	n := make(map[string]any, len(ctx))
+	for k, v := range ctx {
+		n[k] = normalize(v)
 	}
 	return &state{e: e, ctx: n, frames: []map[string]any{{}}, rctx: context.Background()}
 }
@@ -185,11 +186,13 @@ func (s *state) renderFor(n forNode, out *strings.Builder) error {
 		for _, v := range x {
 			items = append(items, item{v: v})
 		}
-	case map[string]any:
-		// Nunjucks walks an object only with two loop variables (`for k, v in obj`).
+	case *object:
+		// Nunjucks walks an object only with two loop variables (`for k, v in obj`), with
+		// JavaScript's for…in: in the object's key order.
 		if len(n.vars) >= 2 {
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				items = append(items, item{k: k, v: x[k]})
+			for _, k := range x.Keys() {
+				v, _ := x.Get(k)
+				items = append(items, item{k: k, v: v})
 			}
 		}
 	case string:
@@ -205,7 +208,7 @@ func (s *state) renderFor(n forNode, out *strings.Builder) error {
 	}
 	s.frames = append(s.frames, map[string]any{})
 	defer func() { s.frames = s.frames[:len(s.frames)-1] }()
-	_, isMap := it.(map[string]any)
+	_, isMap := it.(*object)
 	for i, item := range items {
 		s.iterations++
 		if s.iterations > maxIterations {
@@ -233,11 +236,11 @@ func (s *state) renderFor(n forNode, out *strings.Builder) error {
 			s.set(n.vars[0], item.v)
 		}
 		l := float64(len(items))
-		s.set("loop", map[string]any{
-			"index": float64(i + 1), "index0": float64(i),
-			"revindex": l - float64(i), "revindex0": l - float64(i) - 1,
-			"first": i == 0, "last": i == len(items)-1, "length": l,
-		})
+		s.set("loop", newObject(
+			"index", float64(i+1), "index0", float64(i),
+			"revindex", l-float64(i), "revindex0", l-float64(i)-1,
+			"first", i == 0, "last", i == len(items)-1, "length", l,
+		))
 		if err := s.render(n.body, out); err != nil {
 			return err
 		}
@@ -332,7 +335,7 @@ func (s *state) eval(x expr) (any, error) {
 	case listExpr:
 		return s.evalList(x.items)
 	case dictExpr:
-		m := make(map[string]any, len(x.keys))
+		m := jsvalue.NewObject(len(x.keys))
 		for i := range x.keys {
 			k, err := s.eval(x.keys[i])
 			if err != nil {
@@ -342,7 +345,7 @@ func (s *state) eval(x expr) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			m[jsString(k)] = v
+			m.Set(jsString(k), v)
 		}
 		return m, nil
 	}
@@ -514,7 +517,7 @@ func (s *state) evalBinary(x binaryExpr) (any, error) {
 
 func isObjectLike(v any) bool {
 	switch v.(type) {
-	case []any, map[string]any:
+	case []any, *object:
 		return true
 	}
 	return false
@@ -530,8 +533,8 @@ func contains(container, v any) (bool, error) {
 			}
 		}
 		return false, nil
-	case map[string]any:
-		_, ok := c[jsString(v)]
+	case *object:
+		_, ok := c.Get(jsString(v))
 		return ok, nil
 	case string:
 		return strings.Contains(c, jsString(v)), nil
@@ -639,8 +642,8 @@ func index(obj, key any) any {
 // member is obj.name: an object's property, or a method of strings, arrays and objects.
 func member(obj any, name string) any {
 	switch o := obj.(type) {
-	case map[string]any:
-		if v, ok := o[name]; ok {
+	case *object:
+		if v, ok := o.Get(name); ok {
 			return v
 		}
 		if m := dictMethod(o, name); m != nil {

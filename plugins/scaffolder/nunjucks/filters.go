@@ -2,8 +2,6 @@ package nunjucks
 
 import (
 	"github.com/portico-dev/portico/framework/jsvalue"
-	"maps"
-	"slices"
 
 	"fmt"
 	"html"
@@ -90,7 +88,7 @@ func builtinFilters(e *Engine) map[string]Filter {
 		"default": defaultFilter,
 		"d":       defaultFilter,
 		"dictsort": func(v any, args ...any) (any, error) {
-			m, ok := v.(map[string]any)
+			m, ok := v.(*object)
 			if !ok {
 				return nil, fmt.Errorf("dictsort filter: val must be an object")
 			}
@@ -99,8 +97,9 @@ func builtinFilters(e *Engine) map[string]Filter {
 				k string
 				v any
 			}
-			items := make([]kv, 0, len(m))
-			for k, x := range m {
+			items := make([]kv, 0, m.Len())
+			for _, k := range m.Keys() {
+				x, _ := m.Get(k)
 				items = append(items, kv{k, x})
 			}
 			byValue := jsString(p[1]) == "value"
@@ -196,11 +195,12 @@ func builtinFilters(e *Engine) map[string]Filter {
 		"groupby": func(v any, args ...any) (any, error) {
 			p := params(args, "attribute")
 			arr, _ := v.([]any)
-			out := map[string]any{}
+			out := jsvalue.NewObject(0)
 			for _, it := range arr {
 				k := jsString(attrPath(it, p[0]))
-				l, _ := out[k].([]any)
-				out[k] = append(l, it)
+				l, _ := out.Get(k)
+				list, _ := l.([]any)
+				out.Set(k, append(list, it))
 			}
 			return out, nil
 		},
@@ -245,8 +245,8 @@ func builtinFilters(e *Engine) map[string]Filter {
 				return float64(len(x)), nil
 			case string:
 				return float64(utf8.RuneCountInString(x)), nil
-			case map[string]any:
-				return float64(len(x)), nil
+			case *object:
+				return float64(x.Len()), nil
 			case nil, undefinedType:
 				return float64(0), nil
 			}
@@ -262,10 +262,11 @@ func builtinFilters(e *Engine) map[string]Filter {
 					out = append(out, string(r))
 				}
 				return out, nil
-			case map[string]any:
+			case *object:
 				out := []any{}
-				for _, k := range slices.Sorted(maps.Keys(x)) {
-					out = append(out, map[string]any{"key": k, "value": x[k]})
+				for _, k := range x.Keys() {
+					v, _ := x.Get(k)
+					out = append(out, newObject("key", k, "value", v))
 				}
 				return out, nil
 			}
@@ -451,10 +452,11 @@ func builtinFilters(e *Engine) map[string]Filter {
 			switch x := v.(type) {
 			case string:
 				return encodeURIComponent(x), nil
-			case map[string]any:
-				parts := make([]string, 0, len(x))
-				for _, k := range slices.Sorted(maps.Keys(x)) {
-					parts = append(parts, encodeURIComponent(k)+"="+encodeURIComponent(jsString(x[k])))
+			case *object:
+				parts := make([]string, 0, x.Len())
+				for _, k := range x.Keys() {
+					v, _ := x.Get(k)
+					parts = append(parts, encodeURIComponent(k)+"="+encodeURIComponent(jsString(v)))
 				}
 				return strings.Join(parts, "&"), nil
 			case []any:

@@ -2,8 +2,6 @@ package nunjucks
 
 import (
 	"github.com/portico-dev/portico/framework/jsvalue"
-	"maps"
-	"slices"
 
 	"strings"
 	"unicode"
@@ -315,35 +313,39 @@ func arrayMethod(a []any, name string) method {
 	return nil
 }
 
-func dictMethod(m map[string]any, name string) method {
+// dictMethod is Nunjucks' object methods; items, keys and values follow the object's key
+// order.
+func dictMethod(m *object, name string) method {
 	switch name {
 	case "items":
 		return func([]any) (any, error) {
-			out := make([]any, 0, len(m))
-			for _, k := range slices.Sorted(maps.Keys(m)) {
-				out = append(out, []any{k, m[k]})
+			out := make([]any, 0, m.Len())
+			for _, k := range m.Keys() {
+				v, _ := m.Get(k)
+				out = append(out, []any{k, v})
 			}
 			return out, nil
 		}
 	case "keys":
 		return func([]any) (any, error) {
-			out := make([]any, 0, len(m))
-			for _, k := range slices.Sorted(maps.Keys(m)) {
+			out := make([]any, 0, m.Len())
+			for _, k := range m.Keys() {
 				out = append(out, k)
 			}
 			return out, nil
 		}
 	case "values":
 		return func([]any) (any, error) {
-			out := make([]any, 0, len(m))
-			for _, k := range slices.Sorted(maps.Keys(m)) {
-				out = append(out, m[k])
+			out := make([]any, 0, m.Len())
+			for _, k := range m.Keys() {
+				v, _ := m.Get(k)
+				out = append(out, v)
 			}
 			return out, nil
 		}
 	case "get":
 		return func(args []any) (any, error) {
-			if v, ok := m[jsString(arg(args, 0))]; ok {
+			if v, ok := m.Get(jsString(arg(args, 0))); ok {
 				return v, nil
 			}
 			if len(args) > 1 {
@@ -353,7 +355,7 @@ func dictMethod(m map[string]any, name string) method {
 		}
 	case "hasOwnProperty", "has_key":
 		return func(args []any) (any, error) {
-			_, ok := m[jsString(arg(args, 0))]
+			_, ok := m.Get(jsString(arg(args, 0)))
 			return ok, nil
 		}
 	}

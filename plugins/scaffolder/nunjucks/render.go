@@ -2,8 +2,9 @@ package nunjucks
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
+
+	"github.com/portico-dev/portico/framework/jsvalue"
 )
 
 // RenderString renders a full template (text with `${{ }}`, `{% %}` and `{# #}`) with vars.
@@ -32,9 +33,19 @@ func (e *Engine) RenderString(ctx context.Context, src string, vars map[string]a
 //   - a string whose rendering fails is kept as written (Backstage's legacy behaviour), so
 //     the error shows up when the action validates its input.
 //
-// The result holds only JSON-like values. The error reports a render stopped because ctx
-// ended or the budget was spent (IsStopped is true for it): then nothing is kept.
+// The result holds only JSON-like values (objects as map[string]any). The error reports a
+// render stopped because ctx ended or the budget was spent (IsStopped is true for it): then
+// nothing is kept.
 func (e *Engine) RenderValue(ctx context.Context, v any, vars map[string]any) (any, error) {
+	out, err := e.RenderOrdered(ctx, v, vars)
+	return jsvalue.Plain(out), err
+}
+
+// RenderOrdered is RenderValue with objects as *jsvalue.Object, their keys in JavaScript's
+// order: an object written in v keeps its order (a map[string]any in v has none: its keys
+// come sorted), and an expression's object value keeps the order it has in the template
+// (`each:` over an object iterates in that order, as Backstage's Object.entries).
+func (e *Engine) RenderOrdered(ctx context.Context, v any, vars map[string]any) (any, error) {
 	st, end := e.begin(ctx, vars)
 	defer end()
 	out, _ := e.renderValue(v, st)
@@ -49,14 +60,15 @@ func (e *Engine) renderValue(v any, st *state) (any, bool) {
 	switch x := v.(type) {
 	case string:
 		return e.renderLeaf(x, st)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
+	case *object:
+		out := jsvalue.NewObject(x.Len())
+		for _, k := range x.Keys() {
 			if st.stopped != nil {
 				break
 			}
+			val, _ := x.Get(k)
 			if r, ok := e.renderValue(val, st); ok {
-				out[k] = r
+				out.Set(k, r)
 			}
 		}
 		return out, true
@@ -77,18 +89,10 @@ func (e *Engine) renderValue(v any, st *state) (any, bool) {
 			out[i] = r
 		}
 		return out, true
-	case map[string]string:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			if r, ok := e.renderValue(val, st); ok {
-				out[k] = r
-			}
-		}
-		return out, true
 	}
-	n := normalize(v)
+	n := normalize(v) // a map becomes an object with its keys sorted
 	switch n.(type) {
-	case map[string]any, []any:
+	case *object, []any:
 		return e.renderValue(n, st)
 	}
 	return plain(n), true
@@ -129,8 +133,8 @@ func (e *Engine) renderLeaf(s string, st *state) (any, bool) {
 			if !ok {
 				return nil, false
 			}
-			var typed any
-			if err := json.Unmarshal([]byte(dumped), &typed); err != nil {
+			typed, err := jsvalue.DecodeJSON([]byte(dumped))
+			if err != nil {
 				return s, true
 			}
 			return typed, true
@@ -145,8 +149,7 @@ func (e *Engine) renderLeaf(s string, st *state) (any, bool) {
 			if st.addOutput(b.Len()) != nil || b.Len() == 0 {
 				return nil, false
 			}
-			var typed any
-			if err := json.Unmarshal([]byte(b.String()), &typed); err == nil {
+			if typed, err := jsvalue.DecodeJSON([]byte(b.String())); err == nil {
 				return typed, true
 			}
 			return b.String(), true

@@ -53,7 +53,7 @@ func runTest(name string, v any, args []any) (bool, error) {
 		}
 		return name == "sequence" && isObjectLike(v), nil
 	case "mapping":
-		_, ok := v.(map[string]any)
+		_, ok := v.(*object)
 		return ok, nil
 	case "lower":
 		s, ok := v.(string)

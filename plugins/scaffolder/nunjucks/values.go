@@ -1,9 +1,11 @@
 package nunjucks
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/portico-dev/portico/framework/jsvalue"
 
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -45,8 +47,22 @@ func newRegex(source, flags string) (*regexValue, error) {
 	return &regexValue{source: source, flags: flags, re: re, global: strings.Contains(flags, "g")}, nil
 }
 
+// object is the interpreter's object: its keys in JavaScript's order, which `| dump`,
+// `{% for k, v in obj %}`, items() and the filters that walk objects follow.
+type object = jsvalue.Object
+
+// newObject returns an object of the key/value pairs kv, in that order.
+func newObject(kv ...any) *object {
+	o := jsvalue.NewObject(len(kv) / 2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		o.Set(kv[i].(string), kv[i+1])
+	}
+	return o
+}
+
 // normalize converts Go values into the JSON-like values the interpreter works on: nil,
-// bool, float64, string, []any, map[string]any (and Funcs). Other types go through JSON.
+// bool, float64, string, []any, *object (and Funcs). A map[string]any becomes an object with
+// its keys sorted (a map has no order to keep). Other types go through JSON.
 func normalize(v any) any {
 	switch x := v.(type) {
 	case nil, bool, float64, string, undefinedType, *regexValue, Func, Filter, method, Kwargs:
@@ -83,16 +99,29 @@ func normalize(v any) any {
 			out[i] = e
 		}
 		return out
+	case *object:
+		if x == nil {
+			return nil
+		}
+		if isNormal(x) {
+			return x // shared, not copied: the interpreter never changes an object it is given
+		}
+		out := jsvalue.NewObject(x.Len())
+		for _, k := range x.Keys() {
+			e, _ := x.Get(k)
+			out.Set(k, normalize(e))
+		}
+		return out
 	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = normalize(e)
+		out := jsvalue.NewObject(len(x))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			out.Set(k, normalize(x[k]))
 		}
 		return out
 	case map[string]string:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = e
+		out := jsvalue.NewObject(len(x))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			out.Set(k, x[k])
 		}
 		return out
 	case func(args ...any) (any, error):
@@ -111,11 +140,37 @@ func normalize(v any) any {
 	if err != nil {
 		return fmt.Sprint(v)
 	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
+	out, err := jsvalue.DecodeJSON(b)
+	if err != nil {
 		return fmt.Sprint(v)
 	}
-	return normalize(out)
+	return out
+}
+
+// isNormal reports whether v holds only interpreter values already.
+func isNormal(v any) bool {
+	switch x := v.(type) {
+	case nil, bool, float64, string, undefinedType, *regexValue, Func, Filter, method, Kwargs:
+		return true
+	case []any:
+		for _, e := range x {
+			if !isNormal(e) {
+				return false
+			}
+		}
+		return true
+	case *object:
+		if x == nil {
+			return false
+		}
+		for _, k := range x.Keys() {
+			if e, _ := x.Get(k); !isNormal(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // truthy is JavaScript truthiness: false, 0, NaN, "", null and undefined are false; every
@@ -159,7 +214,7 @@ func jsString(v any) string {
 			parts[i] = jsString(e)
 		}
 		return strings.Join(parts, ",")
-	case map[string]any:
+	case *object:
 		return "[object Object]"
 	case *regexValue:
 		return "/" + x.source + "/" + x.flags
@@ -239,12 +294,12 @@ func looseEqual(a, b any) bool {
 		if y, ok := b.(string); ok {
 			return x == y
 		}
-		if _, ok := b.(map[string]any); ok {
+		if _, ok := b.(*object); ok {
 			return false
 		}
 		return toNumber(x) == toNumber(b)
 	case float64:
-		if _, ok := b.(map[string]any); ok {
+		if _, ok := b.(*object); ok {
 			return false
 		}
 		return x == toNumber(b)
@@ -313,14 +368,7 @@ func toJSON(v any, indent string) (string, bool, error) {
 	case Func, Filter, method:
 		return "", false, nil
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", indent)
-	if err := enc.Encode(jsonable(v)); err != nil {
-		return "", false, fmt.Errorf("dump: %w", err)
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), true, nil
+	return jsvalue.Stringify(jsonable(v), indent), true, nil
 }
 
 // jsonable maps interpreter values to what JSON.stringify would write: undefined object
@@ -338,29 +386,30 @@ func jsonable(v any) any {
 		}
 		return x
 	case *regexValue:
-		return map[string]any{}
+		return jsvalue.NewObject(0)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
 			out[i] = jsonable(e)
 		}
 		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
+	case *object:
+		out := jsvalue.NewObject(x.Len())
+		for _, k := range x.Keys() {
+			e, _ := x.Get(k)
 			switch e.(type) {
 			case undefinedType, Func, Filter, method:
 				continue
 			}
-			out[k] = jsonable(e)
+			out.Set(k, jsonable(e))
 		}
 		return out
 	}
 	return v
 }
 
-// plain converts an interpreter value into a plain Go value for callers: undefined becomes
-// nil.
+// plain converts an interpreter value into a JSON value for callers, objects as
+// *jsvalue.Object in their order: undefined becomes nil, and is dropped from objects.
 func plain(v any) any {
 	switch x := v.(type) {
 	case undefinedType, Func, Filter, method:
@@ -373,13 +422,14 @@ func plain(v any) any {
 			out[i] = plain(e)
 		}
 		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
+	case *object:
+		out := jsvalue.NewObject(x.Len())
+		for _, k := range x.Keys() {
+			e, _ := x.Get(k)
 			if e == any(undefined) {
 				continue
 			}
-			out[k] = plain(e)
+			out.Set(k, plain(e))
 		}
 		return out
 	}
@@ -390,7 +440,7 @@ func plain(v any) any {
 // string form.
 func toPrimitive(v any) any {
 	switch v.(type) {
-	case []any, map[string]any, *regexValue:
+	case []any, *object, *regexValue:
 		return jsString(v)
 	}
 	return v

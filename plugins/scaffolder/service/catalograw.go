@@ -118,8 +118,9 @@ func baseURLOf(entity map[string]any) string {
 }
 
 // recoverOrder reads the template's own YAML from its location to learn the order of the
-// form's properties: the catalog serves objects with sorted keys, and forms must follow the
-// author's order. Failures leave the catalog's order.
+// form's properties and of the steps' objects: the catalog serves objects with sorted keys,
+// and forms, `each:` and `| dump` must follow the author's order. Failures leave the
+// catalog's order.
 func (s *Service) recoverOrder(ctx context.Context, t *template.Template) {
 	if s.o.RunnerReader == nil {
 		return
@@ -150,7 +151,7 @@ func (s *Service) recoverOrder(ctx context.Context, t *template.Template) {
 		if err != nil || src.Name != t.Name || src.Namespace != t.Namespace {
 			continue
 		}
-		t.Order = src.Order
+		t.AdoptOrder(src)
 		return
 	}
 }

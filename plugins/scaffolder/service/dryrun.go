@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/portico-dev/portico/framework/apierr"
 	"github.com/portico-dev/portico/framework/apierr/errkind"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
 	"github.com/portico-dev/portico/plugins/scaffolder/secret"
@@ -33,8 +35,8 @@ type File struct {
 
 // DryRunRequest is the body of POST /v2/dry-run.
 type DryRunRequest struct {
-	Template          map[string]any    `json:"template"`
-	Values            map[string]any    `json:"values"`
+	Template          json.RawMessage   `json:"template"` // JSON (or YAML) text: its key order is kept
+	Values            *jsvalue.Object   `json:"values"`
 	Secrets           map[string]string `json:"secrets"`
 	DirectoryContents []File            `json:"directoryContents"`
 }
@@ -102,28 +104,25 @@ func (s *Service) DryRun(ctx context.Context, req DryRunRequest) (*DryRunResult,
 	if err := s.authorize(ctx, PermissionTaskCreate); err != nil {
 		return nil, err
 	}
-	if req.Template == nil {
+	if tpl := bytes.TrimSpace(req.Template); len(tpl) == 0 || string(tpl) == "null" {
 		return nil, fmt.Errorf("%w: template is required", ErrInput)
 	}
-	tv, err := action.JSONObject(req.Template)
-	if err != nil {
-		return nil, fmt.Errorf("%w: template: %w", ErrInput, err)
-	}
-	if meta, ok := tv["metadata"].(map[string]any); !ok || meta["name"] == nil {
-		if !ok {
-			meta = map[string]any{}
-			tv["metadata"] = meta
-		}
-		meta["name"] = "dry-run"
-	}
-	t, err := template.Parse(tv)
+	t, err := template.ParseDocument(req.Template)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	if req.Values == nil {
-		req.Values = map[string]any{}
+	if meta, ok := t.Entity["metadata"].(map[string]any); !ok || meta["name"] == nil {
+		if !ok {
+			meta = map[string]any{}
+			t.Entity["metadata"] = meta
+		}
+		meta["name"] = "dry-run"
+		t.Name = "dry-run"
 	}
-	if err := t.ValidateValues(req.Values); err != nil {
+	if req.Values == nil {
+		req.Values = jsvalue.NewObject(0)
+	}
+	if err := t.ValidateValues(jsvalue.Plain(req.Values).(map[string]any)); err != nil {
 		return nil, err
 	}
 	if len(req.DirectoryContents) > maxDryRunFiles {

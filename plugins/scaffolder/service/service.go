@@ -17,6 +17,7 @@ import (
 
 	"github.com/portico-dev/portico/framework/apierr/errkind"
 	"github.com/portico-dev/portico/framework/auth"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/catalog/client"
 	"github.com/portico-dev/portico/plugins/catalog/model"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
@@ -256,7 +257,7 @@ func (s *Service) Actions() []ActionInfo {
 // CreateRequest is the body of POST /v2/tasks.
 type CreateRequest struct {
 	TemplateRef string            `json:"templateRef"`
-	Values      map[string]any    `json:"values"`
+	Values      *jsvalue.Object   `json:"values"` // in the order submitted: templates may dump or walk them
 	Secrets     map[string]string `json:"secrets"`
 }
 
@@ -273,9 +274,9 @@ func (s *Service) CreateTask(ctx context.Context, req CreateRequest) (string, er
 		return "", err
 	}
 	if req.Values == nil {
-		req.Values = map[string]any{}
+		req.Values = jsvalue.NewObject(0)
 	}
-	if err := t.ValidateValues(req.Values); err != nil {
+	if err := t.ValidateValues(jsvalue.Plain(req.Values).(map[string]any)); err != nil {
 		return "", err
 	}
 	if err := t.ValidateSecrets(req.Secrets); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/framework/apierr/errkind"
+	"github.com/portico-dev/portico/framework/jsvalue"
 )
 
 func sortStrings(s []string) { sort.Strings(s) }
@@ -42,14 +43,38 @@ type Template struct {
 	Order map[string][]string
 }
 
-// Step is one step of a template, stored unrendered.
+// Step is one step of a template, stored unrendered. Input and Each hold their objects as
+// *jsvalue.Object in the template's key order: `each:` over an object iterates in it, and a
+// dry run logs the input in it.
 type Step struct {
-	ID     string         `json:"id"`
-	Name   string         `json:"name"`
-	Action string         `json:"action"`
-	Input  map[string]any `json:"input,omitempty"`
-	If     any            `json:"if,omitempty"`
-	Each   any            `json:"each,omitempty"`
+	ID     string          `json:"id"`
+	Name   string          `json:"name"`
+	Action string          `json:"action"`
+	Input  *jsvalue.Object `json:"input,omitempty"`
+	If     any             `json:"if,omitempty"`
+	Each   any             `json:"each,omitempty"`
+}
+
+// UnmarshalJSON decodes a stored step, keeping the key order of the objects of Each.
+func (s *Step) UnmarshalJSON(b []byte) error {
+	type plain Step
+	var raw struct {
+		plain
+		Each json.RawMessage `json:"each,omitempty"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*s = Step(raw.plain)
+	s.Each = nil
+	if len(raw.Each) > 0 {
+		each, err := jsvalue.DecodeJSON(raw.Each)
+		if err != nil {
+			return err
+		}
+		s.Each = each
+	}
+	return nil
 }
 
 // User is the task's initiator as stored in the spec.
@@ -73,13 +98,13 @@ type Recovery struct {
 // TaskSpec is what a task stores and the worker runs (Backstage's TaskSpecV1beta3 plus
 // Portico's rollback switch).
 type TaskSpec struct {
-	APIVersion   string         `json:"apiVersion"`
-	Steps        []Step         `json:"steps"`
-	Output       map[string]any `json:"output"`
-	Parameters   map[string]any `json:"parameters"`
-	User         User           `json:"user"`
-	TemplateInfo TemplateInfo   `json:"templateInfo"`
-	Recovery     *Recovery      `json:"EXPERIMENTAL_recovery,omitempty"`
+	APIVersion   string          `json:"apiVersion"`
+	Steps        []Step          `json:"steps"`
+	Output       map[string]any  `json:"output"`
+	Parameters   *jsvalue.Object `json:"parameters"` // the submitted values, in their order
+	User         User            `json:"user"`
+	TemplateInfo TemplateInfo    `json:"templateInfo"`
+	Recovery     *Recovery       `json:"EXPERIMENTAL_recovery,omitempty"`
 	// Rollback false turns off undoing completed steps when a later one fails.
 	Rollback *bool `json:"rollback,omitempty"`
 }
@@ -150,7 +175,7 @@ func Parse(entity map[string]any) (*Template, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: spec.steps[%d] is not an object", ErrInvalid, i)
 		}
-		st := Step{If: m["if"], Each: m["each"]}
+		st := Step{If: m["if"], Each: jsvalue.Ordered(m["each"])}
 		st.Action, _ = m["action"].(string)
 		if st.Action == "" {
 			return nil, fmt.Errorf("%w: spec.steps[%d].action is required", ErrInvalid, i)
@@ -166,7 +191,7 @@ func Parse(entity map[string]any) (*Template, error) {
 			st.Name = st.Action
 		}
 		if in, ok := m["input"].(map[string]any); ok {
-			st.Input = in
+			st.Input = jsvalue.Ordered(in).(*jsvalue.Object)
 		} else if m["input"] != nil {
 			return nil, fmt.Errorf("%w: spec.steps[%d].input must be an object", ErrInvalid, i)
 		}
@@ -209,10 +234,11 @@ func (t *Template) DisplayTitle() string {
 	return t.Name
 }
 
-// TaskSpec builds the spec a task stores for values submitted by user.
-func (t *Template) TaskSpec(values map[string]any, user User, baseURL string) TaskSpec {
+// TaskSpec builds the spec a task stores for values submitted by user, kept in their order
+// (templates may `dump` them or walk them).
+func (t *Template) TaskSpec(values *jsvalue.Object, user User, baseURL string) TaskSpec {
 	if values == nil {
-		values = map[string]any{}
+		values = jsvalue.NewObject(0)
 	}
 	meta, _ := t.Entity["metadata"].(map[string]any)
 	spec := TaskSpec{

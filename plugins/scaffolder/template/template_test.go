@@ -1,11 +1,13 @@
 package template_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
 )
 
@@ -59,7 +61,7 @@ func TestParseDocument(t *testing.T) {
 	if got := fmt.Sprint(tpl.PropertyOrder("0/mid", mid)); got != "[y b]" {
 		t.Errorf("nested order = %s", got)
 	}
-	spec := tpl.TaskSpec(map[string]any{"zeta": "z"}, template.User{Ref: "user:default/ann"}, "file:///t/")
+	spec := tpl.TaskSpec(jsvalue.Ordered(map[string]any{"zeta": "z"}).(*jsvalue.Object), template.User{Ref: "user:default/ann"}, "file:///t/")
 	if spec.RecoverStrategy() != "startOver" || spec.RollbackEnabled() || spec.TemplateInfo.EntityRef != "template:default/svc" {
 		t.Errorf("spec = %+v", spec)
 	}
@@ -122,5 +124,46 @@ func TestValidateValues(t *testing.T) {
 				t.Errorf("error properties = %v, want %v", got, tc.props)
 			}
 		})
+	}
+}
+
+// TestKeyOrderSurvivesStorage checks that a step's each: object and the submitted values keep
+// their key order (JavaScript's: array indices first) from the document through the stored
+// task spec.
+func TestKeyOrderSurvivesStorage(t *testing.T) {
+	doc := `apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: svc}
+spec:
+  steps:
+    - id: loop
+      action: debug:log
+      each: {zeta: 1, "10": {y: 1, b: 2}, alpha: [{d: 1, c: 2}], "2": x}
+      input: {message: '${{ each.key }}'}
+`
+	tpl, err := template.ParseDocument([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, err := jsvalue.DecodeJSON([]byte(`{"zeta":{"z":1,"a":2},"1":true,"alpha":null}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(tpl.TaskSpec(values.(*jsvalue.Object), template.User{}, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := template.ParseSpec(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := jsvalue.Stringify(spec.Steps[0].Each, ""), `{"2":"x","10":{"y":1,"b":2},"zeta":1,"alpha":[{"d":1,"c":2}]}`; got != want {
+		t.Errorf("each = %s, want %s", got, want)
+	}
+	if got, want := jsvalue.Stringify(spec.Parameters, ""), `{"1":true,"zeta":{"z":1,"a":2},"alpha":null}`; got != want {
+		t.Errorf("parameters = %s, want %s", got, want)
+	}
+	if spec.Steps[0].ID != "loop" || jsvalue.Stringify(spec.Steps[0].Input, "") != `{"message":"${{ each.key }}"}` {
+		t.Errorf("step = %+v", spec.Steps[0])
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/scaffolder/service"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"github.com/portico-dev/portico/web"
@@ -92,21 +94,44 @@ func (p *pages) editor(w http.ResponseWriter, r *http.Request, page *web.Page) {
 }
 
 func (p *pages) dryRun(r *http.Request, v editorView) (*service.DryRunResult, error) {
-	var tpl map[string]any
-	if err := yaml.Unmarshal([]byte(v.Template), &tpl); err != nil {
+	// Both are read keeping their key order, which templates can show (`| dump`, each:).
+	tv, err := orderedYAML(v.Template)
+	if err != nil {
 		return nil, fmt.Errorf("%w: template YAML: %w", service.ErrInput, err)
 	}
-	values := map[string]any{}
+	tpl, err := json.Marshal(tv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: template YAML: %w", service.ErrInput, err)
+	}
+	values := jsvalue.NewObject(0)
 	if strings.TrimSpace(v.Values) != "" {
-		if err := yaml.Unmarshal([]byte(v.Values), &values); err != nil {
+		vv, err := orderedYAML(v.Values)
+		if err != nil {
 			return nil, fmt.Errorf("%w: values YAML: %w", service.ErrInput, err)
 		}
+		o, ok := vv.(*jsvalue.Object)
+		if !ok {
+			return nil, fmt.Errorf("%w: values YAML: want an object, got %s", service.ErrInput, jsvalue.JSONType(vv))
+		}
+		values = o
 	}
 	files, err := parseFiles(v.Files)
 	if err != nil {
 		return nil, err
 	}
 	return p.svc.DryRun(r.Context(), service.DryRunRequest{Template: tpl, Values: values, DirectoryContents: files})
+}
+
+// orderedYAML decodes YAML text with its objects in document order; empty text is null.
+func orderedYAML(text string) (any, error) {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &n); err != nil {
+		return nil, err
+	}
+	if n.Kind == 0 {
+		return nil, nil
+	}
+	return template.OrderedValue(&n)
 }
 
 // parseFiles reads "=== path" sections into files.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/framework/httpbody"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/scaffolder/service"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"github.com/portico-dev/portico/web"
@@ -102,7 +104,13 @@ func (p *pages) form(w http.ResponseWriter, r *http.Request, page *web.Page, ns,
 			if r.PostForm.Get("step") == "back" {
 				break
 			}
-			id, err := p.svc.CreateTask(ctx, service.CreateRequest{TemplateRef: t.Ref(), Values: values})
+			// The review step wrote the values in the form's order; keep it.
+			ordered, _ := jsvalue.DecodeJSON([]byte(r.PostForm.Get("values")))
+			params, ok := ordered.(*jsvalue.Object)
+			if !ok {
+				params = jsvalue.Ordered(values).(*jsvalue.Object)
+			}
+			id, err := p.svc.CreateTask(ctx, service.CreateRequest{TemplateRef: t.Ref(), Values: params})
 			if err != nil {
 				if fieldErrs, v.Errors = p.invalid(w, r, page, err); fieldErrs == nil {
 					return
@@ -119,7 +127,7 @@ func (p *pages) form(w http.ResponseWriter, r *http.Request, page *web.Page, ns,
 				}
 				break
 			}
-			blob, _ := json.Marshal(values)
+			blob, _ := json.Marshal(formOrder(t.Template, values))
 			v.ValuesJSON = string(blob)
 			v.Reviewing = true
 			v.Review = reviewRows(t.Template, values)
@@ -548,6 +556,29 @@ func collectDefaults(schema map[string]any, out map[string]any) {
 }
 
 // readValues reads the posted form back into values, following the schema so types survive.
+// formOrder returns values in the order of the form's fields, page by page, as Backstage's
+// form submits them (templates may `| dump` or walk the parameters); values no field names
+// follow, sorted.
+func formOrder(t *template.Template, values map[string]any) *jsvalue.Object {
+	out := jsvalue.NewObject(len(values))
+	for i, pg := range t.Pages {
+		props, _ := properties(pg)
+		for _, k := range t.PropertyOrder(strconv.Itoa(i), props) {
+			if v, ok := values[k]; ok {
+				if _, done := out.Get(k); !done {
+					out.Set(k, jsvalue.Ordered(v))
+				}
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		if _, done := out.Get(k); !done {
+			out.Set(k, jsvalue.Ordered(values[k]))
+		}
+	}
+	return out
+}
+
 func readValues(t *template.Template, form url.Values) map[string]any {
 	out := map[string]any{}
 	for _, pg := range t.Pages {

@@ -10,13 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/portico-dev/portico/framework/apierr/errkind"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/nunjucks"
 	"github.com/portico-dev/portico/plugins/scaffolder/secret"
@@ -137,8 +136,12 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 	if r.Spec.User.Entity != nil {
 		user["entity"] = r.Spec.User.Entity
 	}
+	params := r.Spec.Parameters
+	if params == nil {
+		params = jsvalue.NewObject(0)
+	}
 	base := map[string]any{
-		"parameters": orEmpty(r.Spec.Parameters),
+		"parameters": params,
 		"steps":      stepsCtx,
 		"user":       user,
 		"context":    map[string]any{"task": map[string]any{"id": r.TaskID}},
@@ -171,7 +174,8 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 		dryRunSkipped := ran == ranDryRunSkipped
 		completed = append(completed, execs...)
 		if input != nil && r.DryRun {
-			sr.Input, _ = red.get().Value(redactSecretInput(step, step.Input, input)).(map[string]any)
+			raw, _ := jsvalue.Plain(step.Input).(map[string]any)
+			sr.Input, _ = red.get().Value(redactSecretInput(step, raw, input)).(map[string]any)
 			if r.MaxInputBytes > 0 && err == nil {
 				b, _ := json.Marshal(sr.Input)
 				if inputBytes += int64(len(b)); inputBytes > r.MaxInputBytes {
@@ -206,12 +210,14 @@ func (rn *Runner) Run(ctx context.Context, r Run) (Result, error) {
 			// Later steps see the example output; the step logged its skip and does not
 			// finish (Backstage writes no "Finished step" line for it).
 			stepsCtx[step.ID] = map[string]any{"output": output}
-			sr.Status, sr.Output = "skipped", output
+			sr.Status, sr.Output = "skipped", output.Map()
 			res.Steps = append(res.Steps, sr)
 			continue
 		}
+		// The output object lists its names in the order the action first set them, as
+		// Backstage's does: `steps.<id>.output | dump` shows that order.
 		stepsCtx[step.ID] = map[string]any{"output": output}
-		sr.Status, sr.Output = "completed", output
+		sr.Status, sr.Output = "completed", output.Map()
 		res.Steps = append(res.Steps, sr)
 		emit(map[string]any{"message": fmt.Sprintf("Finished step %s", step.Name), "stepId": step.ID, "status": "completed"})
 	}
@@ -258,7 +264,7 @@ const (
 )
 
 // runStep runs one step (each iteration).
-func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any), red *taintedRedactor) (map[string]any, []done, ranKind, map[string]any, error) {
+func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, secrets map[string]any, emit func(map[string]any), red *taintedRedactor) (*jsvalue.Object, []done, ranKind, map[string]any, error) {
 	emit(map[string]any{"message": fmt.Sprintf("Beginning step %s", step.Name), "stepId": step.ID, "status": "processing"})
 	act, ok := rn.deps.Actions.Get(step.Action)
 	if !ok {
@@ -281,22 +287,23 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		for k := range secrets {
 			masked[k] = "***"
 		}
-		debug, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(base, map[string]any{"secrets": masked}))
+		debug, err := rn.deps.Templater.RenderOrdered(ctx, step.Input, withKeys(base, map[string]any{"secrets": masked}))
 		if err == nil {
-			b, _ := json.MarshalIndent(debug, "", "  ")
+			// JSON.stringify(input, undefined, 2), in the template's key order.
+			b := jsvalue.Stringify(debug, "  ")
 			emit(map[string]any{"message": fmt.Sprintf("Running %s in dry-run mode with inputs (secrets redacted): %s", step.Action, b), "stepId": step.ID})
 		} else if ctx.Err() != nil {
 			return nil, nil, ranNot, nil, cancelErr(ctx)
 		}
 		if dr, ok := act.(action.DryRunner); !ok || !dr.SupportsDryRun() {
 			emit(map[string]any{"message": fmt.Sprintf("Skipping because %s does not support dry-run", step.Action), "stepId": step.ID, "status": "skipped"})
-			out := map[string]any{}
+			out := jsvalue.NewObject(0)
 			if ex, ok := act.(action.DryRunExample); ok {
 				if o, ok := ex.DryRunOutput(); ok {
-					return maps.Clone(o), nil, ranDryRunSkipped, nil, nil
+					return jsvalue.Ordered(o).(*jsvalue.Object), nil, ranDryRunSkipped, nil, nil
 				}
 			}
-			if ex, ok := exampleOutput(act.Schema().Output).(map[string]any); ok {
+			if ex, ok := exampleOutput(act.Schema().Output).(*jsvalue.Object); ok {
 				out = ex
 			}
 			return out, nil, ranDryRunSkipped, nil, nil
@@ -306,7 +313,8 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 	iters := []iteration{{}}
 	if step.Each != nil {
 		ectx := withKeys(base, map[string]any{"secrets": secrets})
-		v, err := rn.deps.Templater.RenderValue(ctx, step.Each, ectx)
+		// Ordered: an object is walked in its key order, as Backstage's Object.entries.
+		v, err := rn.deps.Templater.RenderOrdered(ctx, step.Each, ectx)
 		if err != nil {
 			return nil, nil, ranNot, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter: %w", step.Action, err)
 		}
@@ -316,16 +324,16 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 			for i, item := range t {
 				iters = append(iters, iteration{each: map[string]any{"key": fmt.Sprint(i), "value": item}})
 			}
-		case map[string]any:
-			keys := slices.Sorted(maps.Keys(t))
-			for _, k := range keys {
-				iters = append(iters, iteration{each: map[string]any{"key": k, "value": t[k]}})
+		case *jsvalue.Object:
+			for _, k := range t.Keys() {
+				val, _ := t.Get(k)
+				iters = append(iters, iteration{each: map[string]any{"key": k, "value": val}})
 			}
 		default:
 			return nil, nil, ranNot, nil, kindErrorf(errkind.Input, "Invalid value on action %s.each parameter, \"%v\" cannot be iterated", step.Action, v)
 		}
 	}
-	output := map[string]any{}
+	output := jsvalue.NewObject(0)
 	var execs []done
 	ran := ranNot
 	var lastInput map[string]any
@@ -344,11 +352,12 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 			}
 		}
 		ran = ranYes
-		rendered, err := rn.deps.Templater.RenderValue(ctx, orEmpty(step.Input), withKeys(vctx, map[string]any{"secrets": secrets}))
+		ordered, err := rn.deps.Templater.RenderOrdered(ctx, step.Input, withKeys(vctx, map[string]any{"secrets": secrets}))
 		if err != nil {
 			return output, execs, ran, lastInput, fmt.Errorf("render input of step %s: %w", step.ID, err)
 		}
-		input, _ := rendered.(map[string]any)
+		orderedInput, _ := ordered.(*jsvalue.Object)
+		input, _ := jsvalue.Plain(ordered).(map[string]any)
 		if input == nil {
 			input = map[string]any{}
 		}
@@ -375,18 +384,21 @@ func (rn *Runner) runStep(ctx context.Context, r Run, step template.Step, base, 
 		iterOut := map[string]any{}
 		each := it.each != nil
 		actCtx := &action.Context{
-			TaskID:    r.TaskID,
-			StepID:    step.ID,
-			Input:     input,
-			Workspace: r.Workspace,
-			Logger:    slog.New(&logHandler{stepID: step.ID, emit: emit}),
+			TaskID: r.TaskID,
+			StepID: step.ID,
+			Input:  input,
+			// The same values in the template's key order.
+			OrderedInput: orderedInput,
+			Workspace:    r.Workspace,
+			Logger:       slog.New(&logHandler{stepID: step.ID, emit: emit}),
 			Output: func(name string, value any) {
 				iterOut[name] = value
 				if each {
-					list, _ := output[name].([]any)
-					output[name] = append(list, value)
+					prev, _ := output.Get(name)
+					list, _ := prev.([]any)
+					output.Set(name, append(list, value))
 				} else {
-					output[name] = value
+					output.Set(name, value)
 				}
 			},
 			Secrets:      stringMap(secrets),
@@ -593,30 +605,39 @@ func (rn *Runner) WithReader(r action.URLReader) *Runner {
 
 // exampleOutput makes a value matching a JSON Schema for dry runs of actions that cannot run:
 // the first example, else a placeholder of the schema's type (as Backstage does).
+// Objects list their properties in the schema's order, as Backstage builds them.
 func exampleOutput(raw json.RawMessage) any {
-	var schema map[string]any
-	if len(raw) == 0 || json.Unmarshal(raw, &schema) != nil {
+	if len(raw) == 0 {
 		return nil
 	}
-	return exampleOf(schema)
+	schema, err := jsvalue.DecodeJSON(raw)
+	if err != nil {
+		return nil
+	}
+	s, ok := schema.(*jsvalue.Object)
+	if !ok {
+		return nil
+	}
+	return exampleOf(s)
 }
 
-func exampleOf(schema map[string]any) any {
-	if ex, ok := schema["examples"].([]any); ok && len(ex) > 0 {
+func exampleOf(schema *jsvalue.Object) any {
+	if ex, ok := field(schema, "examples").([]any); ok && len(ex) > 0 {
 		return ex[0]
 	}
-	switch schema["type"] {
+	switch field(schema, "type") {
 	case "object":
-		out := map[string]any{}
-		props, _ := schema["properties"].(map[string]any)
-		for k, v := range props {
-			if m, ok := v.(map[string]any); ok {
-				out[k] = exampleOf(m)
+		out := jsvalue.NewObject(0)
+		if props, ok := field(schema, "properties").(*jsvalue.Object); ok {
+			for _, k := range props.Keys() {
+				if m, ok := field(props, k).(*jsvalue.Object); ok {
+					out.Set(k, exampleOf(m))
+				}
 			}
 		}
 		return out
 	case "array":
-		if items, ok := schema["items"].(map[string]any); ok {
+		if items, ok := field(schema, "items").(*jsvalue.Object); ok {
 			return []any{exampleOf(items)}
 		}
 		return []any{}
@@ -674,11 +695,23 @@ func redactSecretInput(step template.Step, raw, rendered map[string]any) map[str
 	return out
 }
 
+// field is o[k], undefined as nil.
+func field(o *jsvalue.Object, k string) any {
+	v, _ := o.Get(k)
+	return v
+}
+
 // mentionsIn reports whether any string in v mentions name.
 func mentionsIn(v any, name string) bool {
 	switch x := v.(type) {
 	case string:
 		return mentions(x, name)
+	case *jsvalue.Object:
+		for _, k := range x.Keys() {
+			if mentionsIn(field(x, k), name) {
+				return true
+			}
+		}
 	case map[string]any:
 		for _, val := range x {
 			if mentionsIn(val, name) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/portico-dev/portico/framework/frameworktest"
+	"github.com/portico-dev/portico/framework/jsvalue"
 	"github.com/portico-dev/portico/plugins/scaffolder/action"
 	"github.com/portico-dev/portico/plugins/scaffolder/template"
 	"github.com/portico-dev/portico/plugins/scaffolder/worker"
@@ -86,7 +87,8 @@ func parseSpec(t *testing.T, doc string, values map[string]any) template.TaskSpe
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tpl.TaskSpec(values, template.User{Ref: "user:default/ann"}, "")
+	params, _ := jsvalue.Ordered(values).(*jsvalue.Object)
+	return tpl.TaskSpec(params, template.User{Ref: "user:default/ann"}, "")
 }
 
 const header = `apiVersion: scaffolder.backstage.io/v1beta3
