@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -68,11 +69,12 @@ func (p *Page) Config() map[string]any { return p.Node.Config }
 // HasRole reports whether the page declares role (extension.RoleSignIn…).
 func (p *Page) HasRole(role string) bool { return p.Node.Extension.HasRole(role) }
 
-// ProfileLinker is implemented by a page renderer that shows users' profiles (the catalog's
-// entity page): the header's user menu links the signed-in user's name there. ProfileHref
-// returns "" when it has no page for userEntityRef.
+// ProfileLinker is implemented by a page renderer that shows users' and groups' profiles (the
+// catalog's entity page): the header's user menu links the signed-in user's name there.
+// ProfileHref returns "" when it has no page for entityRef, such as an entity missing from
+// the catalog (a guest's), so no link leads to a 404.
 type ProfileLinker interface {
-	ProfileHref(page *Page, userEntityRef string) string
+	ProfileHref(ctx context.Context, page *Page, entityRef string) string
 }
 
 // Shell returns the shell the page renders in.
@@ -331,13 +333,7 @@ func (s *Shell) userFromRequest(r *http.Request) *userView {
 	if _, rest, ok := strings.Cut(u.UserEntityRef, ":"); ok {
 		_, v.Name, _ = strings.Cut(rest, "/")
 	}
-	for _, p := range s.pages {
-		if pl, ok := p.handler.(ProfileLinker); ok {
-			if v.ProfileHref = pl.ProfileHref(p, u.UserEntityRef); v.ProfileHref != "" {
-				break
-			}
-		}
-	}
+	v.ProfileHref = s.ProfileHref(r.Context(), u.UserEntityRef)
 	if !c.ExpiresAt.IsZero() {
 		v.ExpiresAt = c.ExpiresAt.Unix()
 	}
@@ -345,6 +341,19 @@ func (s *Shell) userFromRequest(r *http.Request) *userView {
 		v.Provider = pc.Value
 	}
 	return v
+}
+
+// ProfileHref returns the page of entityRef's profile (a user or a group) from the first page
+// that has one (ProfileLinker), or "" when none does.
+func (s *Shell) ProfileHref(ctx context.Context, entityRef string) string {
+	for _, p := range s.pages {
+		if pl, ok := p.handler.(ProfileLinker); ok {
+			if href := pl.ProfileHref(ctx, p, entityRef); href != "" {
+				return href
+			}
+		}
+	}
+	return ""
 }
 
 // staticHandler serves the shell's static files and, below /static/<namespace>/, the
