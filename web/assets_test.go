@@ -32,6 +32,18 @@ func newShell(t *testing.T, assets ...web.Assets) (*web.Shell, error) {
 	return web.New(web.Options{Assets: reg.Assets()}, tree)
 }
 
+// mountShell is a shell with the hello page and assets, mounted on a mux.
+func mountShell(t *testing.T, assets ...web.Assets) *http.ServeMux {
+	t.Helper()
+	s, err := newShell(t, assets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	s.Mount(mux)
+	return mux
+}
+
 func get(t *testing.T, h http.Handler, path string) *http.Response {
 	t.Helper()
 	rec := httptest.NewRecorder()
@@ -46,12 +58,7 @@ func TestPluginAssets(t *testing.T) {
 		"hello.css": {Data: []byte(".hello { color: red }")},
 		"hello.js":  {Data: []byte("console.log('hi')")},
 	}
-	s, err := newShell(t, web.Assets{Namespace: "hello", Files: files, Stylesheets: []string{"hello.css"}, Scripts: []string{"hello.js"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	s.Mount(mux)
+	mux := mountShell(t, web.Assets{Namespace: "hello", Files: files, Stylesheets: []string{"hello.css"}, Scripts: []string{"hello.js"}})
 
 	page := get(t, mux, "/hello")
 	body, _ := io.ReadAll(page.Body)
@@ -117,12 +124,7 @@ func TestAssetCaching(t *testing.T) {
 		"hello.js":      {Data: []byte("console.log('hi')")},
 		"sub/extra.css": {Data: []byte(".extra {}")},
 	}
-	s, err := newShell(t, web.Assets{Namespace: "hello", Files: files, Stylesheets: []string{"hello.css"}, Scripts: []string{"hello.js"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	s.Mount(mux)
+	mux := mountShell(t, web.Assets{Namespace: "hello", Files: files, Stylesheets: []string{"hello.css"}, Scripts: []string{"hello.js"}})
 
 	page := get(t, mux, "/hello")
 	if cc := page.Header.Get("Cache-Control"); cc != "private, no-cache" {
@@ -168,12 +170,7 @@ func TestAssetCaching(t *testing.T) {
 
 // TestFavicon: /favicon.ico, which browsers ask for on their own, leads to the shell's SVG icon.
 func TestFavicon(t *testing.T) {
-	s, err := newShell(t)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	s.Mount(mux)
+	mux := mountShell(t)
 	resp := get(t, mux, "/favicon.ico")
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "/static/favicon.svg?v=") {

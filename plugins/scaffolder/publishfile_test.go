@@ -31,14 +31,9 @@ func TestPublishFileFromConfig(t *testing.T) {
 		b := h.start()
 		waitForEntity(t, b.URL, "template", "default", "publish-file")
 
-		var created map[string]string
-		if code := do(t, "POST", b.URL+"/api/scaffolder/v2/tasks", map[string]any{
-			"templateRef": "template:default/publish-file", "values": map[string]any{"name": "ledger"},
-		}, &created); code != http.StatusCreated {
-			t.Fatalf("create: %d %v", code, created)
-		}
-		task := waitForStatus(t, b.URL, created["id"], "completed", "failed")
-		evs := events(t, b.URL, created["id"])
+		id := createTask(t, b.URL, "template:default/publish-file", map[string]any{"name": "ledger"})
+		task := waitForStatus(t, b.URL, id, "completed", "failed")
+		evs := events(t, b.URL, id)
 		if task.Status != "completed" {
 			t.Fatalf("task %s; events: %+v", task.Status, evs)
 		}
@@ -62,15 +57,10 @@ func TestTaskEventStreamIsLive(t *testing.T) {
 	onSQLite(t, func(t *testing.T, h *harness) {
 		b := h.start(testdata(t, "templates/wait.yaml"))
 		waitForEntity(t, b.URL, "template", "default", "wait")
-		var created map[string]string
-		if code := do(t, "POST", b.URL+"/api/scaffolder/v2/tasks", map[string]any{
-			"templateRef": "template:default/wait", "values": map[string]any{"label": "live"},
-		}, &created); code != http.StatusCreated {
-			t.Fatalf("create: %d %v", code, created)
-		}
+		id := createTask(t, b.URL, "template:default/wait", map[string]any{"label": "live"})
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.URL+"/api/scaffolder/v2/tasks/"+created["id"]+"/eventstream", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.URL+"/api/scaffolder/v2/tasks/"+id+"/eventstream", nil)
 		req.Header.Set("Accept-Encoding", "gzip, deflate, br") // as a browser's EventSource sends
 		resp, err := authed.Do(req)
 		if err != nil {
@@ -100,4 +90,14 @@ func TestTaskEventStreamIsLive(t *testing.T) {
 			t.Fatalf("stream ended (err %v) with the gate opened: %v, completion seen: %v", sc.Err(), opened, completed)
 		}
 	})
+}
+
+// createTask starts a task of templateRef with values and returns its ID.
+func createTask(t *testing.T, base, templateRef string, values map[string]any) string {
+	t.Helper()
+	var created map[string]string
+	if code := do(t, "POST", base+"/api/scaffolder/v2/tasks", map[string]any{"templateRef": templateRef, "values": values}, &created); code != http.StatusCreated {
+		t.Fatalf("create: %d %v", code, created)
+	}
+	return created["id"]
 }
