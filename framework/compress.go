@@ -16,8 +16,9 @@ import (
 // the CPU cost outweigh the bytes saved.
 const compressMinSize = 1024
 
-// Compression levels: on the portal's pages brotli 5 costs about what gzip 6 does (1–3 ms for a
-// 40 KB entity page) and comes out 10–17 % smaller; higher levels gain little more.
+// Compression levels: brotli 5 comes out about 10 % smaller than gzip 6 on the portal's pages
+// for under a millisecond each; brotli 4 gains almost nothing over gzip (docs/performance.md,
+// "Compression").
 const (
 	brotliLevel = 5
 	gzipLevel   = gzip.DefaultCompression
