@@ -77,7 +77,7 @@ func (h *rootHandler) handler() http.Handler {
 			apierr.WriteStatus(w, r, http.StatusNotFound, "NotFoundError", "Not found: "+r.URL.Path)
 		})
 	}
-	var next http.Handler = mux
+	var next http.Handler = newCompressor().middleware(mux)
 	next = h.cors.middleware(next)
 	next = h.securityHeaders(next)
 	next = h.observe(next)

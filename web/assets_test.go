@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -31,6 +32,18 @@ func newShell(t *testing.T, assets ...web.Assets) (*web.Shell, error) {
 	return web.New(web.Options{Assets: reg.Assets()}, tree)
 }
 
+// mountShell is a shell with the hello page and assets, mounted on a mux.
+func mountShell(t *testing.T, assets ...web.Assets) *http.ServeMux {
+	t.Helper()
+	s, err := newShell(t, assets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	s.Mount(mux)
+	return mux
+}
+
 func get(t *testing.T, h http.Handler, path string) *http.Response {
 	t.Helper()
 	rec := httptest.NewRecorder()
@@ -45,12 +58,7 @@ func TestPluginAssets(t *testing.T) {
 		"hello.css": {Data: []byte(".hello { color: red }")},
 		"hello.js":  {Data: []byte("console.log('hi')")},
 	}
-	s, err := newShell(t, web.Assets{Namespace: "hello", Files: files, Stylesheets: []string{"hello.css"}, Scripts: []string{"hello.js"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	s.Mount(mux)
+	mux := mountShell(t, web.Assets{Namespace: "hello", Files: files, Stylesheets: []string{"hello.css"}, Scripts: []string{"hello.js"}})
 
 	page := get(t, mux, "/hello")
 	body, _ := io.ReadAll(page.Body)
@@ -104,5 +112,115 @@ func TestPluginAssetsRefused(t *testing.T) {
 				t.Fatalf("New: %v, want an error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestAssetCaching: every content-hashed URL a page links (the shell's files, the icon, each
+// plugin's) is cached for good, other static answers are revalidated or not cached at all,
+// and pages themselves are private and revalidated.
+func TestAssetCaching(t *testing.T) {
+	files := fstest.MapFS{
+		"hello.css":     {Data: []byte(".hello { color: red }")},
+		"hello.js":      {Data: []byte("console.log('hi')")},
+		"sub/extra.css": {Data: []byte(".extra {}")},
+	}
+	mux := mountShell(t, web.Assets{Namespace: "hello", Files: files, Stylesheets: []string{"hello.css"}, Scripts: []string{"hello.js"}})
+
+	page := get(t, mux, "/hello")
+	if cc := page.Header.Get("Cache-Control"); cc != "private, no-cache" {
+		t.Errorf("page Cache-Control = %q, want private, no-cache", cc)
+	}
+	body, _ := io.ReadAll(page.Body)
+	urls := regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(string(body), -1)
+	if len(urls) < 5 { // icon, portico.css, portico.js, hello.css, hello.js
+		t.Fatalf("page links %d static files: %q", len(urls), urls)
+	}
+	for _, m := range urls {
+		u := strings.ReplaceAll(m[1], "&amp;", "&")
+		resp := get(t, mux, u)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+			t.Errorf("GET %s: %d %q, want 200 and immutable caching", u, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+	if !strings.Contains(string(body), `<link rel="icon" type="image/svg+xml" href="/static/favicon.svg?v=`) {
+		t.Error("the page links no icon")
+	}
+
+	_, hash, _ := strings.Cut(urls[0][1], "?v=")
+	tests := []struct {
+		name, path string
+		status     int
+		cache      string // "": no Cache-Control
+	}{
+		{"missing file under the current hash", "/static/hello/nope.css?v=" + hash, http.StatusNotFound, ""},
+		{"plugin directory", "/static/hello/sub/", http.StatusNotFound, ""},
+		{"shell directory", "/static/", http.StatusNotFound, ""},
+		{"nested plugin file", "/static/hello/sub/extra.css", http.StatusOK, "no-cache"},
+		{"icon without hash", "/static/favicon.svg", http.StatusOK, "no-cache"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := get(t, mux, tt.path)
+			if resp.StatusCode != tt.status || resp.Header.Get("Cache-Control") != tt.cache {
+				t.Fatalf("GET %s: %d %q, want %d %q", tt.path, resp.StatusCode, resp.Header.Get("Cache-Control"), tt.status, tt.cache)
+			}
+		})
+	}
+}
+
+// TestFavicon: /favicon.ico, which browsers ask for on their own, leads to the shell's SVG icon.
+func TestFavicon(t *testing.T) {
+	mux := mountShell(t)
+	resp := get(t, mux, "/favicon.ico")
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "/static/favicon.svg?v=") {
+		t.Fatalf("GET /favicon.ico: %d Location %q", resp.StatusCode, loc)
+	}
+	icon := get(t, mux, loc)
+	b, _ := io.ReadAll(icon.Body)
+	if icon.StatusCode != http.StatusOK || icon.Header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(string(b), "<svg") {
+		t.Fatalf("GET %s: %d %q %.30q", loc, icon.StatusCode, icon.Header.Get("Content-Type"), b)
+	}
+}
+
+// TestPageStylesheets: a plugin's page stylesheet is linked only from pages whose content
+// asked for it while rendering, once, after the stylesheets of every page.
+func TestPageStylesheets(t *testing.T) {
+	files := fstest.MapFS{"code.css": {Data: []byte(".code {}")}, "all.css": {Data: []byte(".all {}")}}
+	reg := &web.Registry{}
+	reg.Add(
+		extension.Page(extension.PageSpec{Namespace: "plain", Path: "/plain", Renderer: pluginPage}),
+		extension.Page(extension.PageSpec{Namespace: "code", Path: "/code", Renderer: web.PageHandlerFunc(func(w http.ResponseWriter, r *http.Request, p *web.Page) {
+			web.UseStylesheet(r.Context(), "hello", "code.css")
+			web.UseStylesheet(r.Context(), "hello", "code.css")
+			web.UseStylesheet(r.Context(), "hello", "undeclared.css")
+			p.Shell().Render(w, r, web.View{Title: "Code"})
+		})}),
+	)
+	reg.AddAssets(web.Assets{Namespace: "hello", Files: files, Stylesheets: []string{"all.css"}, PageStylesheets: []string{"code.css"}})
+	tree, err := extension.Resolve(reg.Extensions(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Options{Assets: reg.Assets()}, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	s.Mount(mux)
+	html := func(path string) string {
+		b, _ := io.ReadAll(get(t, mux, path).Body)
+		return string(b)
+	}
+	if plain := html("/plain"); strings.Contains(plain, "code.css") || !strings.Contains(plain, "/static/hello/all.css?v=") {
+		t.Errorf("/plain links:\n%s", plain)
+	}
+	code := html("/code")
+	if strings.Count(code, `<link rel="stylesheet" href="/static/hello/code.css?v=`) != 1 || strings.Index(code, "code.css") < strings.Index(code, "all.css") || strings.Contains(code, "undeclared") {
+		t.Errorf("/code links:\n%s", code)
+	}
+	// Render again: one page's stylesheets do not leak into the next page.
+	if plain := html("/plain"); strings.Contains(plain, "code.css") {
+		t.Error("/plain links code.css after /code was served")
 	}
 }

@@ -48,6 +48,11 @@ func TestServerError(t *testing.T) {
 		{"database down, no framework server", closedDatabaseError(t), false, http.StatusServiceUnavailable, apierr.UnavailableMessage, true},
 		{"other failure", errors.New("template: boom"), true, http.StatusInternalServerError, "Internal Server Error", false},
 		{"other failure, no framework server", errors.New("template: boom"), false, http.StatusInternalServerError, "Internal Server Error", true},
+		// The request's own fault: its status and message, and no failure to log.
+		{"bad input", fmt.Errorf("list entities: %w", apierr.Input("Malformed cursor: could not decode it")), true, http.StatusBadRequest, "Malformed cursor: could not decode it", false},
+		{"bad input, no framework server", apierr.Input("Malformed cursor"), false, http.StatusBadRequest, "Malformed cursor", false},
+		{"not found", apierr.NotFound("No entity named x"), true, http.StatusNotFound, "No entity named x", false},
+		{"cancelled", context.Canceled, true, http.StatusInternalServerError, "Internal Server Error", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,8 +79,8 @@ func TestServerError(t *testing.T) {
 			if logged := logs.Len() > 0; logged != tt.wantLogged {
 				t.Errorf("logged = %v (%q), want %v", logged, logs.String(), tt.wantLogged)
 			}
-			if failure != nil && failure.Err() == nil {
-				t.Error("the failure was not handed to the access log line")
+			if failure != nil && (failure.Err() != nil) != (tt.wantStatus >= 500) {
+				t.Errorf("failure handed to the access log line: %v, want it for a 5xx only", failure.Err())
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -50,6 +51,8 @@ type Shell struct {
 	// The plugins' assets, and the URLs of their stylesheets and scripts every page links.
 	assets               []*pluginAssets
 	stylesheets, scripts []string
+	// pageStylesheets are the URLs of the stylesheets pages link on demand, by namespace/name.
+	pageStylesheets map[string]string
 }
 
 // Page is a mounted page extension.
@@ -66,11 +69,12 @@ func (p *Page) Config() map[string]any { return p.Node.Config }
 // HasRole reports whether the page declares role (extension.RoleSignIn…).
 func (p *Page) HasRole(role string) bool { return p.Node.Extension.HasRole(role) }
 
-// ProfileLinker is implemented by a page renderer that shows users' profiles (the catalog's
-// entity page): the header's user menu links the signed-in user's name there. ProfileHref
-// returns "" when it has no page for userEntityRef.
+// ProfileLinker is implemented by a page renderer that shows users' and groups' profiles (the
+// catalog's entity page): the header's user menu links the signed-in user's name there.
+// ProfileHref returns "" when it has no page for entityRef, such as an entity missing from
+// the catalog (a guest's), so no link leads to a 404.
 type ProfileLinker interface {
-	ProfileHref(page *Page, userEntityRef string) string
+	ProfileHref(ctx context.Context, page *Page, entityRef string) string
 }
 
 // Shell returns the shell the page renders in.
@@ -88,7 +92,7 @@ func New(opts Options, tree *extension.Tree) (*Shell, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Shell{opts: opts, tree: tree, static: mustSub(staticFS, "static")}
+	s := &Shell{opts: opts, tree: tree, static: mustSub(staticFS, "static"), pageStylesheets: map[string]string{}}
 	if opts.DevDir != "" {
 		s.static = os.DirFS(opts.DevDir + "/static")
 	}
@@ -222,12 +226,18 @@ func (s *Shell) Tree() *extension.Tree { return s.tree }
 // Mount registers the pages, the static assets and the not-found page on the root router.
 func (s *Shell) Mount(router framework.RootHTTPRouter) {
 	router.Handle("GET /static/", http.StripPrefix("/static/", s.staticHandler()))
+	// Browsers ask for /favicon.ico where a page does not link its icon (the API's JSON, a
+	// plugin's bare HTML): they get the shell's SVG icon.
+	router.Handle("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		http.Redirect(w, r, "/static/favicon.svg?v="+s.staticSum, http.StatusFound)
+	}))
 	// Every page's form posts are refused when they come from another origin (Sec-Fetch-Site or
 	// Origin), whichever plugin serves the page: one check for all of them.
 	cop := http.NewCrossOriginProtection()
 	for _, p := range s.pages {
 		p := p
-		h := cop.Handler(refuseNUL(s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, r, p) }))))
+		h := cop.Handler(refuseNUL(s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, withPageAssets(r), p) }))))
 		if p.Path == "/" {
 			router.Handle("/{$}", h)
 			continue
@@ -323,13 +333,7 @@ func (s *Shell) userFromRequest(r *http.Request) *userView {
 	if _, rest, ok := strings.Cut(u.UserEntityRef, ":"); ok {
 		_, v.Name, _ = strings.Cut(rest, "/")
 	}
-	for _, p := range s.pages {
-		if pl, ok := p.handler.(ProfileLinker); ok {
-			if v.ProfileHref = pl.ProfileHref(p, u.UserEntityRef); v.ProfileHref != "" {
-				break
-			}
-		}
-	}
+	v.ProfileHref = s.ProfileHref(r.Context(), u.UserEntityRef)
 	if !c.ExpiresAt.IsZero() {
 		v.ExpiresAt = c.ExpiresAt.Unix()
 	}
@@ -339,6 +343,19 @@ func (s *Shell) userFromRequest(r *http.Request) *userView {
 	return v
 }
 
+// ProfileHref returns the page of entityRef's profile (a user or a group) from the first page
+// that has one (ProfileLinker), or "" when none does.
+func (s *Shell) ProfileHref(ctx context.Context, entityRef string) string {
+	for _, p := range s.pages {
+		if pl, ok := p.handler.(ProfileLinker); ok {
+			if href := pl.ProfileHref(ctx, p, entityRef); href != "" {
+				return href
+			}
+		}
+	}
+	return ""
+}
+
 // staticHandler serves the shell's static files and, below /static/<namespace>/, the
 // plugins' (the request path has /static/ stripped).
 func (s *Shell) staticHandler() http.Handler {
@@ -346,7 +363,7 @@ func (s *Shell) staticHandler() http.Handler {
 	if s.opts.DevDir != "" {
 		sum = "" // files change under the running server
 	}
-	own := cacheByHash(http.FileServerFS(s.static), sum)
+	own := cacheByHash(s.static, sum)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ns, _, nested := strings.Cut(r.URL.Path, "/")
 		if nested {
@@ -401,7 +418,7 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
 		Theme:       ThemeFromRequest(r),
 		Main:        v.Main,
 		User:        s.userFromRequest(r),
-		Stylesheets: s.stylesheets,
+		Stylesheets: s.stylesheetsFor(r),
 		Scripts:     s.scripts,
 	}
 	for _, n := range s.nav {
@@ -415,6 +432,11 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if w.Header().Get("Cache-Control") == "" {
+		// Pages show the signed-in user and live data: kept by the browser only, and checked
+		// with the server on every use (back and forward still work from memory).
+		w.Header().Set("Cache-Control", "private, no-cache")
+	}
 	if v.Status != 0 {
 		w.WriteHeader(v.Status)
 	}

@@ -213,12 +213,12 @@ func serveSettings(w http.ResponseWriter, r *http.Request, p *web.Page) {
 	shell := p.Shell()
 	data := map[string]any{"Themes": themes, "Action": (&url.URL{Path: p.Path}).String()}
 	if u, ok := userOf(r); ok {
-		links := entityui.LinksFor(shell)
+		// Linked only where the catalog has the entity (a guest's is not).
 		var owners []entityLink
 		for _, ref := range u.OwnershipEntityRefs {
-			owners = append(owners, entityLink{Label: ref, Href: links.EntityString(ref)})
+			owners = append(owners, entityLink{Label: ref, Href: shell.ProfileHref(r.Context(), ref)})
 		}
-		data["User"] = entityLink{Label: u.UserEntityRef, Href: links.EntityString(u.UserEntityRef)}
+		data["User"] = entityLink{Label: u.UserEntityRef, Href: shell.ProfileHref(r.Context(), u.UserEntityRef)}
 		data["Ownership"] = owners
 	}
 	body, err := pageTemplates.Execute("settings.html", data)

@@ -1,6 +1,7 @@
 package scaffolder
 
 import (
+	"path/filepath"
 	"time"
 
 	"github.com/portico-dev/portico/config"
@@ -14,6 +15,8 @@ type settings struct {
 	JanitorEvery time.Duration `config:"taskTimeoutJanitorFrequency"` // 0: the worker's default
 	SecretsKey   string        `config:"secretsKey"`
 	Limits       limits        `config:"limits"`
+	// PublishFileRoot enables publish:file below this directory (made absolute).
+	PublishFileRoot string `config:"publishFileRoot"`
 }
 
 // readSettings reads scaffolder.* with its defaults and checks its limits.
@@ -24,6 +27,13 @@ func readSettings(cfg *config.Config) (settings, error) {
 	}
 	if s.Concurrency < 0 {
 		return s, cfg.ErrorAt(ID+".concurrentTasksLimit", "must be 0 or more")
+	}
+	if s.PublishFileRoot != "" {
+		abs, err := filepath.Abs(s.PublishFileRoot)
+		if err != nil {
+			return s, cfg.ErrorAt(ID+".publishFileRoot", "%v", err)
+		}
+		s.PublishFileRoot = abs
 	}
 	for _, f := range []struct {
 		key string

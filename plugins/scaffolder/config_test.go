@@ -55,6 +55,8 @@ func TestReadSettings(t *testing.T) {
 			s.Limits = limits{TemplateOperations: 1000, TemplateTimeout: 3 * time.Second, TemplateOutputBytes: 2048,
 				WorkspaceBytes: 4096, WorkspaceFiles: 12, DryRunBytes: 8192, DryRunTimeout: time.Minute}
 		}},
+		{name: "absolute publish:file root", yaml: "scaffolder:\n  publishFileRoot: /srv/published\n", want: func(s *settings) { s.PublishFileRoot = "/srv/published" }},
+		{name: "relative publish:file root, from the working directory", yaml: "scaffolder:\n  publishFileRoot: published/../out\n", want: func(s *settings) { s.PublishFileRoot = mustAbs(t, "out") }},
 		{name: "negative concurrency", yaml: "scaffolder:\n  concurrentTasksLimit: -1\n", wantErr: ":2: scaffolder.concurrentTasksLimit: must be 0 or more"},
 		{name: "zero task timeout", yaml: "scaffolder:\n  taskTimeout: 0\n", wantErr: ":2: scaffolder.taskTimeout: must be positive"},
 		{name: "zero janitor frequency", yaml: "scaffolder:\n  taskLease: 5s\n  taskTimeoutJanitorFrequency: 0s\n", wantErr: ":3: scaffolder.taskTimeoutJanitorFrequency: must be positive"},
@@ -87,4 +89,13 @@ func TestReadSettings(t *testing.T) {
 	if defaults.Limits.template() != (nunjucks.Limits{Operations: nunjucks.DefaultOperations, Timeout: nunjucks.DefaultTimeout, OutputBytes: nunjucks.DefaultOutputBytes}) {
 		t.Fatalf("default template limits: %+v", defaults.Limits.template())
 	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	_ "embed"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/permissions"
@@ -58,7 +59,14 @@ func Plugin() framework.Plugin {
 		ConfigSchema: configSchema,
 		Migrations:   migrations.FS,
 		Register: func(r *framework.PluginRegistrar) {
-			reg, err := action.NewRegistry(action.Builtins(action.BuiltinDeps{})...)
+			// scaffolder.publishFileRoot, set at init (before any task runs).
+			var publishFileRoot atomic.Pointer[string]
+			reg, err := action.NewRegistry(action.Builtins(action.BuiltinDeps{PublishFileRootFrom: func() string {
+				if p := publishFileRoot.Load(); p != nil {
+					return *p
+				}
+				return ""
+			}})...)
 			if err != nil {
 				panic(err) // the built-ins have distinct IDs
 			}
@@ -66,13 +74,13 @@ func Plugin() framework.Plugin {
 			framework.ProvideExtensionPoint(r, ActionsExtensionPoint, reg)
 			framework.ProvideExtensionPoint(r, TemplatingExtensionPoint, tpl)
 			r.RegisterInit(func(ctx context.Context, d *framework.Deps) error {
-				return initPlugin(ctx, d, reg, tpl)
+				return initPlugin(ctx, d, reg, tpl, &publishFileRoot)
 			})
 		},
 	}
 }
 
-func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tpl *Templating) error {
+func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tpl *Templating, publishFileRoot *atomic.Pointer[string]) error {
 	r := framework.Resolve(ctx, d)
 	cfg := framework.Need(r, framework.RootConfigService)
 	db := framework.Need(r, framework.DatabaseService)
@@ -88,6 +96,7 @@ func initPlugin(ctx context.Context, d *framework.Deps, reg *action.Registry, tp
 	if err != nil {
 		return err
 	}
+	publishFileRoot.Store(&s.PublishFileRoot)
 	dataDir, err := framework.DataDir(cfg)
 	if err != nil {
 		return err

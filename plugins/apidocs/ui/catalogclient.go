@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/portico-dev/portico/framework/apierr"
 )
 
 // catalogClient reads API entities through the catalog's public HTTP API (/api/catalog),
@@ -79,16 +81,17 @@ func filterParam(filters map[string]string, fields []string) string {
 // queryAPIs reads one page of API entities, ordered by name.
 func (c catalogClient) queryAPIs(ctx context.Context, auth string, q apiQuery, filterFields []string) (entityPage, error) {
 	v := url.Values{"limit": {fmt.Sprint(q.Limit)}}
+	// The query goes with the cursor too: the catalog then refuses a cursor made for another
+	// query (an edited link), so the page never lists other entities than its filters say.
 	if q.Cursor != "" {
 		v.Set("cursor", q.Cursor)
-	} else {
-		v.Set("filter", filterParam(q.Filters, filterFields))
-		v.Set("orderField", "metadata.name,asc")
-		if q.Text != "" {
-			v.Set("fullTextFilterTerm", q.Text)
-			// Without fields the catalog searches the order field only, as Backstage does.
-			v.Set("fullTextFilterFields", "metadata.name,metadata.title,spec.profile.displayName")
-		}
+	}
+	v.Set("filter", filterParam(q.Filters, filterFields))
+	v.Set("orderField", "metadata.name,asc")
+	if q.Text != "" {
+		v.Set("fullTextFilterTerm", q.Text)
+		// Without fields the catalog searches the order field only, as Backstage does.
+		v.Set("fullTextFilterFields", "metadata.name,metadata.title,spec.profile.displayName")
 	}
 	v["fields"] = explorerFields()
 	var page entityPage
@@ -121,11 +124,27 @@ func (c catalogClient) get(ctx context.Context, auth, path string, out any) erro
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("catalog request %s: status %d: %s", path, resp.StatusCode, strings.TrimSpace(string(body)))
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if e := clientError(resp.StatusCode, body); e != nil {
+			return fmt.Errorf("catalog request %s: %w", path, e)
+		}
+		return fmt.Errorf("catalog request %s: status %d: %.512s", path, resp.StatusCode, strings.TrimSpace(string(body)))
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		return fmt.Errorf("catalog response %s: %w", path, err)
 	}
 	return nil
+}
+
+// clientError is the catalog's answer to a request it refused (a 4xx with Backstage's error
+// body), as the apierr.Error it was, so the page answers with that status and message: the
+// page's own input was wrong (an edited cursor), not the catalog. Nil for anything else.
+func clientError(status int, body []byte) *apierr.Error {
+	var b struct {
+		Error struct{ Name, Message string } `json:"error"`
+	}
+	if status < 400 || status >= 500 || json.Unmarshal(body, &b) != nil || b.Error.Name == "" {
+		return nil
+	}
+	return &apierr.Error{Name: b.Error.Name, Status: status, Message: b.Error.Message}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/portico-dev/portico/plugins/apidocs/apidef"
 	"github.com/portico-dev/portico/plugins/catalog/entityui"
+	"github.com/portico-dev/portico/web"
 )
 
 // DefinitionTemplate is the template the Definition tab renders with.
@@ -33,8 +34,9 @@ type definitionTab struct {
 
 // RenderContent implements entityui.ContentRenderer. Definitions that cannot be read show a
 // message and the raw text; only a template failure is an error.
-func (t definitionTab) RenderContent(_ context.Context, ec *entityui.EntityContext) (template.HTML, error) {
+func (t definitionTab) RenderContent(ctx context.Context, ec *entityui.EntityContext) (template.HTML, error) {
 	v := buildDefinition(ec.Spec("type"), ec.Spec("definition"))
+	web.UseStylesheet(ctx, assetsNamespace, highlightCSS)
 	if v.Problem != "" {
 		t.log.Debug("api definition not rendered", "entity", ec.Entity.Ref().String(), "problem", v.Problem)
 	}

@@ -84,9 +84,11 @@ func (h *explorerPage) ServePage(w http.ResponseWriter, r *http.Request, page *w
 	v, err := h.build(r.Context(), r, page.Path, entityui.LinksFor(shell))
 	status := 0
 	if err != nil {
-		h.log.Error("read apis from the catalog", "err", err)
-		v.Problem = "The catalog could not be read, so no APIs can be listed right now."
-		status = http.StatusBadGateway
+		if status, v.Problem = web.FailureStatus(err); status >= 500 {
+			h.log.Error("read apis from the catalog", "err", err)
+			v.Problem = "The catalog could not be read, so no APIs can be listed right now."
+			status = http.StatusBadGateway
+		}
 	}
 	body, err := pageTemplates.Execute(ExplorerTemplate, v)
 	if err != nil {

@@ -114,6 +114,25 @@ func TestAPIDocsPages(t *testing.T) {
 		})
 	}
 
+	t.Run("highlight.css only where code is highlighted", func(t *testing.T) {
+		for path, want := range map[string]bool{
+			"/catalog/default/api/itinerary-graphql/definition": true,
+			"/catalog/default/api/bookings-api/definition":      true,
+			"/api-docs":                                  false,
+			"/catalog/default/api/bookings-api":          false,
+			"/catalog/default/component/booking-service": false,
+			"/catalog": false,
+		} {
+			_, body := frameworktest.Fetch(t, portal.Client(), portal.URL+path)
+			link := strings.Count(body, `<link rel="stylesheet" href="/static/api-docs/highlight.css?v=`)
+			if (link == 1) != want || link > 1 {
+				t.Errorf("GET %s links highlight.css %d times, want it: %v", path, link, want)
+			}
+			if !strings.Contains(body, "/static/api-docs/apidocs.css?v=") {
+				t.Errorf("GET %s does not link apidocs.css", path)
+			}
+		}
+	})
 	t.Run("no definition tab on components", func(t *testing.T) {
 		_, body := frameworktest.Fetch(t, portal.Client(), portal.URL+"/catalog/default/component/booking-service")
 		if strings.Contains(body, ">Definition</a>") {

@@ -14,7 +14,7 @@ import (
 )
 
 func (h *handlers) answerQuery(r *httpapi.Request, req reader.QueryRequest, countOnly bool) (any, error) {
-	if req.Cursor == "" {
+	if req.Cursor == "" || req.BindCursor {
 		backstageQuery(&req)
 	}
 	req.Filter = withIdentity(r.Request, req.Filter)
@@ -70,7 +70,12 @@ func (h *handlers) queryEntitiesGet(r *httpapi.Request) (any, error) {
 	req.SkipTotal = q.Get("totalItems") == "exclude"
 	if c := q.Get("cursor"); c != "" {
 		req.Cursor = c
-		return h.answerQuery(r, req, countOnly)
+		// Backstage reads a cursor alone. A caller that sends its query beside it (Portico's
+		// pages do) has the cursor checked against that query instead.
+		if !q.Has("filter") && !q.Has("orderField") && !q.Has("fullTextFilterTerm") {
+			return h.answerQuery(r, req, countOnly)
+		}
+		req.BindCursor = true
 	}
 	if req.Offset, _, err = offsetParam(q); err != nil {
 		return nil, err

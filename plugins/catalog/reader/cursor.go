@@ -1,6 +1,7 @@
 package reader
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 
@@ -79,4 +80,34 @@ func readCursor[C any, P interface {
 		return c, size, true, err
 	}
 	return c, size, true, P(&c).validate()
+}
+
+// initialCursor is the state of the first page of req: its query, at no position yet.
+func initialCursor(req QueryRequest) queryCursor {
+	var c queryCursor
+	if req.Predicate {
+		c.Query = req.Filter
+		if c.Query == nil {
+			t := query.True()
+			c.Query = &t
+		}
+	} else {
+		c.Filter = req.Filter
+	}
+	if req.FullText != nil && req.FullText.Term != "" {
+		ft := *req.FullText
+		c.FullText = &ft
+	}
+	c.Order = req.Order
+	return c
+}
+
+// sameQuery reports whether c and o page through the same query (filter, text and order),
+// whatever their positions.
+func (c *queryCursor) sameQuery(o queryCursor) bool {
+	q := func(c *queryCursor) []byte {
+		b, _ := json.Marshal(queryCursor{Filter: c.Filter, Query: c.Query, FullText: c.FullText, Order: c.Order})
+		return b
+	}
+	return bytes.Equal(q(c), q(&o))
 }

@@ -14,7 +14,8 @@ import (
 const DefaultQueryLimit = 20
 
 // QueryRequest is GET or POST /entities/by-query. With Cursor set, Filter,
-// FullText, Order, Offset and Predicate are ignored: the cursor carries them.
+// FullText, Order, Offset and Predicate are ignored: the cursor carries them (unless
+// BindCursor is set).
 type QueryRequest struct {
 	Filter    *query.Expr
 	Predicate bool // the filter came as a predicate body (POST)
@@ -24,7 +25,12 @@ type QueryRequest struct {
 	Limit     int // 0: DefaultQueryLimit
 	Offset    int
 	Cursor    string
-	SkipTotal bool // totalItems=exclude
+	// BindCursor, with Cursor, requires the cursor to have been made for this request's own
+	// Filter, Predicate, FullText and Order, else the query fails with an InputError: a page
+	// that keeps its query in its URL beside the cursor never lists one query under another's
+	// filters and count.
+	BindCursor bool
+	SkipTotal  bool // totalItems=exclude
 	// Restrict is ANDed with the filter on every page, cursor or not, and never stored in
 	// cursors: the caller's permission conditions, which a client cannot edit away.
 	Restrict *query.Expr
@@ -50,21 +56,12 @@ func (r *Reader) Query(ctx context.Context, req QueryRequest) (QueryResult, erro
 	if err != nil {
 		return QueryResult{}, err
 	}
-	if !fromCursor {
-		if req.Predicate {
-			c.Query = req.Filter
-			if c.Query == nil {
-				t := query.True()
-				c.Query = &t
-			}
-		} else {
-			c.Filter = req.Filter
+	if fromCursor {
+		if req.BindCursor && !c.sameQuery(initialCursor(req)) {
+			return QueryResult{}, &query.InputError{Message: "Malformed cursor: it was made for another query"}
 		}
-		if req.FullText != nil && req.FullText.Term != "" {
-			ft := *req.FullText
-			c.FullText = &ft
-		}
-		c.Order = req.Order
+	} else {
+		c = initialCursor(req)
 	}
 	filter := c.Filter
 	if c.Query != nil {

@@ -277,6 +277,7 @@ func testQueryPaging(t *testing.T, r *reader.Reader) {
 			t.Errorf("cursor must carry the filter: %v", got)
 		}
 	}
+	testBoundCursor(t, r)
 	// Offset on the initial request, and the default limit.
 	res, err := r.Query(t.Context(), reader.QueryRequest{Offset: 6})
 	if err != nil {
@@ -439,5 +440,42 @@ func testLocations(t *testing.T, r *reader.Reader) {
 	var ie *query.InputError
 	if !errors.As(err, &ie) {
 		t.Errorf("bad field: %v", err)
+	}
+}
+
+// testBoundCursor: with BindCursor, a cursor pages only through the query it was made for;
+// one made for another filter, text or order (an edited link) is refused.
+func testBoundCursor(t *testing.T, r *reader.Reader) {
+	order := []query.OrderField{{Field: "metadata.name"}}
+	components := reader.QueryRequest{Filter: filters(t, "kind=component"), Order: order, Limit: 1}
+	first, err := r.Query(t.Context(), components)
+	if err != nil || first.NextCursor == "" {
+		t.Fatalf("first page: %v, next %q", err, first.NextCursor)
+	}
+	tests := []struct {
+		name    string
+		req     reader.QueryRequest
+		refused bool
+	}{
+		{"same query", components, false},
+		{"same query, filter built anew", reader.QueryRequest{Filter: filters(t, "kind=component"), Order: []query.OrderField{{Field: "metadata.name"}}}, false},
+		{"another kind", reader.QueryRequest{Filter: filters(t, "kind=user"), Order: order}, true},
+		{"no filter", reader.QueryRequest{Order: order}, true},
+		{"another order", reader.QueryRequest{Filter: filters(t, "kind=component"), Order: []query.OrderField{{Field: "metadata.name", Desc: true}}}, true},
+		{"a text search", reader.QueryRequest{Filter: filters(t, "kind=component"), Order: order, FullText: &query.FullText{Term: "bill"}}, true},
+		{"as a predicate", reader.QueryRequest{Filter: filters(t, "kind=component"), Order: order, Predicate: true}, true},
+	}
+	for _, tt := range tests {
+		req := tt.req
+		req.Cursor, req.BindCursor, req.Limit = first.NextCursor, true, 5
+		res, err := r.Query(t.Context(), req)
+		var ie *query.InputError
+		if tt.refused != errors.As(err, &ie) {
+			t.Errorf("bound cursor, %s: err %v, want refused: %v", tt.name, err, tt.refused)
+			continue
+		}
+		if !tt.refused && (res.TotalItems != 3 || len(res.Items) != 2) {
+			t.Errorf("bound cursor, %s: total %d, items %v", tt.name, res.TotalItems, refsOf(t, res.Items))
+		}
 	}
 }

@@ -63,9 +63,12 @@ func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 }
 
 // ProfileHref implements web.ProfileLinker: the header's user menu links the signed-in user's
-// entity page.
-func (h *entityPage) ProfileHref(page *web.Page, userEntityRef string) string {
-	return entityui.LinksFor(page.Shell()).EntityString(userEntityRef)
+// entity page, when the catalog has that entity (a guest's user:development/guest is not).
+func (h *entityPage) ProfileHref(ctx context.Context, page *web.Page, entityRef string) string {
+	if _, err := h.r.ByRef(ctx, entityRef); err != nil {
+		return ""
+	}
+	return entityui.LinksFor(page.Shell()).EntityString(entityRef)
 }
 
 var _ web.ProfileLinker = (*entityPage)(nil)

@@ -156,7 +156,7 @@ func (h *indexPage) build(ctx context.Context, p indexParams, l links, action st
 		count(who.starred, &starredCount)
 	}
 	g.Go(func() error {
-		req := reader.QueryRequest{Filter: p.filter(userExpr), FullText: p.fullText(), Order: p.order(), Limit: p.Limit, Cursor: p.Cursor}
+		req := reader.QueryRequest{Filter: p.filter(userExpr), FullText: p.fullText(), Order: p.order(), Limit: p.Limit, Cursor: p.Cursor, BindCursor: true}
 		var err error
 		res, err = h.r.Query(gctx, req)
 		if err != nil && p.Cursor != "" {

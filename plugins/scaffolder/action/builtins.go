@@ -26,6 +26,17 @@ type BuiltinDeps struct {
 	// `path` input is relative to it). Empty leaves publish:file refusing every call, since
 	// it writes to the server's disk.
 	PublishFileRoot string
+	// PublishFileRootFrom, when set, gives PublishFileRoot on each run instead: the plugin
+	// makes its built-ins when it registers, before it reads scaffolder.publishFileRoot.
+	PublishFileRootFrom func() string
+}
+
+// publishFileRoot is where publish:file may write now ("": nowhere).
+func (d BuiltinDeps) publishFileRoot() string {
+	if d.PublishFileRootFrom != nil {
+		return d.PublishFileRootFrom()
+	}
+	return d.PublishFileRoot
 }
 
 func (d BuiltinDeps) withDefaults() BuiltinDeps {

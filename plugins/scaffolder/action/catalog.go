@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -71,7 +73,8 @@ func handleCatalogRegister(ctx context.Context, c *Context) error {
 	}
 	optional := boolean(c.Input, "optional")
 	c.log().Info("Registering catalog info in the catalog", "catalogInfoUrl", infoURL)
-	resp, err := c.Catalog.AddLocation(ctx, "url", infoURL, false)
+	typ, target := locationOf(infoURL)
+	resp, err := c.Catalog.AddLocation(ctx, typ, target, false)
 	if err != nil {
 		if optional {
 			c.log().Warn("Registration failed, continuing because the step is optional", "error", err.Error())
@@ -87,7 +90,7 @@ func handleCatalogRegister(ctx context.Context, c *Context) error {
 	if len(entities) == 0 {
 		// A registration answers with the location only (entities are processed later), so ask
 		// again in dry-run mode to learn which entity the file describes, as Backstage does.
-		if dry, err := c.Catalog.AddLocation(ctx, "url", infoURL, true); err == nil && dry != nil {
+		if dry, err := c.Catalog.AddLocation(ctx, typ, target, true); err == nil && dry != nil {
 			entities = dry.Entities
 		} else if err != nil {
 			c.log().Warn("Could not read the registered entities back", "error", err.Error())
@@ -98,6 +101,16 @@ func handleCatalogRegister(ctx context.Context, c *Context) error {
 	}
 	c.output("catalogInfoUrl", infoURL)
 	return nil
+}
+
+// locationOf is the catalog location of a catalog file's URL: a file:// URL (what publish:file
+// outputs) is a location of type file at that path, which the catalog reads when
+// catalog.allowedLocationTypes lists file; anything else is a url location.
+func locationOf(infoURL string) (typ, target string) {
+	if u, err := url.Parse(infoURL); err == nil && u.Scheme == "file" && u.Path != "" {
+		return "file", filepath.FromSlash(u.Path)
+	}
+	return "url", infoURL
 }
 
 // pickEntity chooses the entity a registration is "about", as Backstage does: the first

@@ -20,20 +20,21 @@ func newPublishFile(d BuiltinDeps) Action {
 "path":{"type":"string","title":"Path to the directory to write the files to, relative to the configured root; it must not exist yet"}}}`,
 				`{"type":"object","properties":{"repoContentsUrl":{"type":"string","title":"file:// URL of the written directory (feeds catalog:register)"}}}`),
 			handle: func(ctx context.Context, c *Context) error {
-				if d.PublishFileRoot == "" {
+				root := d.publishFileRoot()
+				if root == "" {
 					return errors.New("publish:file: disabled; set scaffolder.publishFileRoot to allow writing to the server's disk")
 				}
 				if err := require(c.Input, "path"); err != nil {
 					return err
 				}
-				if err := os.MkdirAll(d.PublishFileRoot, 0o755); err != nil {
+				if err := os.MkdirAll(root, 0o755); err != nil {
 					return fmt.Errorf("publish:file: %w", err)
 				}
-				dst, err := ResolvePath(d.PublishFileRoot, str(c.Input, "path"))
+				dst, err := ResolvePath(root, str(c.Input, "path"))
 				if err != nil {
 					return fmt.Errorf("publish:file: %w", err)
 				}
-				if dst == filepath.Clean(d.PublishFileRoot) || exists(dst) {
+				if dst == filepath.Clean(root) || exists(dst) {
 					return fmt.Errorf("publish:file: there is already a file or directory at %s", str(c.Input, "path"))
 				}
 				c.log().Info("Writing workspace to directory", "path", str(c.Input, "path"))
@@ -45,11 +46,12 @@ func newPublishFile(d BuiltinDeps) Action {
 			},
 		},
 		undo: func(ctx context.Context, c *Context, output map[string]any) error {
-			if d.PublishFileRoot == "" || str(output, "repoContentsUrl") == "" {
+			root := d.publishFileRoot()
+			if root == "" || str(output, "repoContentsUrl") == "" {
 				return nil
 			}
-			dst, err := ResolvePath(d.PublishFileRoot, str(c.Input, "path"))
-			if err != nil || dst == filepath.Clean(d.PublishFileRoot) {
+			dst, err := ResolvePath(root, str(c.Input, "path"))
+			if err != nil || dst == filepath.Clean(root) {
 				return nil
 			}
 			if err := os.RemoveAll(dst); err != nil {
