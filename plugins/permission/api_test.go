@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +82,13 @@ func start(t *testing.T, extra ...framework.Feature) *env {
 			"rules":     []any{map[string]any{"allow": []any{"Component", "Group", "User"}}},
 			"locations": []any{map[string]any{"type": "file", "target": file}},
 		},
+		// Config written for Backstage that Portico ignores, for the ignored-config page.
+		"app": map[string]any{"extensions": []any{
+			map[string]any{"home-page-widget:home/toolkit": map[string]any{"config": map[string]any{"tools": []any{}}}},
+			map[string]any{"page:permissions": false},
+			"page:permission",
+		}},
+		"kubernetes": map[string]any{"serviceLocatorMethod": map[string]any{"type": "multiTenant"}},
 		"auth": map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
 			"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
 		}}},
@@ -100,6 +109,21 @@ func start(t *testing.T, extra ...framework.Feature) *env {
 		e.tokens[u] = frameworktest.SignIn(t, b.URL, "/api/auth/oauth2Proxy/refresh", "X-Forwarded-User", u)
 	}
 	return e
+}
+
+// page GETs a page as a signed-in user (their identity cookie, as a browser sends it).
+func (e *env) page(t *testing.T, user, path string) (int, string) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(e.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar.SetCookies(u, []*http.Cookie{{Name: "portico-token", Value: e.tokens[user]}})
+	return frameworktest.Fetch(t, &http.Client{Jar: jar}, e.URL+path)
 }
 
 // do sends a request as "" (the test's service token), "anonymous", or a user.
@@ -257,17 +281,7 @@ func TestIntegrationEndpoints(t *testing.T) {
 
 func TestAdminPage(t *testing.T) {
 	e := start(t)
-	page := func(user, path string) (int, string) {
-		req, _ := http.NewRequest("GET", e.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	page := func(user, path string) (int, string) { return e.page(t, user, path) }
 	if s, _ := page("alice", "/permissions"); s != http.StatusForbidden {
 		t.Errorf("alice sees the admin page: %d, want 403", s)
 	}
@@ -282,21 +296,39 @@ func TestAdminPage(t *testing.T) {
 	}
 }
 
+// TestIgnoredConfigPage: admins see the app.extensions entries naming extensions no installed
+// plugin provides (with a "did you mean") and the config keys no plugin reads; others get 403.
+func TestIgnoredConfigPage(t *testing.T) {
+	e := start(t)
+	if s, _ := e.page(t, "alice", permission.ConfigPagePath); s != http.StatusForbidden {
+		t.Errorf("alice sees the ignored-config page: %d, want 403", s)
+	}
+	s, body := e.page(t, "root", permission.ConfigPagePath)
+	if s != http.StatusOK {
+		t.Fatalf("root: ignored-config page %d", s)
+	}
+	for _, want := range []string{
+		`<td><code>app.extensions[0]</code></td>`, `<code class="unknown-extension">home-page-widget:home/toolkit</code>`,
+		`<code class="unknown-extension">page:permissions</code>`, `<code>page:permission</code>`,
+		`<code class="unused-key">kubernetes</code>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("ignored-config page lacks %s:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "app.extensions[2]") || strings.Contains(body, `unused-key">catalog<`) {
+		t.Errorf("ignored-config page lists config Portico uses:\n%s", body)
+	}
+	if _, body := e.page(t, "root", "/permissions"); !strings.Contains(body, `href="`+permission.ConfigPagePath+`"`) {
+		t.Error("the permissions page does not link to the ignored-config page")
+	}
+}
+
 // TestPagesFollowPermissions: the entity page shows refresh and unregister only to users
 // allowed them on that entity, and the register page refuses users who may not register.
 func TestPagesFollowPermissions(t *testing.T) {
 	e := start(t)
-	page := func(user, path string) (int, string) {
-		req, _ := http.NewRequest("GET", e.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "portico-token", Value: e.tokens[user]})
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	page := func(user, path string) (int, string) { return e.page(t, user, path) }
 	tests := []struct {
 		user, entity        string
 		refresh, unregister bool
