@@ -6,6 +6,7 @@
 package createapp
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -58,7 +59,7 @@ func TestCreateAppDefaultApp(t *testing.T) {
 	want := backstageEntities(filepath.Join(realApp, "examples"))
 
 	t.Run("as generated: starts, / is the catalog, /home the toolkit and clocks", func(t *testing.T) {
-		base, logs := serve(t, backend, nil)
+		base, args, logs := serve(t, backend, nil)
 		// Backstage's default auth policy: no anonymous catalog reads.
 		if status, body := frameworktest.Fetch(t, nil, base+"/api/catalog/entities"); status != http.StatusUnauthorized {
 			t.Errorf("anonymous GET /api/catalog/entities = %d, want 401: %s", status, body)
@@ -75,11 +76,15 @@ func TestCreateAppDefaultApp(t *testing.T) {
 		frameworktest.WaitForPage(t, guest, base+"/?filters[kind]=all&filters[user]=all", append(links, fmt.Sprintf("All kinds (%d)", len(want)))...)
 		checkHome(t, frameworktest.WaitForPage(t, guest, base+"/home", "<html"))
 
-		// Extensions of plugins Portico lacks are warned about once each, never refused.
-		for _, id := range []string{"home-page-widget:home/toolkit", "home-page-widget:home/world-clock"} {
-			if n := len(logs.Lines("unknown extension", id)); n > 1 {
-				t.Errorf("%d warnings name %s, want at most 1", n, id)
-			}
+		// What serve warns about and ignores (keys of Backstage plugins Portico does not ship,
+		// extensions no installed plugin provides), once each, `portico config check` lists.
+		served := ignoredBy(t, logs.String())
+		t.Logf("warned about and ignored: %q", served)
+		if checked := configCheck(t, backend, args); !slices.Equal(checked, served) {
+			t.Errorf("config check lists %q, serve warned about %q", checked, served)
+		}
+		if lines := logs.Lines("catalog location cannot be read"); len(lines) > 0 {
+			t.Errorf("locations not read:\n%s", strings.Join(lines, "\n"))
 		}
 		if errs := logs.Lines(`"level":"ERROR"`); len(errs) > 0 {
 			t.Errorf("errors logged:\n%s", strings.Join(errs, "\n"))
@@ -87,7 +92,7 @@ func TestCreateAppDefaultApp(t *testing.T) {
 	})
 
 	t.Run("default auth policy disabled: anonymous GET /api/catalog/entities is Backstage's answer", func(t *testing.T) {
-		base, _ := serve(t, backend, map[string]any{"auth": map[string]any{"dangerouslyDisableDefaultAuthPolicy": true}})
+		base, _, logs := serve(t, backend, map[string]any{"auth": map[string]any{"dangerouslyDisableDefaultAuthPolicy": true}})
 		var got []entity
 		frameworktest.Eventually(t, func() (bool, string) {
 			got = nil
@@ -101,13 +106,17 @@ func TestCreateAppDefaultApp(t *testing.T) {
 			// Stitching runs in the background: wait until every relation is there.
 			return diffEntities(got, want) == "", diffEntities(got, want)
 		}, nil)
+		if errs := logs.Lines(`"level":"ERROR"`); len(errs) > 0 {
+			t.Errorf("errors logged:\n%s", strings.Join(errs, "\n"))
+		}
 	})
 }
 
 // serve runs `portico serve --config ../../app-config.yaml --config <override>` in-process from
-// packages/backend and returns its URL once it is ready, with its logs. The override sets the
-// port and the base URLs, and backend holds extra backend keys. It stops when the test ends.
-func serve(t *testing.T, backendDir string, backend map[string]any) (string, *frameworktest.LogBuffer) {
+// packages/backend and returns its URL once it is ready, the --config arguments and its logs.
+// The override sets the port and the base URLs, and backend holds extra backend keys. It stops
+// when the test ends.
+func serve(t *testing.T, backendDir string, backend map[string]any) (string, []string, *frameworktest.LogBuffer) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,23 +138,79 @@ func serve(t *testing.T, backendDir string, backend map[string]any) (string, *fr
 		t.Fatal(err)
 	}
 	logs := &frameworktest.LogBuffer{}
-	var environ []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "APP_CONFIG_") && !strings.HasPrefix(kv, "LOG_") {
-			environ = append(environ, kv)
-		}
-	}
-	environ = append(environ, "LOG_LEVEL=warn") // warnings and errors, not every request
-	env := cli.Env{Stdout: logs, Stderr: logs, Environ: environ, Dir: backendDir}
+	env := cli.Env{Stdout: logs, Stderr: logs, Environ: environ(), Dir: backendDir}
+	args := []string{"--config", "../../app-config.yaml", "--config", overridePath}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("portico's log:\n%s", tail(logs.String(), 60))
 		}
 	})
 	frameworktest.RunUntilReady(t, base, func(ctx context.Context) error {
-		return cli.Run(ctx, env, all.Features(), []string{"serve", "--config", "../../app-config.yaml", "--config", overridePath})
+		return cli.Run(ctx, env, all.Features(), append([]string{"serve"}, args...))
 	})
-	return base, logs
+	return base, args, logs
+}
+
+// environ is the process environment without config overrides, logging warnings and errors
+// (not every request) as JSON.
+func environ() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "APP_CONFIG_") && !strings.HasPrefix(kv, "LOG_") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "LOG_LEVEL=warn")
+}
+
+// ignoredBy returns what a serve log warned about as not used: config keys and extension ids,
+// sorted, failing the test when one is warned about twice.
+func ignoredBy(t *testing.T, log string) []string {
+	t.Helper()
+	var out []string
+	for _, line := range strings.Split(log, "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil || rec["level"] != "WARN" {
+			continue
+		}
+		msg, _ := rec["msg"].(string)
+		switch {
+		case strings.Contains(msg, "is not used by Portico"):
+			out = append(out, fmt.Sprint(rec["key"]))
+		case strings.Contains(msg, "unknown extension"):
+			out = append(out, fmt.Sprint(rec["extension"]))
+		}
+	}
+	slices.Sort(out)
+	if c := slices.Compact(slices.Clone(out)); len(c) != len(out) {
+		t.Errorf("serve warned more than once about one of %q", out)
+	}
+	return out
+}
+
+// configCheck runs `portico config check` with args from dir, fails the test unless the config
+// is valid, and returns the config keys and extension ids it lists as not used, sorted.
+func configCheck(t *testing.T, dir string, args []string) []string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	env := cli.Env{Stdout: &stdout, Stderr: &stderr, Environ: environ(), Dir: dir}
+	if err := cli.Run(t.Context(), env, all.Features(), append([]string{"config", "check"}, args...)); err != nil || !strings.Contains(stdout.String(), "config ok") {
+		t.Fatalf("config check: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	var out []string
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		w, ok := strings.CutPrefix(line, "warning: ")
+		if !ok {
+			continue
+		}
+		if entry, ok := strings.CutPrefix(w, "app.extensions["); ok {
+			_, w, _ = strings.Cut(entry, "] ")
+		}
+		key, _, _ := strings.Cut(w, ": ")
+		out = append(out, key)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // signInAsGuest follows the guest provider's full-page sign-in flow and returns a client that
