@@ -127,7 +127,10 @@ func TestNestedReadsOfTrustedLocations(t *testing.T) {
 			return []string{
 				location(prefix+"-teams", nestedTarget),
 				location(prefix+"-data", filepath.Join(data, "secret.yaml")),
-				"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: " + prefix + "-documented\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  readme: {$text: " + placeholderTarget + "}\n",
+				// The descriptor claims the config location as its origin: the engine's own
+				// annotation wins, so the claim earns no trust.
+				"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: " + prefix + "-documented\n  annotations:\n    backstage.io/managed-by-origin-location: file:" + filepath.Join(outside, "all.yaml") +
+					"\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  readme: {$text: " + placeholderTarget + "}\n",
 			}
 		}
 		writeFile(t, filepath.Join(outside, "all.yaml"), withReads("config", "./teams/team.yaml", "./README.txt")...)
