@@ -19,37 +19,19 @@ import (
 	"github.com/portico-dev/portico/web"
 )
 
-// createAppExtensions is app.extensions of @backstage/create-app's app-config.yaml, as
-// generated (the visit-tracking switches commented out).
-func createAppExtensions() []any {
-	tool := func(url, label, icon string) any { return map[string]any{"url": url, "label": label, "icon": icon} }
-	clock := func(label, tz string) any { return map[string]any{"label": label, "timeZone": tz} }
-	cell := func(component string, col, row, w, h int) any {
-		return map[string]any{"component": component, "column": col, "row": row, "width": w, "height": h}
+// createAppConfig reads the home page part of create-app's app-config.yaml (app and
+// organization) as plain values.
+func createAppConfig(t *testing.T) map[string]any {
+	t.Helper()
+	cfg, err := config.Load(t.Context(), config.LoadOptions{Paths: []string{"testdata/create-app-home.yaml"}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return []any{
-		map[string]any{"page:catalog": map[string]any{"config": map[string]any{"path": "/"}}},
-		map[string]any{"home-page-widget:home/toolkit": map[string]any{"config": map[string]any{"tools": []any{
-			tool("https://backstage.io/docs", "Docs", "docs"),
-			tool("https://github.com/backstage/backstage", "GitHub", "github"),
-			tool("https://github.com/backstage/backstage/blob/master/CONTRIBUTING.md", "Contributing", "docs"),
-			tool("https://backstage.io/plugins", "Plugins Directory", "kind:component"),
-			tool("https://github.com/backstage/backstage/issues/new/choose", "Submit New Issue", "github"),
-		}}}},
-		map[string]any{"home-page-widget:home/world-clock": map[string]any{"config": map[string]any{"clockConfigs": []any{
-			clock("NYC", "America/New_York"), clock("UTC", "UTC"), clock("STO", "Europe/Stockholm"), clock("TYO", "Asia/Tokyo"),
-		}}}},
-		map[string]any{"page:home": map[string]any{"config": map[string]any{"defaultConfig": []any{
-			cell("HomePageSearchBar", 0, 0, 12, 2),
-			cell("GettingStarted", 0, 1, 4, 11),
-			cell("HomePageStarredEntities", 4, 2, 4, 4),
-			cell("HomePageRandomJoke", 8, 2, 4, 4),
-			cell("HomePageToolkit", 4, 6, 4, 3),
-			cell("HomePageWorldClock", 8, 6, 4, 3),
-			cell("HomePageMostVisited", 4, 9, 4, 4),
-			cell("HomePageRecentlyVisited", 8, 9, 4, 4),
-		}}}},
+	out := map[string]any{}
+	for _, k := range []string{"app", "organization"} {
+		out[k], _ = cfg.Get(k)
 	}
+	return out
 }
 
 // TestHomeCreateAppLayout serves /home with create-app's extensions config: the toolkit's five
@@ -57,10 +39,7 @@ func createAppExtensions() []any {
 // and the components Portico lacks named in an HTML comment and one log warning.
 func TestHomeCreateAppLayout(t *testing.T) {
 	var logs frameworktest.LogBuffer
-	b := frameworktest.StartWithLogs(t, map[string]any{
-		"app":          map[string]any{"title": "Scaffolded Backstage App", "packages": "all", "extensions": createAppExtensions()},
-		"organization": map[string]any{"name": "My Company"},
-	}, &logs, web.RegistryFactory(), app.Plugin())
+	b := frameworktest.StartWithLogs(t, createAppConfig(t), &logs, web.RegistryFactory(), app.Plugin())
 
 	status, body := frameworktest.Fetch(t, http.DefaultClient, b.URL+"/home")
 	if status != http.StatusOK {
