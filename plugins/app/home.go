@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // the world clock's zones, in a static binary on a host without tz data
 
@@ -38,11 +39,8 @@ const homeConfigSchema = `{
   "type": "object",
   "$defs": {
     "size": { "type": "integer", "minimum": 1 },
-    "position": { "type": "integer", "minimum": 0 }
-  },
-  "properties": {
-    "path": { "type": "string", "default": "/home" },
-    "defaultConfig": {
+    "position": { "type": "integer", "minimum": 0 },
+    "cells": {
       "type": "array",
       "items": {
         "type": "object",
@@ -50,24 +48,17 @@ const homeConfigSchema = `{
         "properties": {
           "component": { "type": "string", "minLength": 1 },
           "column": { "$ref": "#/$defs/position" }, "row": { "$ref": "#/$defs/position" },
-          "width": { "$ref": "#/$defs/size" }, "height": { "$ref": "#/$defs/size" },
-          "movable": { "type": "boolean" }, "deletable": { "type": "boolean" }, "resizable": { "type": "boolean" }
-        }
-      }
-    },
-    "layoutConfig": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "required": ["component"],
-        "properties": {
-          "component": { "type": "string", "minLength": 1 },
           "x": { "$ref": "#/$defs/position" }, "y": { "$ref": "#/$defs/position" },
           "width": { "$ref": "#/$defs/size" }, "height": { "$ref": "#/$defs/size" },
           "movable": { "type": "boolean" }, "deletable": { "type": "boolean" }, "resizable": { "type": "boolean" }
         }
       }
-    },
+    }
+  },
+  "properties": {
+    "path": { "type": "string", "default": "/home" },
+    "defaultConfig": { "$ref": "#/$defs/cells" },
+    "layoutConfig": { "$ref": "#/$defs/cells" },
     "toolkit": {
       "type": "array",
       "items": {
@@ -186,6 +177,9 @@ type homePage struct {
 	settings userSettings // nil without the auth service: nothing personal is shown
 	log      *slog.Logger
 	now      func() time.Time
+	// recording holds a *sync.Mutex per user: a visit is a read-modify-write of the user's
+	// list, so one person's pages opened together are recorded one after the other.
+	recording sync.Map
 }
 
 // configure checks the widgets' config, reports what the layout names that Portico lacks
@@ -538,16 +532,20 @@ func ago(now, t time.Time) string {
 // error) becomes a visit in their user settings, in the background.
 func (h *homePage) recorder(appTitle, entityPath string) func(r *http.Request, title string) {
 	return func(r *http.Request, title string) {
-		if _, ok := userOf(r); !ok {
+		user, ok := userOf(r)
+		if !ok {
 			return
 		}
 		path := r.URL.Path
 		ref, name := entityOfPath(entityPath, path)
 		v := usclient.Visit{ID: path, Pathname: path, Hits: 1, Timestamp: h.now().UnixMilli(), EntityRef: ref, Name: visitName(path, title, appTitle, name)}
 		ctx := context.WithoutCancel(r.Context())
+		lock, _ := h.recording.LoadOrStore(user.UserEntityRef, &sync.Mutex{})
 		go func() {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
+			lock.(*sync.Mutex).Lock()
+			defer lock.(*sync.Mutex).Unlock()
 			if err := h.settings.RecordVisit(ctx, v); err != nil {
 				h.log.Debug("record visit", "path", v.Pathname, "err", err)
 			}
