@@ -92,6 +92,9 @@ type homeWidget struct {
 	render     func(rc *renderCtx, cfg map[string]any) (template.HTML, error)
 	// check validates the resolved config at start-up (nil: the schema is enough).
 	check func(cfg map[string]any) *configProblem
+	// idle reports that the widget has nothing to show (no tools, no clocks, visit tracking
+	// off): the default layout leaves it out; a layout that names it shows it with a hint.
+	idle func(cfg, pageCfg map[string]any, visitsOn bool) bool
 }
 
 // configProblem is a widget config value the schema cannot judge: list[index].field.
@@ -122,10 +125,12 @@ func homeWidgets() []extension.Extension {
 	return []extension.Extension{
 		w("search", "search-bar", anyObjectSchema, &homeWidget{components: []string{"HomePageSearchBar"}, fullWidth: true, render: renderSearchBar}),
 		w("home", "starred-entities", anyObjectSchema, &homeWidget{components: []string{"HomePageStarredEntities"}, title: "Starred Entities", render: renderStarred}),
-		w("home", "toolkit", toolkitSchema, &homeWidget{components: []string{"HomePageToolkit"}, title: "Toolkit", render: renderToolkit}),
-		w("home", "world-clock", worldClockSchema, &homeWidget{components: []string{"HomePageWorldClock"}, title: "World Clock", render: renderWorldClock, check: checkWorldClock}),
-		w("home", "top-visited", visitsSchema, &homeWidget{components: []string{"HomePageTopVisited", "HomePageMostVisited"}, title: "Top Visited", render: renderVisits(true)}),
-		w("home", "recently-visited", visitsSchema, &homeWidget{components: []string{"HomePageRecentlyVisited"}, title: "Recently Visited", render: renderVisits(false)}),
+		w("home", "toolkit", toolkitSchema, &homeWidget{components: []string{"HomePageToolkit"}, title: "Toolkit", render: renderToolkit,
+			idle: func(cfg, pageCfg map[string]any, _ bool) bool { return len(toolsOf(cfg, pageCfg)) == 0 }}),
+		w("home", "world-clock", worldClockSchema, &homeWidget{components: []string{"HomePageWorldClock"}, title: "World Clock", render: renderWorldClock, check: checkWorldClock,
+			idle: func(cfg, _ map[string]any, _ bool) bool { c, _ := cfg["clockConfigs"].([]any); return len(c) == 0 }}),
+		w("home", "top-visited", visitsSchema, &homeWidget{components: []string{"HomePageTopVisited", "HomePageMostVisited"}, title: "Top Visited", render: renderVisits(true), idle: visitsIdle}),
+		w("home", "recently-visited", visitsSchema, &homeWidget{components: []string{"HomePageRecentlyVisited"}, title: "Recently Visited", render: renderVisits(false), idle: visitsIdle}),
 	}
 }
 
@@ -301,12 +306,18 @@ func (h *homePage) serve(w http.ResponseWriter, r *http.Request, p *web.Page) {
 		shell.NotFound(w, r)
 		return
 	}
-	widgets := enabledWidgets(shell.Tree(), p.Node.ID())
-	pl := planLayout(layoutFromConfig(p.Config()), widgets, knownComponents())
 	_, signedIn := userOf(r)
 	_, api := shell.Tree().Node(visitsAPIID)
 	_, listener := shell.Tree().Node(visitListenerID)
 	rc := &renderCtx{r: r, shell: shell, page: p, settings: h.settings, now: h.now(), signedIn: signedIn, visitsOn: api && listener}
+	widgets := enabledWidgets(shell.Tree(), p.Node.ID())
+	items := layoutFromConfig(p.Config())
+	if items == nil {
+		widgets = slices.DeleteFunc(widgets, func(w *widgetNode) bool {
+			return w.widget.idle != nil && w.widget.idle(w.node.Config, p.Config(), rc.visitsOn)
+		})
+	}
+	pl := planLayout(items, widgets, knownComponents())
 	var views []widgetView
 	for _, c := range pl.cells {
 		wn := widgets[slices.IndexFunc(widgets, func(wn *widgetNode) bool { return wn.node.ID() == c.WidgetID })]
@@ -361,13 +372,21 @@ type toolView struct {
 	Icon       template.HTML
 }
 
-func renderToolkit(rc *renderCtx, cfg map[string]any) (template.HTML, error) {
-	items, _ := cfg["tools"].([]any)
-	if len(items) == 0 {
-		items, _ = rc.page.Config()["toolkit"].([]any) // Portico's page:home toolkit of old
+// toolsOf returns the toolkit's tools: config.tools, else the toolkit page:home took before
+// the widget existed.
+func toolsOf(cfg, pageCfg map[string]any) []any {
+	if items, _ := cfg["tools"].([]any); len(items) > 0 {
+		return items
 	}
+	items, _ := pageCfg["toolkit"].([]any)
+	return items
+}
+
+func visitsIdle(_, _ map[string]any, visitsOn bool) bool { return !visitsOn }
+
+func renderToolkit(rc *renderCtx, cfg map[string]any) (template.HTML, error) {
 	var tools []toolView
-	for _, it := range items {
+	for _, it := range toolsOf(cfg, rc.page.Config()) {
 		m, _ := it.(map[string]any)
 		label, _ := m["label"].(string)
 		u, _ := m["url"].(string)

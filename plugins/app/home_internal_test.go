@@ -67,7 +67,7 @@ func TestPlanLayout(t *testing.T) {
 		},
 		{
 			name: "without defaultConfig: search bar across the top, the rest three to a row",
-			want: "HomePageSearchBar 0,0 12 search/search-bar; HomePageStarredEntities 0,2 4 home/starred-entities; HomePageToolkit 4,2 4 home/toolkit; HomePageWorldClock 8,2 4 home/world-clock; HomePageTopVisited 0,6 4 home/top-visited; HomePageRecentlyVisited 4,6 4 home/recently-visited",
+			want: "HomePageSearchBar 0,0 12 search/search-bar; HomePageStarredEntities 0,1 4 home/starred-entities; HomePageToolkit 4,1 4 home/toolkit; HomePageWorldClock 8,1 4 home/world-clock; HomePageTopVisited 0,2 4 home/top-visited; HomePageRecentlyVisited 4,2 4 home/recently-visited",
 		},
 	}
 	for _, tc := range cases {

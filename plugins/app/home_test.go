@@ -121,11 +121,15 @@ func TestHomeWidgetsCanBeDisabled(t *testing.T) {
 	if strings.Contains(body, "world-clock") || strings.Contains(body, `id="home-q"`) {
 		t.Error("disabled widgets still shown")
 	}
-	// Without defaultConfig every enabled widget is shown; an unknown icon falls back.
-	for _, want := range []string{`<a href="https://runbooks.example"><span class="tool-icon"><svg`, `data-component="HomePageStarredEntities"`, `data-component="HomePageTopVisited"`, `data-component="HomePageRecentlyVisited"`} {
+	// Without defaultConfig every enabled widget with something to show is shown (the visit
+	// lists need visit tracking); an unknown icon falls back.
+	for _, want := range []string{`<a href="https://runbooks.example"><span class="tool-icon"><svg`, `data-component="HomePageStarredEntities"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/home lacks %q", want)
 		}
+	}
+	if strings.Contains(body, "HomePageTopVisited") || strings.Contains(body, "HomePageRecentlyVisited") {
+		t.Error("the default layout shows visit lists with visit tracking off")
 	}
 }
 

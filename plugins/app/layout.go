@@ -119,22 +119,23 @@ func compact(items []cell) []cell {
 }
 
 // defaultCells lays widgets out when page:home has no defaultConfig: the search bar (any
-// widget that asks for the full width) across the top, the others three to a row.
+// widget that asks for the full width) across the top, the others three to a row, each row as
+// tall as its content.
 func defaultCells(widgets []*widgetNode) []cell {
 	var out []cell
 	row, col := 0, 0
 	for i, w := range widgets {
 		if w.widget.fullWidth {
 			if col > 0 {
-				row, col = row+4, 0
+				row, col = row+1, 0
 			}
-			out = append(out, cell{Index: i, Column: 0, Row: row, Width: gridColumns, Height: 2, Component: w.widget.components[0], WidgetID: w.node.ID()})
-			row += 2
+			out = append(out, cell{Index: i, Column: 0, Row: row, Width: gridColumns, Height: 1, Component: w.widget.components[0], WidgetID: w.node.ID()})
+			row++
 			continue
 		}
-		out = append(out, cell{Index: i, Column: col, Row: row, Width: 4, Height: 4, Component: w.widget.components[0], WidgetID: w.node.ID()})
+		out = append(out, cell{Index: i, Column: col, Row: row, Width: 4, Height: 1, Component: w.widget.components[0], WidgetID: w.node.ID()})
 		if col += 4; col >= gridColumns {
-			row, col = row+4, 0
+			row, col = row+1, 0
 		}
 	}
 	return out
