@@ -101,15 +101,15 @@ func TestConfigCheck(t *testing.T) {
 				"warning: kubernetes:", "warning: proxy:", "warning: techdocs:", "config ok"},
 		},
 		{
-			// create-app's app.extensions: widgets of plugins Portico lacks are warnings (with a
+			// app.extensions written for Backstage: pages of plugins Portico lacks are warnings (with a
 			// "did you mean" for a near miss of one it has); the extensions Portico has are not
 			// listed, and the catalog locations are not read for the check.
 			name: "unknown app.extensions are warnings",
 			files: map[string]string{"app-config.yaml": "app:\n  extensions:\n    - page:catalog: {config: {path: /}}\n" +
-				"    - home-page-widget:home/toolkit: {config: {tools: []}}\n    - page:catalgo: false\n    - page:home\n" +
+				"    - page:kubernetes: {config: {path: /kubernetes}}\n    - page:catalgo: false\n    - page:home\n" +
 				"catalog:\n  locations: [{type: file, target: ./missing.yaml}]\n"},
 			args: []string{"config", "check"},
-			want: []string{"warning: app.extensions[1] home-page-widget:home/toolkit: unknown extension",
+			want: []string{"warning: app.extensions[1] page:kubernetes: unknown extension",
 				"warning: app.extensions[2] page:catalgo: unknown extension, ignored (no installed plugin provides it); did you mean page:catalog?", "config ok"},
 			notWant: []string{"app.extensions[0]", "app.extensions[3]", "missing.yaml"},
 		},

@@ -84,7 +84,7 @@ func start(t *testing.T, extra ...framework.Feature) *env {
 		},
 		// Config written for Backstage that Portico ignores, for the ignored-config page.
 		"app": map[string]any{"extensions": []any{
-			map[string]any{"home-page-widget:home/toolkit": map[string]any{"config": map[string]any{"tools": []any{}}}},
+			map[string]any{"page:kubernetes": map[string]any{"config": map[string]any{"path": "/kubernetes"}}},
 			map[string]any{"page:permissions": false},
 			"page:permission",
 		}},
@@ -308,7 +308,7 @@ func TestIgnoredConfigPage(t *testing.T) {
 		t.Fatalf("root: ignored-config page %d", s)
 	}
 	for _, want := range []string{
-		`<td><code>app.extensions[0]</code></td>`, `<code class="unknown-extension">home-page-widget:home/toolkit</code>`,
+		`<td><code>app.extensions[0]</code></td>`, `<code class="unknown-extension">page:kubernetes</code>`,
 		`<code class="unknown-extension">page:permissions</code>`, `<code>page:permission</code>`,
 		`<code class="unused-key">kubernetes</code>`,
 	} {
