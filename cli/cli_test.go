@@ -49,6 +49,7 @@ func TestConfigCheck(t *testing.T) {
 		flags   []string // after "config check"
 		wantErr bool
 		want    []string // substrings of stdout or the error
+		notWant []string // nor these
 	}{
 		{
 			name:  "no config at all is fine",
@@ -96,6 +97,24 @@ func TestConfigCheck(t *testing.T) {
 				"warning: kubernetes:", "warning: proxy:", "warning: techdocs:", "config ok"},
 		},
 		{
+			// app.extensions written for Backstage: pages of plugins Portico lacks are warnings (with a
+			// "did you mean" for a near miss of one it has); the extensions Portico has are not
+			// listed, and the catalog locations are not read for the check.
+			name: "unknown app.extensions are warnings",
+			files: map[string]string{"app-config.yaml": "app:\n  extensions:\n    - page:catalog: {config: {path: /}}\n" +
+				"    - page:kubernetes: {config: {path: /kubernetes}}\n    - page:catalgo: false\n    - page:home\n" +
+				"catalog:\n  locations: [{type: file, target: ./missing.yaml}]\n"},
+			want: []string{"warning: app.extensions[1] page:kubernetes: unknown extension",
+				"warning: app.extensions[2] page:catalgo: unknown extension, ignored (no installed plugin provides it); did you mean page:catalog?", "config ok"},
+			notWant: []string{"app.extensions[0]", "app.extensions[3]", "missing.yaml"},
+		},
+		{
+			// The sandboxed start-up reports what serve would refuse at start-up.
+			name:    "app.extensions serve refuses are problems",
+			files:   map[string]string{"app-config.yaml": "app:\n  extensions:\n    - page:catalog: {config: {path: /}}\n    - page:user-settings: {config: {path: /}}\n"},
+			wantErr: true, want: []string{`"/" is already the path of page:catalog`},
+		},
+		{
 			name:    "bad env override",
 			environ: []string{"APP_CONFIG_backend_listen_port=null"},
 			wantErr: true, want: []string{"APP_CONFIG_backend_listen_port"},
@@ -114,6 +133,11 @@ func TestConfigCheck(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("output lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(text, w) {
+					t.Errorf("output has %q:\n%s", w, text)
 				}
 			}
 		})

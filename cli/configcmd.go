@@ -11,6 +11,7 @@ import (
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
+	"github.com/portico-dev/portico/web/extension"
 )
 
 func (a *app) configCommand() *cobra.Command {
@@ -25,7 +26,11 @@ func (a *app) configCommand() *cobra.Command {
 		Short: "Validate app-config against every plugin's schema",
 		Long: `Loads app-config exactly as serve does and validates it against the schemas of the framework
 and of every installed plugin. Each problem is printed as file:line: key: problem; the exit code
-is non-zero when there is any.`,
+is non-zero when there is any. Config Portico does not use (keys of plugins it does not ship,
+app.extensions entries naming extensions no installed plugin provides) is listed as warnings,
+as serve logs it. To learn the extensions, the plugins are initialised as serve does, in a
+sandbox (in-memory database, temporary working directory, no catalog locations), which also
+reports what would stop serve from starting.`,
 		Example: `  portico config check
   portico config check --config app-config.yaml --config app-config.production.yaml`,
 		Args: cobra.NoArgs,
@@ -81,11 +86,24 @@ func (a *app) configCheck(ctx context.Context) error {
 	if _, err := config.NewVisibility(a.schemas()); err != nil {
 		semantic = append(semantic, err)
 	}
+	// The extensions named in app.extensions are known once the plugins have initialised:
+	// only then, when the config is otherwise valid.
+	var unknown []extension.Unknown
+	if len(problems)+len(semantic) == 0 {
+		var err error
+		if unknown, err = a.unknownExtensions(ctx, cfg); err != nil {
+			semantic = append(semantic, err)
+		}
+	}
 	for _, err := range semantic {
 		fmt.Fprintln(a.env.Stdout, err.Error())
 	}
-	// Keys of Backstage plugins this build lacks: the warnings serve logs, never problems.
+	// Keys of Backstage plugins this build lacks and extensions of plugins it does not ship:
+	// the warnings serve logs, never problems.
 	for _, u := range framework.UnusedConfig(cfg, a.schemas()) {
+		fmt.Fprintln(a.env.Stdout, "warning: "+u.String())
+	}
+	for _, u := range unknown {
 		fmt.Fprintln(a.env.Stdout, "warning: "+u.String())
 	}
 	if n := len(problems) + len(semantic); n > 0 {

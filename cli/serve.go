@@ -99,7 +99,8 @@ func logStorage(logger *slog.Logger, cfg *config.Config, wd string) {
 	case opts.Client == "pg":
 		logger.Info("database", "client", "postgres", "server", redactDSN(opts.ConnString), "divisionMode", orDefault(opts.DivisionMode, "database"))
 	case opts.Memory:
-		logger.Info("database", "client", "sqlite", "location", ":memory: (data is lost on exit)")
+		// Not ":memory:": the connection value is a secret, which the logger would mask.
+		logger.Info("database", "client", "sqlite", "location", "in memory (data is lost on exit)")
 	case opts.Filename != "":
 		logger.Info("database", "client", "sqlite", "file", absPath(wd, opts.Filename))
 	default:

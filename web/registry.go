@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/web/extension"
 )
@@ -62,6 +63,26 @@ func (r *Registry) Extensions() []extension.Extension {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append(shellExtensions(), r.exts...)
+}
+
+// Unknown returns the app.extensions entries of cfg that name no contributed extension, as the
+// app resolves them at start-up (where it warns about each): a config written for Backstage
+// names extensions of plugins Portico does not ship. The admin page and `portico config check`
+// list them. Call it once every plugin has initialised.
+func (r *Registry) Unknown(cfg *config.Config) ([]extension.Unknown, error) {
+	v, ok := cfg.Get("app.extensions")
+	if !ok {
+		return nil, nil
+	}
+	overrides, err := extension.ParseOverrides(v)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := extension.Resolve(r.Extensions(), overrides)
+	if err != nil {
+		return nil, err
+	}
+	return tree.Unknown(), nil
 }
 
 // RegistryService is the root service plugins use to contribute UI extensions.

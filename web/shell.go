@@ -37,6 +37,34 @@ type Options struct {
 	Logger *slog.Logger
 	// Assets are the plugins' static files (Registry.Assets).
 	Assets []Assets
+	// Support is app.support: the header's Support menu and the error pages' link (nil: none).
+	Support *Support
+	// Icon renders a named icon (app.support items name theirs); nil renders none.
+	Icon func(name string) template.HTML
+	// PageViewed, when set, is told of every page a GET request rendered successfully, with
+	// the page's title (visit tracking). It must not block.
+	PageViewed func(r *http.Request, title string)
+}
+
+// Support is Backstage's app.support: where people get help, shown as a Support menu in the
+// header and a link on the error pages.
+// Its fields carry app-config tags, so the app plugin decodes app.support into it.
+type Support struct {
+	URL   string        `config:"url,required"`
+	Items []SupportItem `config:"items"`
+}
+
+// SupportItem is one group of the Support menu.
+type SupportItem struct {
+	Title string        `config:"title,required"`
+	Icon  string        `config:"icon"`
+	Links []SupportLink `config:"links"`
+}
+
+// SupportLink is one link of a SupportItem.
+type SupportLink struct {
+	URL   string `config:"url,required"`
+	Title string `config:"title"`
 }
 
 // Shell renders pages inside the portal's layout and serves its assets.
@@ -387,6 +415,7 @@ type View struct {
 
 type layoutData struct {
 	AppTitle, OrgName, Title string
+	Support                  *supportView
 	Nav                      []navItemView
 	SearchPath, Query        string
 	Theme                    string
@@ -420,6 +449,7 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
 		User:        s.userFromRequest(r),
 		Stylesheets: s.stylesheetsFor(r),
 		Scripts:     s.scripts,
+		Support:     s.supportView(),
 	}
 	for _, n := range s.nav {
 		active := r.URL.Path == n.Href || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/"))
@@ -441,6 +471,36 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, v View) {
 		w.WriteHeader(v.Status)
 	}
 	_, _ = buf.WriteTo(w)
+	if s.opts.PageViewed != nil && r.Method == http.MethodGet && (v.Status == 0 || v.Status == http.StatusOK) {
+		s.opts.PageViewed(r, v.Title)
+	}
+}
+
+// supportView is app.support as the layout shows it, icons rendered; nil without support.
+type supportView struct {
+	URL   string
+	Items []supportItemView
+}
+
+type supportItemView struct {
+	SupportItem
+	Icon template.HTML
+}
+
+func (s *Shell) supportView() *supportView {
+	sp := s.opts.Support
+	if sp == nil {
+		return nil
+	}
+	v := &supportView{URL: sp.URL}
+	for _, it := range sp.Items {
+		iv := supportItemView{SupportItem: it}
+		if s.opts.Icon != nil && it.Icon != "" {
+			iv.Icon = s.opts.Icon(it.Icon)
+		}
+		v.Items = append(v.Items, iv)
+	}
+	return v
 }
 
 // execute renders one of the shell's own templates (plugins render theirs with
@@ -473,7 +533,7 @@ func (s *Shell) searchPath() string {
 
 // NotFound renders the 404 page, which offers a search.
 func (s *Shell) NotFound(w http.ResponseWriter, r *http.Request) {
-	body, err := s.execute("notfound.html", map[string]any{"Path": r.URL.Path, "SearchPath": s.searchPath()})
+	body, err := s.execute("notfound.html", map[string]any{"Path": r.URL.Path, "SearchPath": s.searchPath(), "Support": s.supportView()})
 	if err != nil {
 		http.Error(w, "Not Found", http.StatusNotFound)
 		return

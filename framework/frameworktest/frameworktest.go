@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -122,14 +123,24 @@ func StartWithLogs(t testing.TB, cfg map[string]any, logs io.Writer, features ..
 	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	b := framework.New(framework.Options{Config: config.FromMap(cfg, "test"), Listener: ln, Logger: logger, Version: "test"})
 	b.Add(features...)
+	RunUntilReady(t, url, b.Run)
+	return &Backend{Backend: b, URL: url, Token: token}
+}
+
+// RunUntilReady runs a backend (run, until its context is cancelled) in the background and
+// returns once url's readiness probe answers 200, failing the test if it stops first or is not
+// ready within 30 s. When the test ends, the backend is stopped and must return nil or
+// context.Canceled within 30 s.
+func RunUntilReady(t testing.TB, url string, run func(context.Context) error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
+	go func() { done <- run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
 		case err := <-done:
-			if err != nil {
+			if err != nil && !errors.Is(err, context.Canceled) {
 				t.Errorf("backend stopped with error: %v", err)
 			}
 		case <-time.After(30 * time.Second):
@@ -148,7 +159,7 @@ func StartWithLogs(t testing.TB, cfg map[string]any, logs io.Writer, features ..
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return &Backend{Backend: b, URL: url, Token: token}
+				return
 			}
 		}
 		if time.Now().After(deadline) {

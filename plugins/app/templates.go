@@ -16,10 +16,12 @@ var staticFS embed.FS
 // each of them).
 var pageTemplates = web.MustParseTemplates(templateFS, nil, "templates/*.html")
 
-// Assets are the plugin's static files, served by the web shell: the home page's stylesheet.
+// Assets are the plugin's static files, served by the web shell: the home page's stylesheet
+// and the script that keeps its world clocks current.
 func Assets() web.Assets {
 	return web.EmbeddedAssets(staticFS, "static", web.Assets{
 		Namespace:   "app",
 		Stylesheets: []string{"home.css"},
+		Scripts:     []string{"home.js"},
 	})
 }

@@ -5,60 +5,38 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
+	"time"
 
 	"github.com/portico-dev/portico/config"
 	"github.com/portico-dev/portico/framework"
 	"github.com/portico-dev/portico/framework/auth"
-	"github.com/portico-dev/portico/plugins/catalog/entityui"
-	"github.com/portico-dev/portico/plugins/catalog/model"
 	usclient "github.com/portico-dev/portico/plugins/usersettings/client"
 	"github.com/portico-dev/portico/web"
 	"github.com/portico-dev/portico/web/extension"
 )
 
-// homeConfigSchema adds the toolkit of links shown on the home page.
-const homeConfigSchema = `{
-  "type": "object",
-  "properties": {
-    "path": { "type": "string", "default": "/home" },
-    "toolkit": {
-      "type": "array",
-      "default": [],
-      "items": {
-        "type": "object",
-        "required": ["label", "url"],
-        "properties": { "label": { "type": "string" }, "url": { "type": "string" } }
-      }
-    }
-  }
-}`
-
-// settingsReader reads the signed-in user's settings (the user-settings plugin's client).
-type settingsReader interface {
-	Get(ctx context.Context, bucket, key string, out any) (bool, error)
-}
-
-// uiExtensions are the pages the app plugin itself provides: home and settings.
-func uiExtensions(settings settingsReader) []extension.Extension {
-	home := &homePage{settings: settings}
-	return []extension.Extension{
+// uiExtensions are the pages the app plugin itself provides: home (with its widgets and the
+// visit-tracking switches) and settings.
+func uiExtensions(home *homePage) []extension.Extension {
+	exts := []extension.Extension{
 		{
-			ID:           "page:home",
+			ID:           homePageID,
 			AttachTo:     extension.AttachPage(),
 			ConfigSchema: homeConfigSchema,
 			Roles:        []string{extension.RoleHome},
 			Renderer:     web.PageHandlerFunc(home.serve),
 		},
-		extension.NavItem(extension.NavItemSpec{Namespace: "home", Title: "Home", Icon: "home", Renderer: web.NavTarget{PageID: "page:home"}}),
+		extension.NavItem(extension.NavItemSpec{Namespace: "home", Title: "Home", Icon: "home", Renderer: web.NavTarget{PageID: homePageID}}),
 		extension.Page(extension.PageSpec{Namespace: "user-settings", Path: "/settings", Roles: []string{extension.RoleSettings}, Renderer: web.PageHandlerFunc(serveSettings)}),
 		extension.NavItem(extension.NavItemSpec{Namespace: "user-settings", Title: "Settings", Icon: "settings", Renderer: web.NavTarget{PageID: "page:user-settings"}}),
 	}
+	exts = append(exts, homeWidgets()...)
+	return append(exts, visitSwitches()...)
 }
 
 // mountUI resolves every contributed extension against app.extensions and mounts the shell.
 // It runs as a startup hook, once every plugin has added its extensions.
-func mountUI(cfg *config.Config, reg *web.Registry, router framework.RootHTTPRouter, opts web.Options) error {
+func mountUI(cfg *config.Config, reg *web.Registry, router framework.RootHTTPRouter, opts web.Options, home *homePage) error {
 	var overrides []extension.Override
 	if v, ok := cfg.Get("app.extensions"); ok {
 		var err error
@@ -79,6 +57,9 @@ func mountUI(cfg *config.Config, reg *web.Registry, router framework.RootHTTPRou
 		}
 		opts.Logger.Warn("app.extensions: unknown extension ignored", attrs...)
 	}
+	if err := home.configure(cfg, tree, overrides, &opts); err != nil {
+		return err
+	}
 	opts.Assets = reg.Assets()
 	shell, err := web.New(opts, tree)
 	if err != nil {
@@ -96,82 +77,7 @@ func appExtensionsError(cfg *config.Config, err error) error {
 	return err
 }
 
-type toolkitLink struct{ Label, URL string }
-
-// homeVisits bounds the "recently visited" list.
-const homeVisits = 8
-
-// homePage serves page:home: search, the user's starred entities and recent visits (when
-// signed in and the user-settings plugin is there), and the configured toolkit.
-type homePage struct{ settings settingsReader }
-
 type entityLink struct{ Label, Href, Kind string }
-
-// personal reads the user's starred entities and recent visits; both empty when nobody is
-// signed in.
-func (h *homePage) personal(ctx context.Context, shell *web.Shell) (starred, recent []entityLink) {
-	if h.settings == nil {
-		return nil, nil
-	}
-	links := entityui.LinksFor(shell)
-	var refs []string
-	if _, err := h.settings.Get(ctx, usclient.StarredBucket, usclient.StarredKey, &refs); err != nil {
-		return nil, nil
-	}
-	for _, ref := range refs {
-		r, err := model.ParseEntityRef(ref, model.RefContext{})
-		if err != nil {
-			continue
-		}
-		starred = append(starred, entityLink{Label: r.Name, Kind: r.Kind, Href: links.Entity(r)})
-	}
-	var visits []struct {
-		Name, Pathname, EntityRef string
-	}
-	if _, err := h.settings.Get(ctx, usclient.VisitsBucket, usclient.VisitsKey, &visits); err == nil {
-		for _, v := range visits {
-			if len(recent) == homeVisits {
-				break
-			}
-			if !strings.HasPrefix(v.Pathname, "/") || strings.HasPrefix(v.Pathname, "//") {
-				continue // only same-site paths
-			}
-			l := entityLink{Label: v.Name, Href: v.Pathname}
-			if r, err := model.ParseEntityRef(v.EntityRef, model.RefContext{}); err == nil {
-				l.Kind = r.Kind
-			}
-			recent = append(recent, l)
-		}
-	}
-	return starred, recent
-}
-
-func (h *homePage) serve(w http.ResponseWriter, r *http.Request, p *web.Page) {
-	var links []toolkitLink
-	items, _ := p.Config()["toolkit"].([]any)
-	for _, it := range items {
-		m, _ := it.(map[string]any)
-		label, _ := m["label"].(string)
-		u, _ := m["url"].(string)
-		links = append(links, toolkitLink{Label: label, URL: u})
-	}
-	shell := p.Shell()
-	starred, recent := h.personal(r.Context(), shell)
-	_, signedIn := userOf(r)
-	body, err := pageTemplates.Execute("home.html", map[string]any{
-		"OrgName":    shell.OrgName(),
-		"SearchPath": shell.SearchPath(),
-		"Toolkit":    links,
-		"SignedIn":   signedIn,
-		"Starred":    starred,
-		"Recent":     recent,
-	})
-	if err != nil {
-		web.ServerError(w, r, nil, "render home page", err)
-		return
-	}
-	shell.Render(w, r, web.View{Main: body})
-}
 
 // userOf returns the signed-in user of the request, if any.
 func userOf(r *http.Request) (auth.UserPrincipal, bool) {
@@ -239,7 +145,7 @@ func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) erro
 	if err := r.Err(); err != nil {
 		return err
 	}
-	var settings settingsReader
+	var settings userSettings
 	disc, err := framework.Use(ctx, d, framework.DiscoveryService)
 	if err != nil {
 		return err
@@ -249,9 +155,10 @@ func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) erro
 	} else if ok {
 		settings = usclient.New(disc, usclient.OnBehalfOfUser(authSvc))
 	}
-	reg.Add(uiExtensions(settings)...)
+	home := &homePage{settings: settings, log: log, now: time.Now}
+	reg.Add(uiExtensions(home)...)
 	reg.AddAssets(Assets())
-	opts := web.Options{Logger: log}
+	opts := web.Options{Logger: log, Icon: iconHTML}
 	if opts.Title, _, err = cfg.OptionalString("app.title"); err != nil {
 		return err
 	}
@@ -261,6 +168,13 @@ func registerUI(ctx context.Context, d *framework.Deps, cfg *config.Config) erro
 	if opts.DevDir, _, err = cfg.OptionalString("app.devTemplatesDir"); err != nil {
 		return err
 	}
-	lc.AddStartupHook(func(context.Context) error { return mountUI(cfg, reg, root, opts) })
+	var support web.Support
+	if cfg.Has("app.support") {
+		if err := cfg.Decode("app.support", &support); err != nil {
+			return err
+		}
+		opts.Support = &support
+	}
+	lc.AddStartupHook(func(context.Context) error { return mountUI(cfg, reg, root, opts, home) })
 	return nil
 }

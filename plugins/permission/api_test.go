@@ -64,6 +64,13 @@ func start(t *testing.T, extra ...framework.Feature) *env {
 		"type": "static", "options": map[string]any{"token": restrictedToken, "subject": "reader"},
 		"accessRestrictions": []any{map[string]any{"plugin": "catalog", "permissionAttribute": map[string]any{"action": []any{"read"}}}},
 	}}}
+	// Config written for Backstage that Portico ignores, for the ignored-config page.
+	cfg["app"] = map[string]any{"extensions": []any{
+		map[string]any{"page:kubernetes": map[string]any{"config": map[string]any{"path": "/kubernetes"}}},
+		map[string]any{"page:permissions": false},
+		"page:permission",
+	}}
+	cfg["kubernetes"] = map[string]any{"serviceLocatorMethod": map[string]any{"type": "multiTenant"}}
 	cfg["auth"] = map[string]any{"providers": map[string]any{"oauth2Proxy": map[string]any{
 		"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "forwardedUserMatchingUserEntityName"}}},
 	}}}
@@ -250,6 +257,34 @@ func TestAdminPage(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("admin page lacks %q", want)
 		}
+	}
+}
+
+// TestIgnoredConfigPage: admins see the app.extensions entries naming extensions no installed
+// plugin provides (with a "did you mean") and the config keys no plugin reads; others get 403.
+func TestIgnoredConfigPage(t *testing.T) {
+	e := start(t)
+	if s, _ := e.page(t, "alice", permission.ConfigPagePath); s != http.StatusForbidden {
+		t.Errorf("alice sees the ignored-config page: %d, want 403", s)
+	}
+	s, body := e.page(t, "root", permission.ConfigPagePath)
+	if s != http.StatusOK {
+		t.Fatalf("root: ignored-config page %d", s)
+	}
+	for _, want := range []string{
+		`<td><code>app.extensions[0]</code></td>`, `<code class="unknown-extension">page:kubernetes</code>`,
+		`<code class="unknown-extension">page:permissions</code>`, `<code>page:permission</code>`,
+		`<code class="unused-key">kubernetes</code>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("ignored-config page lacks %s:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "app.extensions[2]") || strings.Contains(body, `unused-key">catalog<`) {
+		t.Errorf("ignored-config page lists config Portico uses:\n%s", body)
+	}
+	if _, body := e.page(t, "root", "/permissions"); !strings.Contains(body, `href="`+permission.ConfigPagePath+`"`) {
+		t.Error("the permissions page does not link to the ignored-config page")
 	}
 }
 

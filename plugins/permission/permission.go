@@ -96,7 +96,11 @@ func initPlugin(ctx context.Context, d *framework.Deps, ext *PolicyExtension) er
 		return err
 	}
 	if hasWeb {
-		reg.Add(uiExtensions(&adminPage{api: a, registry: registry, enabled: enabled})...)
+		schemas, err := framework.Use(ctx, d, framework.ConfigSchemasService)
+		if err != nil {
+			return err
+		}
+		reg.Add(uiExtensions(&adminPage{api: a, registry: registry, enabled: enabled}, &configPage{api: a, cfg: cfg, schemas: schemas, reg: reg})...)
 	}
 	return nil
 }

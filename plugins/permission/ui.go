@@ -28,9 +28,10 @@ var adminTemplate = template.Must(template.ParseFS(templateFS, "templates/*.html
 // AdminPagePath is where the admin page is mounted by default.
 const AdminPagePath = "/permissions"
 
-func uiExtensions(p *adminPage) []extension.Extension {
+func uiExtensions(p *adminPage, c *configPage) []extension.Extension {
 	return []extension.Extension{
 		extension.Page(extension.PageSpec{Namespace: "permission", Path: AdminPagePath, Renderer: web.PageHandlerFunc(p.serve)}),
+		extension.Page(extension.PageSpec{Namespace: "permission", Name: "config", Path: ConfigPagePath, Renderer: web.PageHandlerFunc(c.serve)}),
 	}
 }
 
@@ -68,30 +69,16 @@ type adminView struct {
 	Filter      AuditQuery
 	Audit       []AuditRecord
 	Next        string
+	ConfigPage  string // the ignored-config page's path
 }
 
 func (p *adminPage) serve(w http.ResponseWriter, r *http.Request, page *web.Page) {
-	if r.URL.Path != page.Path {
-		page.Shell().NotFound(w, r)
-		return
-	}
-	creds, ok := auth.FromContext(r.Context())
-	if !ok {
-		creds = auth.None()
-	}
-	allowed, err := p.api.canAdmin(r.Context(), creds)
-	if err != nil {
-		web.ServerError(w, r, nil, "check permission admin", err)
-		return
-	}
-	if !allowed {
-		page.Shell().Render(w, r, web.View{Title: "Permissions", Status: http.StatusForbidden,
-			Main: template.HTML(`<section class="card"><h1>Permissions</h1><p class="problem">You need the ` + AdminPermission.Name + ` permission to see this page.</p></section>`)})
+	if !p.api.adminOnly(w, r, page, "Permissions") {
 		return
 	}
 	st := p.api.d.current()
 	q := r.URL.Query()
-	v := adminView{Enabled: p.enabled, Default: st.roles.Default, Source: st.source, Action: page.Path,
+	v := adminView{Enabled: p.enabled, Default: st.roles.Default, Source: st.source, Action: page.Path, ConfigPage: ConfigPagePath,
 		User: strings.TrimSpace(q.Get("user")), Owns: strings.TrimSpace(q.Get("owns"))}
 	for _, role := range st.roles.Roles {
 		v.Roles = append(v.Roles, roleView{Name: role.Name, Members: role.Members, Allow: grantStrings(role.Allow), Deny: grantStrings(role.Deny)})
@@ -99,6 +86,7 @@ func (p *adminPage) serve(w http.ResponseWriter, r *http.Request, page *web.Page
 	if v.User != "" {
 		p.fillDecisions(r.Context(), &v)
 	}
+	var err error
 	if v.Filter, err = auditQuery(r); err == nil {
 		v.Filter.Decision = strings.ToUpper(v.Filter.Decision)
 		if res, err := p.api.store.List(r.Context(), v.Filter); err == nil {
@@ -119,6 +107,30 @@ func (p *adminPage) serve(w http.ResponseWriter, r *http.Request, page *web.Page
 		return
 	}
 	page.Shell().Render(w, r, web.View{Title: "Permissions", Main: template.HTML(buf.String())}) // html/template output
+}
+
+// adminOnly serves the not-found page for paths below page, and a 403 titled title to users not
+// allowed permission.admin; it reports whether the page may be served.
+func (a *api) adminOnly(w http.ResponseWriter, r *http.Request, page *web.Page, title string) bool {
+	if r.URL.Path != page.Path {
+		page.Shell().NotFound(w, r)
+		return false
+	}
+	creds, ok := auth.FromContext(r.Context())
+	if !ok {
+		creds = auth.None()
+	}
+	allowed, err := a.canAdmin(r.Context(), creds)
+	if err != nil {
+		web.ServerError(w, r, nil, "check permission admin", err)
+		return false
+	}
+	if !allowed {
+		page.Shell().Render(w, r, web.View{Title: title, Status: http.StatusForbidden,
+			Main: template.HTML(`<section class="card"><h1>` + template.HTMLEscapeString(title) + `</h1><p class="problem">You need the ` + AdminPermission.Name + ` permission to see this page.</p></section>`)})
+		return false
+	}
+	return true
 }
 
 // fillDecisions decides every registered permission for the chosen user.

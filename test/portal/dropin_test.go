@@ -85,6 +85,7 @@ func TestBackstageAppConfigStarts(t *testing.T) {
 			map[string]any{"page:catalog": map[string]any{"config": map[string]any{"path": "/"}}},
 			map[string]any{"home-page-widget:home/toolkit": map[string]any{"config": map[string]any{"tools": []any{}}}},
 			map[string]any{"home-page-widget:home/world-clock": map[string]any{"config": map[string]any{"clockConfigs": []any{}}}},
+			"home-page-widget:home/random-joke",
 			"page:home",
 		}},
 		"backend": map[string]any{"auth": map[string]any{"dangerouslyDisableDefaultAuthPolicy": true}},
@@ -121,8 +122,7 @@ func TestBackstageAppConfigStarts(t *testing.T) {
 	guest.page("/home", `role="search"`)
 
 	for _, item := range [][]string{
-		{"unknown extension", "home-page-widget:home/toolkit"},
-		{"unknown extension", "home-page-widget:home/world-clock"},
+		{"unknown extension", "home-page-widget:home/random-joke"},
 		{"not used by Portico", "key=kubernetes "},
 		{"not used by Portico", "key=techdocs "},
 		{"not used by Portico", "key=proxy "},

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -169,13 +170,16 @@ func TestStarredOwnedRecentAndIdentity(t *testing.T) {
 		t.Errorf("star followed an off-site back link: %q", h.Get("Location"))
 	}
 
-	// Home: starred and recently visited (visits are recorded in the background).
-	home := alice.page("/home", "Starred entities")
+	// Home: starred entities; visits are not recorded until app.extensions enables visit
+	// tracking, as in Backstage (TestVisitTracking).
+	home := alice.page("/home", "Starred Entities")
 	if !strings.Contains(home, `href="/catalog/default/component/beta-service"`) {
 		t.Errorf("home lacks the starred entity:\n%s", home)
 	}
 	alice.page("/catalog/default/component/alpha-service", "Alpha Service")
-	alice.page("/home", `<a href="/catalog/default/component/alpha-service">Alpha Service</a>`)
+	if home = alice.page("/home", "Starred Entities"); strings.Contains(home, `<a href="/catalog/default/component/alpha-service">`) || strings.Contains(home, "Recently Visited") {
+		t.Errorf("a visit was recorded with visit tracking off:\n%s", home)
+	}
 
 	// Settings: who is signed in and what they own through.
 	settings := alice.page("/settings", "user:default/alice")
@@ -203,5 +207,59 @@ func TestStarredOwnedRecentAndIdentity(t *testing.T) {
 	}
 	if status, _, _ := anon.do("POST", "/catalog-actions/star", url.Values{"entity": {"component:default/beta-service"}}); status == http.StatusSeeOther {
 		t.Error("anonymous star succeeded")
+	}
+}
+
+// TestVisitTracking enables Backstage's two visit-tracking switches: every page a signed-in
+// person opens is recorded in their user settings, and the home page's Recently Visited and
+// Top Visited widgets list them.
+func TestVisitTracking(t *testing.T) {
+	cfg, _ := frameworktest.CatalogConfig(t, fixture, "Component", "Group", "User", "Location")
+	cfg["auth"] = map[string]any{"providers": map[string]any{"guest": map[string]any{"userEntityRef": "user:default/alice"}}}
+	cfg["app"] = map[string]any{"extensions": []any{
+		map[string]any{"api:home/visits": true},
+		map[string]any{"app-root-element:home/visit-listener": true},
+		map[string]any{"home-page-widget:home/top-visited": map[string]any{"config": map[string]any{"numVisitsOpen": 2}}},
+	}}
+	srv := frameworktest.Start(t, cfg, web.RegistryFactory(), app.Plugin(), catalog.Plugin(), auth.Plugin(), usersettings.Plugin())
+	alice := newBrowser(t, srv.URL)
+	alice.signInAsGuest("/catalog")
+
+	alice.page("/catalog/default/component/alpha-service", "Alpha Service")
+	// Visits are recorded in the background: wait for each before the next, so the counts
+	// are exact.
+	recent := func(want string) string { return alice.page("/home", want) }
+	recent(`<a href="/catalog/default/component/alpha-service">Alpha Service</a> <span class="tag">component</span>`)
+	alice.page("/catalog/default/component/beta-service", "beta-service")
+	recent(`<a href="/catalog/default/component/beta-service">`)
+	alice.page("/catalog/default/component/alpha-service", "Alpha Service")
+	home := recent(`Alpha Service</a> <span class="tag">component</span> <span class="muted">2 visits`)
+	alice.page("/settings", "Appearance")
+	home = recent(`<a href="/settings">settings</a>`)
+
+	// Recently visited: newest first. Top visited: the home page itself (polled above, and
+	// recorded as Backstage's listener records every page), then alpha-service (2 visits); the
+	// rest under "Show more" (numVisitsOpen: 2).
+	section := func(id string) string {
+		m := regexp.MustCompile(`(?s)data-extension="` + regexp.QuoteMeta(id) + `".*?</section>`).FindString(home)
+		if m == "" {
+			t.Fatalf("no %s widget:\n%s", id, home)
+		}
+		return m
+	}
+	rv := section("home-page-widget:home/recently-visited")
+	if i, j := strings.Index(rv, `href="/settings"`), strings.Index(rv, `href="/catalog/default/component/alpha-service"`); i < 0 || j < 0 || i > j {
+		t.Errorf("recently visited not newest first:\n%s", rv)
+	}
+	tv := section("home-page-widget:home/top-visited")
+	open, more, _ := strings.Cut(tv, "Show more")
+	if !strings.Contains(open, `<a href="/home">home</a>`) || !strings.Contains(open, `Alpha Service</a> <span class="tag">component</span> <span class="muted">2 visits</span>`) || strings.Contains(open, "beta-service") || !strings.Contains(more, "beta-service") {
+		t.Errorf("top visited:\n%s", tv)
+	}
+
+	// Nobody signed in: nothing recorded, nothing shown.
+	anon := newBrowser(t, srv.URL)
+	if status, body, _ := anon.do("GET", "/home", nil); status == 200 && strings.Contains(body, "alpha-service") {
+		t.Error("anonymous home shows someone's visits")
 	}
 }

@@ -102,13 +102,13 @@ func (annotateLocationProcessor) PreProcessEntity(_ context.Context, e *model.En
 // their YAML documents into entities. A url location's target is user-controlled (anyone may
 // register one): it is read through the reader's Remote view, never from the server's disk.
 //
-// The operator's catalog.locations (trusted, keyed by LocationRef.String) are read through the
-// reader's Trusted view: wherever they point, as Backstage reads them, except the data
-// directory. Locations registered through the API keep backend.reading.localRoots.
+// The operator's catalog.locations, and the file locations nested under them, are read through
+// the reader's Trusted view (Emitter.TrustedOrigin): wherever they point, as Backstage reads
+// them, except the data directory. Locations registered through the API keep
+// backend.reading.localRoots.
 type locationReaderProcessor struct {
-	reader  *urlreader.Reader
-	trusted map[string]bool
-	log     *slog.Logger
+	reader *urlreader.Reader
+	log    *slog.Logger
 
 	mu       sync.Mutex
 	lastErrs map[string]string // the last read error logged per location
@@ -154,7 +154,7 @@ func (p *locationReaderProcessor) ReadLocation(ctx context.Context, loc model.Lo
 	reader := p.reader
 	if loc.Type == model.LocationTypeURL {
 		reader = reader.Remote()
-	} else if p.trusted[loc.String()] {
+	} else if emit.TrustedOrigin() {
 		reader = reader.Trusted()
 	}
 	emit.Refresh(loc.String())

@@ -86,7 +86,7 @@ func newEngine(opts Options, ps processingStore) (*Engine, error) {
 	e.processors = append([]Processor{
 		&placeholderProcessor{reader: opts.Reader},
 		annotateLocationProcessor{},
-		&locationReaderProcessor{reader: opts.Reader, trusted: e.configLocations, log: opts.Logger},
+		&locationReaderProcessor{reader: opts.Reader, log: opts.Logger},
 		&builtinKindsProcessor{validator: e.validator},
 	}, opts.Processors...)
 	e.providers = append([]EntityProvider{

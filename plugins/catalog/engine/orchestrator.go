@@ -86,6 +86,7 @@ func (e *Engine) runPipeline(ctx context.Context, raw []byte, col *collector) ou
 		return fail(InputError(err.Error()))
 	}
 	col.origin = origin
+	col.trusted = e.configLocations[origin.String()] && !col.remoteOnly
 	if refused := e.refusedOrigin(ctx, origin); refused != nil {
 		return fail(*refused)
 	}

@@ -110,6 +110,8 @@ func (p *placeholderProcessor) resolve(ctx context.Context, name, value string, 
 	reader := p.reader
 	if !local {
 		reader = reader.Remote()
+	} else if pc.Emit.TrustedOrigin() {
+		reader = reader.Trusted()
 	}
 	resp, err := reader.ReadURL(ctx, target, urlreader.ReadOptions{})
 	if err != nil {

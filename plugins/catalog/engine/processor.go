@@ -63,6 +63,11 @@ type Emitter interface {
 	// Input records an external input (a URL and its version, e.g. an ETag) the result depends
 	// on. When every input is unchanged on the next run, processing is skipped.
 	Input(key, version string)
+	// TrustedOrigin reports whether the entity comes from one of the operator's
+	// catalog.locations (and not from a caller): local reads made for it (its Location
+	// targets, its placeholders) go through the reader's Trusted view, as Backstage trusts
+	// every file under a config location.
+	TrustedOrigin() bool
 }
 
 // InputError returns a serialized InputError.
@@ -92,6 +97,8 @@ type collector struct {
 	spill     *spill
 	// remoteOnly: see ProcessContext.RemoteOnly.
 	remoteOnly bool
+	// trusted: see Emitter.TrustedOrigin.
+	trusted bool
 
 	lastLoc    model.LocationRef
 	lastLocStr string
@@ -198,6 +205,8 @@ func (c *collector) Error(_ model.LocationRef, err model.SerializedError) {
 }
 
 func (c *collector) Refresh(key string) { c.keys = append(c.keys, key) }
+
+func (c *collector) TrustedOrigin() bool { return c.trusted }
 
 func (c *collector) Input(key, version string) {
 	if c.inputs == nil {

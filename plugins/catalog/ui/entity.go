@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/portico-dev/portico/plugins/catalog/entityui"
 	"github.com/portico-dev/portico/plugins/catalog/model"
@@ -19,9 +18,8 @@ import (
 
 // entityPage serves page:catalog/entity.
 type entityPage struct {
-	r        Reader
-	log      *slog.Logger
-	settings UserSettings // nil: visits are not recorded
+	r   Reader
+	log *slog.Logger
 }
 
 // ServePage implements web.PageHandler.
@@ -58,7 +56,6 @@ func (h *entityPage) ServePage(w http.ResponseWriter, r *http.Request, page *web
 		web.ServerError(w, r, h.log, "render entity page", err, "entity", ref.String())
 		return
 	}
-	h.recordVisit(r, ec)
 	shell.Render(w, r, web.View{Title: v.Header.Title, Main: body})
 }
 
@@ -72,31 +69,6 @@ func (h *entityPage) ProfileHref(ctx context.Context, page *web.Page, entityRef 
 }
 
 var _ web.ProfileLinker = (*entityPage)(nil)
-
-// recordVisit notes the view for the home page's "recently visited", in the background: the
-// page does not wait for the user-settings call, and a failure (nobody signed in) is silent.
-func (h *entityPage) recordVisit(r *http.Request, ec *entityui.EntityContext) {
-	if h.settings == nil || r.Method != http.MethodGet {
-		return
-	}
-	e := ec.Entity
-	v := Visit{
-		ID:        e.Ref().String(),
-		Name:      cmp.Or(e.Metadata.Title, e.Metadata.Name),
-		Pathname:  ec.Links().Entity(e.Ref()),
-		Hits:      1,
-		Timestamp: time.Now().UnixMilli(),
-		EntityRef: e.Ref().String(),
-	}
-	ctx := context.WithoutCancel(r.Context())
-	go func() {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		if err := h.settings.RecordVisit(ctx, v); err != nil {
-			h.log.Debug("record visit", "entity", v.EntityRef, "err", err)
-		}
-	}()
-}
 
 // entityView is the entity page's view model (web/templates/entity.html).
 type entityView struct {

@@ -10,23 +10,13 @@ import (
 	"github.com/portico-dev/portico/web/extension"
 )
 
-// UserSettings keeps the signed-in user's starred entities and recent visits (the
-// user-settings plugin, called on behalf of the user whose request ctx carries). Methods
-// fail when nobody is signed in.
+// UserSettings keeps the signed-in user's starred entities (the user-settings plugin, called
+// on behalf of the user whose request ctx carries). Methods fail when nobody is signed in.
+// Visits are recorded by the app plugin's visit listener (app-root-element:home/visit-listener),
+// for every page, when app.extensions enables it.
 type UserSettings interface {
 	Starred(ctx context.Context) ([]string, error)
 	SetStarred(ctx context.Context, refs []string) error
-	RecordVisit(ctx context.Context, v Visit) error
-}
-
-// Visit is one entity page view, in the shape of Backstage's home "recently visited" entries.
-type Visit struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Pathname  string `json:"pathname"`
-	Hits      int    `json:"hits"`
-	Timestamp int64  `json:"timestamp"` // milliseconds since the epoch
-	EntityRef string `json:"entityRef,omitempty"`
 }
 
 // headerActionData is the view model of the entity-header-action templates.

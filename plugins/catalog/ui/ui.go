@@ -52,7 +52,7 @@ type Options struct {
 	Writer    Writer
 	Locations LocationReader
 	// Settings, when set, enables the star action, the "starred" and "owned" filters of the
-	// index and records entity page visits for the home page.
+	// index.
 	Settings UserSettings
 	// Readonly (catalog.readonly) hides the register nav item and the unregister action and
 	// refuses registration and removal with a message.
@@ -124,7 +124,7 @@ func New(r Reader, opts Options) *Pages {
 		opts.FacetTTL = 5 * time.Second
 	}
 	idx := &indexPage{r: r, log: opts.Logger, facets: newFacetCache(opts.FacetTTL, opts.Now), settings: opts.Settings}
-	ent := &entityPage{r: r, log: opts.Logger, settings: opts.Settings}
+	ent := &entityPage{r: r, log: opts.Logger}
 	exts := []extension.Extension{
 		// The index filters by ?q=: the header's search box submits there until a search page exists.
 		extension.Page(extension.PageSpec{Namespace: "catalog", Path: DefaultIndexPath, Roles: []string{extension.RoleSearchFallback, extension.RoleIndex}, Renderer: idx}),
