@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"html"
 	"log/slog"
 	"net/http"
 
@@ -21,8 +23,22 @@ func ServerError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, ms
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "5")
 	}
-	http.Error(w, text, status)
+	url, _ := r.Context().Value(supportURLKey{}).(string)
+	if url == "" {
+		http.Error(w, text, status)
+		return
+	}
+	// A page of a portal with app.support: the message and where to get help, as Backstage's
+	// error page links its support URL.
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!doctype html>\n<title>%d</title>\n<p>%s</p>\n<p class=\"support-contact\">Still stuck? <a href=\"%s\">Contact support</a>.</p>\n",
+		status, html.EscapeString(text), html.EscapeString(url))
 }
+
+// supportURLKey is the context key of app.support's URL on page requests (Shell.withSupport).
+type supportURLKey struct{}
 
 // FailureStatus is the status and the text a person sees for a failed page: the status and
 // message of an error the request caused (4xx: bad input, not found, not allowed), 503 with a

@@ -265,7 +265,9 @@ func (s *Shell) Mount(router framework.RootHTTPRouter) {
 	cop := http.NewCrossOriginProtection()
 	for _, p := range s.pages {
 		p := p
-		h := cop.Handler(refuseNUL(s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.handler.ServePage(w, withPageAssets(r), p) }))))
+		h := cop.Handler(refuseNUL(s.requireIdentity(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p.handler.ServePage(w, s.withSupport(withPageAssets(r)), p)
+		}))))
 		if p.Path == "/" {
 			router.Handle("/{$}", h)
 			continue
@@ -553,4 +555,13 @@ func ThemeFromRequest(r *http.Request) string {
 		}
 	}
 	return "system"
+}
+
+// withSupport carries app.support's URL in the request's context, so that ServerError can
+// point a person at it from a failed page.
+func (s *Shell) withSupport(r *http.Request) *http.Request {
+	if s.opts.Support == nil || s.opts.Support.URL == "" {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), supportURLKey{}, s.opts.Support.URL))
 }
